@@ -1,0 +1,60 @@
+# Fieldnotes: `make run` serves the blog on http://127.0.0.1:3000, `make test` runs every test.
+# Both install what they need first (see scripts/install-tools.sh).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# Queries are checked at compile time against the committed .sqlx/ data, never against whatever
+# database DATABASE_URL happens to name.
+export SQLX_OFFLINE := true
+
+DEBUG_BINARY := target/debug/fieldnotes
+
+.PHONY: run build test tools test-tools lint debug-build rust-tests query-data-check end-to-end query-data
+
+## run: build for release and serve the blog on http://127.0.0.1:3000 (Ctrl-C stops it)
+run: build
+	./target/release/fieldnotes serve
+
+## build: the release build: target/release/fieldnotes and the front end in target/site
+build: tools
+	cargo leptos build --release
+
+## test: formatting, lints, unit and integration tests, then the end-to-end tests in Chromium
+test: test-tools lint debug-build rust-tests query-data-check end-to-end
+
+tools:
+	@scripts/install-tools.sh build
+
+test-tools:
+	@scripts/install-tools.sh test
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+# The debug server binary and front end, which the integration and end-to-end tests run.
+debug-build:
+	cargo leptos build
+
+# Every test gets a fresh database (#[sqlx::test]) in a private cluster kept in target/test-data.
+rust-tests:
+	rm -rf target/test-data
+	$(DEBUG_BINARY) exec --data-dir target/test-data -- cargo test
+
+# Fails when .sqlx/ no longer matches the queries in the code and the schema in migrations/.
+query-data-check:
+	rm -rf target/test-data
+	$(DEBUG_BINARY) exec --data-dir target/test-data -- cargo sqlx prepare --workspace --check
+
+end-to-end:
+	rm -rf target/e2e-data
+	cd end2end && npx playwright test
+
+## query-data: regenerate .sqlx/ after changing a query or a migration
+query-data: debug-build
+	rm -rf target/test-data
+	$(DEBUG_BINARY) exec --data-dir target/test-data -- cargo sqlx prepare --workspace

@@ -1,0 +1,76 @@
+//! The database layer: every query Fieldnotes runs lives in these modules, shared by the pages'
+//! server functions, the command line and the importer.
+
+pub mod comments;
+pub mod posts;
+pub mod site;
+pub mod terms;
+pub mod users;
+
+use leptos::prelude::use_context;
+use sqlx::PgPool;
+
+use crate::error::AppError;
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// The connection pool, as the server provides it to server functions.
+pub fn pool() -> Result<PgPool, AppError> {
+    use_context::<PgPool>().ok_or_else(|| {
+        tracing::error!("no database pool in the server function's context");
+        AppError::Internal
+    })
+}
+
+/// What an insert-or-update did, with the row's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upserted {
+    Inserted(i64),
+    Updated(i64),
+}
+
+impl Upserted {
+    /// From the `id` and `inserted` columns of an `INSERT … ON CONFLICT DO UPDATE … RETURNING id,
+    /// (xmax = 0) AS inserted`.
+    pub fn new(id: i64, inserted: bool) -> Self {
+        if inserted {
+            Upserted::Inserted(id)
+        } else {
+            Upserted::Updated(id)
+        }
+    }
+
+    pub fn id(self) -> i64 {
+        match self {
+            Upserted::Inserted(id) | Upserted::Updated(id) => id,
+        }
+    }
+}
+
+/// The database that holds the blog inside Fieldnotes' private PostgreSQL cluster.
+pub const PRIVATE_DATABASE: &str = "fieldnotes";
+
+/// Creates [`PRIVATE_DATABASE`] through a connection to the cluster's maintenance database,
+/// unless it exists (another process may create it at the same moment: that is fine too).
+pub async fn create_private_database(maintenance: &PgPool) -> sqlx::Result<()> {
+    let exists = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'fieldnotes') AS "exists!""#
+    )
+    .fetch_one(maintenance)
+    .await?;
+    if exists {
+        return Ok(());
+    }
+    match sqlx::query("CREATE DATABASE fieldnotes")
+        .execute(maintenance)
+        .await
+    {
+        // duplicate_database, or the unique index of the catalogue when both raced.
+        Err(sqlx::Error::Database(error))
+            if matches!(error.code().as_deref(), Some("42P04" | "23505")) =>
+        {
+            Ok(())
+        }
+        other => other.map(drop),
+    }
+}

@@ -1,0 +1,56 @@
+//! How dates and counts read on the page.
+
+use chrono::{DateTime, Datelike, Utc};
+
+/// "April 19th, 2009".
+pub fn long_date(date: DateTime<Utc>) -> String {
+    let day = date.day();
+    let suffix = match (day % 10, day % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{} {day}{suffix}, {}", date.format("%B"), date.year())
+}
+
+/// "No Comments", "1 Comment", "12 Comments".
+pub fn comment_count(count: i64) -> String {
+    match count {
+        0 => "No Comments".to_string(),
+        1 => "1 Comment".to_string(),
+        n => format!("{n} Comments"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn date(year: i32, month: u32, day: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(year, month, day, 12, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn long_dates_use_english_ordinals() {
+        assert_eq!(long_date(date(2009, 4, 19)), "April 19th, 2009");
+        assert_eq!(long_date(date(2009, 4, 1)), "April 1st, 2009");
+        assert_eq!(long_date(date(2009, 4, 2)), "April 2nd, 2009");
+        assert_eq!(long_date(date(2009, 4, 3)), "April 3rd, 2009");
+        assert_eq!(long_date(date(2009, 4, 11)), "April 11th, 2009");
+        assert_eq!(long_date(date(2009, 4, 12)), "April 12th, 2009");
+        assert_eq!(long_date(date(2009, 4, 13)), "April 13th, 2009");
+        assert_eq!(long_date(date(2009, 4, 21)), "April 21st, 2009");
+        assert_eq!(long_date(date(2009, 4, 22)), "April 22nd, 2009");
+        assert_eq!(long_date(date(2009, 12, 31)), "December 31st, 2009");
+    }
+
+    #[test]
+    fn comment_counts_read_like_sentences() {
+        assert_eq!(comment_count(0), "No Comments");
+        assert_eq!(comment_count(1), "1 Comment");
+        assert_eq!(comment_count(2), "2 Comments");
+    }
+}

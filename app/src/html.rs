@@ -1,0 +1,135 @@
+//! Turning stored HTML into what a page may show: bodies cleaned of anything that could run or
+//! restyle the site, and plain-text teasers for listings.
+
+use std::sync::LazyLock;
+
+use ammonia::Builder;
+
+/// Embedded players a post may carry; any other frame is emptied.
+const ALLOWED_FRAME_SOURCES: [&str; 4] = [
+    "https://www.youtube.com/embed/",
+    "https://www.youtube-nocookie.com/embed/",
+    "https://player.vimeo.com/video/",
+    "https://www.vimeo.com/video/",
+];
+
+static BODY: LazyLock<Builder<'static>> = LazyLock::new(|| {
+    let mut builder = Builder::default();
+    builder
+        .add_tags(["figure", "figcaption", "iframe", "video", "audio", "source"])
+        .add_generic_attributes(["class", "id"])
+        .add_tag_attributes("img", ["loading", "srcset", "sizes"])
+        .add_tag_attributes(
+            "iframe",
+            ["src", "width", "height", "title", "allowfullscreen"],
+        )
+        .add_tag_attributes("video", ["src", "controls", "width", "height", "poster"])
+        .add_tag_attributes("audio", ["src", "controls"])
+        .add_tag_attributes("source", ["src", "type"])
+        .set_tag_attribute_value(
+            "iframe",
+            "sandbox",
+            "allow-scripts allow-same-origin allow-presentation",
+        )
+        .set_tag_attribute_value("iframe", "loading", "lazy")
+        .id_prefix(Some("post-"))
+        .attribute_filter(|element, attribute, value| {
+            let allowed = element != "iframe"
+                || attribute != "src"
+                || ALLOWED_FRAME_SOURCES
+                    .iter()
+                    .any(|source| value.starts_with(source));
+            allowed.then_some(value.into())
+        });
+    builder
+});
+
+static TEXT_ONLY: LazyLock<Builder<'static>> = LazyLock::new(Builder::empty);
+
+/// The body of a post, safe to insert into a page.
+pub fn safe_body(html: &str) -> String {
+    BODY.clean(html).to_string()
+}
+
+/// The text of an HTML fragment, without markup, whitespace collapsed.
+pub fn plain_text(html: &str) -> String {
+    let escaped = TEXT_ONLY.clean(html).to_string();
+    let text = escaped
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// At most `max_chars` characters of `text`, cut after a whole word where the text has spaces,
+/// with an ellipsis when anything was cut.
+pub fn teaser(text: &str, max_chars: usize) -> String {
+    let Some((cut, _)) = text.char_indices().nth(max_chars) else {
+        return text.to_string();
+    };
+    let head = &text[..cut];
+    let head = match head.rfind(' ') {
+        Some(space) if space > cut / 2 => &head[..space],
+        _ => head,
+    };
+    format!("{}…", head.trim_end_matches([' ', ',', ';', ':', '.']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_and_handlers_are_removed() {
+        let body = safe_body(
+            r#"<p onclick="alert(1)">Hi<script>alert(2)</script></p><a href="javascript:alert(3)">x</a>"#,
+        );
+        assert!(!body.contains("alert"), "{body}");
+        assert!(body.contains("<p>Hi</p>"), "{body}");
+    }
+
+    #[test]
+    fn video_frames_stay_only_for_known_players() {
+        let youtube = safe_body(r#"<iframe src="https://www.youtube.com/embed/abc"></iframe>"#);
+        assert!(
+            youtube.contains(r#"src="https://www.youtube.com/embed/abc""#),
+            "{youtube}"
+        );
+        assert!(youtube.contains("sandbox="), "{youtube}");
+        let other = safe_body(r#"<iframe src="https://evil.example/"></iframe>"#);
+        assert!(!other.contains("evil"), "{other}");
+    }
+
+    #[test]
+    fn formatting_survives() {
+        let html = r#"<h2>Title</h2><p><strong>b</strong> <em>i</em> <a href="https://example.org/">l</a></p><ul><li>x</li></ul><blockquote>q</blockquote><img src="/a.png" alt="A">"#;
+        let body = safe_body(html);
+        for part in [
+            "<h2>",
+            "<strong>",
+            "<em>",
+            "<ul>",
+            "<blockquote>",
+            r#"alt="A""#,
+        ] {
+            assert!(body.contains(part), "{part} missing from {body}");
+        }
+    }
+
+    #[test]
+    fn plain_text_drops_markup_and_keeps_characters() {
+        assert_eq!(
+            plain_text("<p>Fish &amp; chips</p>\n<p>in  慈溪 &lt;3</p><script>x()</script>"),
+            "Fish & chips in 慈溪 <3"
+        );
+    }
+
+    #[test]
+    fn teasers_cut_at_word_boundaries() {
+        assert_eq!(teaser("short", 10), "short");
+        assert_eq!(teaser("one two three four", 10), "one two…");
+        assert_eq!(teaser("宁波的创意产业园区", 4), "宁波的创…");
+    }
+}

@@ -1,0 +1,78 @@
+//! Every setting of the `fieldnotes` binary, as typed command-line options that can also come from
+//! the environment.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "fieldnotes",
+    version,
+    about = "Fieldnotes: a blog engine for research groups, newsrooms and writers",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Without a command, `fieldnotes` serves the blog with these settings.
+    #[command(flatten)]
+    pub serve: ServeSettings,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseSettings {
+    /// The PostgreSQL database to use, as postgres://user:password@host/database. Without it,
+    /// Fieldnotes runs a private PostgreSQL server of its own in the data directory.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Where Fieldnotes keeps its private PostgreSQL cluster.
+    #[arg(long, env = "FIELDNOTES_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the blog over HTTP (what `fieldnotes` does without a command).
+    Serve(ServeSettings),
+    /// Import a WordPress export file (WXR 1.0, 1.1 or 1.2): authors, categories, tags, posts,
+    /// pages and comments. Importing the same file again updates what it imported before.
+    Import(ImportSettings),
+    /// Run a command with DATABASE_URL set to the blog's database, starting the private
+    /// PostgreSQL for as long as it runs: `fieldnotes exec -- psql`, or
+    /// `fieldnotes exec -- pg_dump --format=custom --file=blog.dump` for a backup.
+    Exec(ExecSettings),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeSettings {
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+    /// The address to listen on.
+    #[arg(long, env = "FIELDNOTES_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    /// Do not import the demo blog into a new, empty database.
+    #[arg(long, env = "FIELDNOTES_NO_DEMO")]
+    pub no_demo: bool,
+    /// The directory holding the compiled front end (made by `make build`).
+    #[arg(long, env = "FIELDNOTES_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportSettings {
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+    /// The WordPress export (Tools → Export in WordPress).
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExecSettings {
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+    /// The command and its arguments.
+    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+    pub command: Vec<String>,
+}

@@ -1,0 +1,57 @@
+//! The HTTP side: the Axum router that serves the pages (rendered by Leptos), the server
+//! functions and the compiled front end.
+
+use std::path::Path;
+
+use app::{App, shell};
+use axum::Router;
+use axum::extract::FromRef;
+use leptos::config::{Env, LeptosOptions};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use sqlx::PgPool;
+use tower_http::trace::TraceLayer;
+
+/// What every request handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub pool: PgPool,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// Leptos' settings for a site whose compiled front end is in `site_root`.
+pub fn leptos_options(site_root: &Path) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name(env!("LEPTOS_OUTPUT_NAME"))
+        .site_root(site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .env(if cfg!(debug_assertions) {
+            Env::DEV
+        } else {
+            Env::PROD
+        })
+        .build()
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let pool = state.pool.clone();
+    let provide_pool = move || provide_context(pool.clone());
+    let options = state.leptos_options.clone();
+    Router::new()
+        .leptos_routes_with_context(&state, routes, provide_pool.clone(), move || {
+            shell(options.clone())
+        })
+        .fallback(file_and_error_handler_with_context::<AppState, _>(
+            provide_pool,
+            shell,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

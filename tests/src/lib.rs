@@ -1,0 +1,77 @@
+//! What the integration tests share: the fixture files, a running copy of the app, and the
+//! `fieldnotes` binary.
+//!
+//! Tests get a fresh database each from `#[sqlx::test]`, which needs `DATABASE_URL` to point at a
+//! PostgreSQL server where it may create databases; `make test` runs them inside
+//! `fieldnotes exec`, which provides the private cluster.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use server::import::{ImportError, ImportSummary, import_wxr};
+use server::web::{AppState, leptos_options, router};
+use sqlx::PgPool;
+
+/// A file of the shared WordPress corpus, or the demo blog for `"seed-blog.wxr"`.
+pub fn fixture(name: &str) -> PathBuf {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures");
+    if name == "seed-blog.wxr" {
+        shared.join(name)
+    } else {
+        shared.join("wordpress").join(name)
+    }
+}
+
+pub async fn import_fixture(pool: &PgPool, name: &str) -> Result<ImportSummary, ImportError> {
+    let file = File::open(fixture(name)).unwrap_or_else(|error| panic!("fixture {name}: {error}"));
+    import_wxr(pool, BufReader::new(file), |_| {}).await
+}
+
+/// The app, serving on a port of its own over `pool`.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+}
+
+impl TestApp {
+    pub async fn spawn(pool: PgPool) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        let address = format!("http://{}", listener.local_addr().expect("a bound address"));
+        let state = AppState {
+            leptos_options: leptos_options(Path::new("target/site")),
+            pool,
+        };
+        tokio::spawn(async move { axum::serve(listener, router(state)).await });
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("an HTTP client");
+        Self { address, client }
+    }
+
+    /// The status and body of `GET path`.
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .unwrap_or_else(|error| panic!("GET {path}: {error}"));
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("a text body"))
+    }
+}
+
+/// The `fieldnotes` binary of this build (`make test` builds it before running the tests).
+pub fn fieldnotes_binary() -> PathBuf {
+    let binary = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/debug/fieldnotes");
+    assert!(
+        binary.exists(),
+        "{} is missing: build it first (cargo build -p server)",
+        binary.display()
+    );
+    binary
+}

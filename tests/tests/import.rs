@@ -1,0 +1,373 @@
+//! Importing WordPress exports: the demo blog, WordPress's theme unit test data, re-imports,
+//! and files that must be refused without a trace.
+
+use chrono::{TimeZone, Utc};
+use integration_tests::{fixture, import_fixture};
+use server::import::{ImportError, Tally};
+use sqlx::PgPool;
+
+async fn count(pool: &PgPool, query: &'static str) -> i64 {
+    sqlx::query_scalar::<_, i64>(query)
+        .fetch_one(pool)
+        .await
+        .expect(query)
+}
+
+/// The number of rows of every table an import writes.
+const ROW_COUNTS: [&str; 7] = [
+    "SELECT count(*) FROM users",
+    "SELECT count(*) FROM categories",
+    "SELECT count(*) FROM tags",
+    "SELECT count(*) FROM posts",
+    "SELECT count(*) FROM post_categories",
+    "SELECT count(*) FROM post_tags",
+    "SELECT count(*) FROM comments",
+];
+
+async fn row_counts(pool: &PgPool) -> Vec<i64> {
+    let mut counts = Vec::new();
+    for query in ROW_COUNTS {
+        counts.push(count(pool, query).await);
+    }
+    counts
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn the_seed_blog_imports_whole(pool: PgPool) {
+    let summary = import_fixture(&pool, "seed-blog.wxr")
+        .await
+        .expect("the seed imports");
+    assert_eq!(
+        summary.posts,
+        Tally {
+            imported: 9,
+            updated: 0,
+            skipped: 0
+        }
+    );
+    assert_eq!(summary.categories.imported, 4);
+    assert_eq!(summary.authors, Tally::default());
+
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM posts WHERE status = 'published'"
+        )
+        .await,
+        9
+    );
+    assert_eq!(count(&pool, "SELECT count(*) FROM categories").await, 4);
+    assert_eq!(count(&pool, "SELECT count(*) FROM users").await, 0);
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM posts WHERE author_id IS NOT NULL"
+        )
+        .await,
+        0
+    );
+
+    let (title, published_at, categories): (String, chrono::DateTime<Utc>, Vec<String>) = sqlx::query_as(
+        "SELECT p.title, p.published_at, array_agg(c.name ORDER BY c.name)
+         FROM posts p JOIN post_categories pc ON pc.post_id = p.id JOIN categories c ON c.id = pc.category_id
+         WHERE p.slug = 'using-sassens-theory-to-explain-the-phenomenon-of-cluster'
+         GROUP BY p.id",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("the newest seed post");
+    assert_eq!(
+        title,
+        "Using Sassen’s theory to explain the phenomenon of cluster"
+    );
+    assert_eq!(
+        published_at,
+        Utc.with_ymd_and_hms(2009, 4, 19, 12, 0, 0).unwrap()
+    );
+    assert_eq!(categories, ["creative industries", "theory"]);
+
+    let chinese = count(
+        &pool,
+        "SELECT count(*) FROM posts WHERE body_html LIKE '%慈溪%'",
+    )
+    .await;
+    assert!(chinese >= 1, "the Chinese text came through");
+
+    let site: (String, String) = sqlx::query_as("SELECT title, tagline FROM site")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        site,
+        (
+            "Creative and Waste Industries in Ningbo".into(),
+            "Fieldwork notes, April 2009".into()
+        )
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn seed_dates_and_times_are_kept(pool: PgPool) {
+    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    let dates: Vec<chrono::DateTime<Utc>> =
+        sqlx::query_scalar("SELECT published_at FROM posts ORDER BY published_at DESC")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(dates.len(), 9);
+    assert_eq!(
+        dates[0],
+        Utc.with_ymd_and_hms(2009, 4, 19, 12, 0, 0).unwrap()
+    );
+    assert_eq!(
+        dates[1],
+        Utc.with_ymd_and_hms(2009, 4, 17, 12, 0, 0).unwrap()
+    );
+    assert_eq!(
+        dates[2],
+        Utc.with_ymd_and_hms(2009, 4, 17, 11, 0, 0).unwrap()
+    );
+    assert!(
+        dates
+            .iter()
+            .all(|date| date.format("%Y-%m").to_string() == "2009-04")
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn theme_unit_test_data_imports_with_every_count(pool: PgPool) {
+    let summary = import_fixture(&pool, "themeunittestdata.wordpress.xml")
+        .await
+        .expect("imports");
+    assert_eq!(summary.authors.imported, 2);
+    // The file declares 110 tags, and its posts use 4 more that it does not declare (columns,
+    // content, sample, test-tag); like WordPress, the import creates those rather than lose them.
+    assert_eq!(summary.tags.imported, 114);
+    assert_eq!(summary.posts.imported, 58);
+    assert_eq!(summary.pages.imported, 21);
+    assert_eq!(summary.comments.imported, 33);
+    assert_eq!(summary.attachments, 37);
+    assert_eq!(summary.menu_items, 70);
+
+    assert_eq!(count(&pool, "SELECT count(*) FROM users").await, 2);
+    assert_eq!(count(&pool, "SELECT count(*) FROM categories").await, 68);
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM categories WHERE parent_id IS NOT NULL"
+        )
+        .await,
+        10
+    );
+    assert_eq!(count(&pool, "SELECT count(*) FROM tags").await, 114);
+    let undeclared = count(
+        &pool,
+        "SELECT count(DISTINCT t.slug) FROM tags t JOIN post_tags pt ON pt.tag_id = t.id
+         WHERE t.slug IN ('columns', 'content', 'sample', 'test-tag')",
+    )
+    .await;
+    assert_eq!(
+        undeclared, 4,
+        "the undeclared tags are filed with their posts"
+    );
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM posts WHERE kind = 'post'").await,
+        58
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM posts WHERE kind = 'post' AND status = 'published'"
+        )
+        .await,
+        56
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM posts WHERE kind = 'post' AND status = 'draft'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM posts WHERE kind = 'post' AND status = 'scheduled'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM posts WHERE kind = 'page'").await,
+        21
+    );
+    assert_eq!(count(&pool, "SELECT count(*) FROM comments").await, 33);
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM comments WHERE parent_id IS NOT NULL"
+        )
+        .await,
+        10
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM comments WHERE status = 'pending'"
+        )
+        .await,
+        3
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM comments WHERE kind = 'pingback'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM comments WHERE kind = 'trackback'"
+        )
+        .await,
+        2
+    );
+
+    let untitled = count(
+        &pool,
+        "SELECT count(*) FROM posts WHERE kind = 'post' AND title = ''",
+    )
+    .await;
+    assert_eq!(
+        untitled, 1,
+        "the untitled post is kept, with a slug of its own"
+    );
+    let most_tags = count(
+        &pool,
+        "SELECT max(n) FROM (SELECT count(*) AS n FROM post_tags GROUP BY post_id) t",
+    )
+    .await;
+    assert!(
+        most_tags > 20,
+        "posts with many tags keep them all ({most_tags})"
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn importing_again_creates_no_duplicates(pool: PgPool) {
+    import_fixture(&pool, "themeunittestdata.wordpress.xml")
+        .await
+        .unwrap();
+    let before = row_counts(&pool).await;
+
+    let again = import_fixture(&pool, "themeunittestdata.wordpress.xml")
+        .await
+        .unwrap();
+    assert_eq!(
+        again.posts,
+        Tally {
+            imported: 0,
+            updated: 58,
+            skipped: 0
+        }
+    );
+    assert_eq!(again.pages.imported, 0);
+    assert_eq!(again.comments.imported, 0);
+    assert_eq!(again.tags.imported, 0);
+    assert_eq!(again.categories.imported, 0);
+    assert_eq!(again.authors.imported, 0);
+    assert_eq!(row_counts(&pool).await, before);
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn malformed_files_are_refused_and_nothing_is_written(pool: PgPool) {
+    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    let before = count(&pool, "SELECT count(*) FROM posts").await;
+    let cases = [
+        ("malformed.xml", 27),
+        ("malformed-simple.xml", 14),
+        ("crazy-cdata.xml", 18),
+        ("invalid-version-tag.xml", 33),
+    ];
+    for (name, line) in cases {
+        match import_fixture(&pool, name).await {
+            Err(ImportError::Wxr(error)) => {
+                let message = error.to_string();
+                assert!(
+                    message.starts_with(&format!("line {line}, column ")),
+                    "{name}: {message}"
+                );
+            }
+            other => panic!("{name} was not refused: {other:?}"),
+        }
+        assert_eq!(
+            count(&pool, "SELECT count(*) FROM posts").await,
+            before,
+            "{name} wrote posts"
+        );
+    }
+    assert_eq!(count(&pool, "SELECT count(*) FROM comments").await, 0);
+    assert_eq!(count(&pool, "SELECT count(*) FROM categories").await, 4);
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_file_refused_half_way_leaves_no_trace(pool: PgPool) {
+    let error = import_fixture(&pool, "malformed-simple.xml")
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("nothing was changed"), "{error}");
+    assert_eq!(row_counts(&pool).await, [0; 7]);
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn every_well_formed_export_of_the_corpus_imports(pool: PgPool) {
+    let files = [
+        "64-block-test-data.xml",
+        "a11y-unit-test-data.xml",
+        "cdata-edge.xml",
+        "missing-tags.xml",
+        "namespace-edge-cases.xml",
+        "slashes.xml",
+        "small-export.xml",
+        "valid-wxr-1.0.xml",
+        "valid-wxr-1.1.xml",
+        "wxr-simple.xml",
+        "wxr-utf-8-challenges.xml",
+    ];
+    for name in files {
+        assert!(fixture(name).exists(), "{name}");
+        let summary = import_fixture(&pool, name)
+            .await
+            .unwrap_or_else(|error| panic!("{name}: {error}"));
+        assert!(
+            summary.posts.imported + summary.posts.updated + summary.pages.imported > 0,
+            "{name}: {summary}"
+        );
+    }
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn unicode_and_missing_values_get_readable_slugs(pool: PgPool) {
+    import_fixture(&pool, "wxr-utf-8-challenges.xml")
+        .await
+        .unwrap();
+    import_fixture(&pool, "missing-tags.xml").await.unwrap();
+    let slugs: Vec<String> = sqlx::query_scalar("SELECT slug FROM posts ORDER BY slug")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert!(
+        slugs.contains(&"hello-world-utf8-test".to_string()),
+        "{slugs:?}"
+    );
+    assert!(slugs.contains(&"no-author-post".to_string()), "{slugs:?}");
+    assert!(
+        slugs
+            .iter()
+            .all(|slug| !slug.is_empty() && !slug.contains(' ')),
+        "{slugs:?}"
+    );
+}
