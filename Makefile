@@ -51,7 +51,7 @@ query-data-check:
 	$(DEBUG_BINARY) exec --data-dir target/test-data -- cargo sqlx prepare --workspace --check
 
 end-to-end:
-	rm -rf target/e2e-data
+	rm -rf target/e2e
 	cd end2end && npx playwright test
 
 ## query-data: regenerate .sqlx/ after changing a query or a migration

@@ -1,8 +1,40 @@
 import { defineConfig } from '@playwright/test';
 
-// The server under test is the debug build of `fieldnotes` with a private PostgreSQL cluster of
-// its own, started fresh (the Makefile empties target/e2e-data first) with the demo blog.
-const port = Number(process.env.E2E_PORT ?? 3100);
+// Two servers run the debug build of `fieldnotes`, each with a private PostgreSQL cluster of its
+// own under target/e2e (the Makefile empties it first): one with the demo blog alone, one with
+// the demo blog and WordPress's theme unit test data (tags, authors, nested categories, many
+// pages of posts).
+const binary = '../target/debug/fieldnotes';
+const site = '--site-root ../target/site';
+const themeData = '../../shared/fixtures/wordpress/themeunittestdata.wordpress.xml';
+const demoPort = 3100;
+const blogPort = 3101;
+
+const chromium = {
+  browserName: 'chromium' as const,
+  headless: true,
+  launchOptions: {
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  },
+};
+
+const server = (command: string, port: number) => ({
+  command,
+  url: `http://127.0.0.1:${port}/`,
+  reuseExistingServer: false,
+  timeout: 180_000,
+  stdout: 'ignore' as const,
+  stderr: 'pipe' as const,
+  gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 15_000 },
+});
 
 export default defineConfig({
   testDir: './tests',
@@ -12,29 +44,25 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   reporter: [['list']],
-  use: {
-    baseURL: `http://127.0.0.1:${port}`,
-    browserName: 'chromium',
-    headless: true,
-    launchOptions: {
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+  projects: [
+    {
+      name: 'demo blog',
+      testMatch: 'first-visit.spec.ts',
+      use: { ...chromium, baseURL: `http://127.0.0.1:${demoPort}` },
     },
-  },
-  webServer: {
-    command: `../target/debug/fieldnotes serve --addr 127.0.0.1:${port} --data-dir ../target/e2e-data --site-root ../target/site`,
-    url: `http://127.0.0.1:${port}/`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
-  },
+    {
+      name: 'demo and theme test data',
+      testMatch: ['browsing.spec.ts', 'accessibility.spec.ts'],
+      use: { ...chromium, baseURL: `http://127.0.0.1:${blogPort}` },
+    },
+  ],
+  webServer: [
+    server(`${binary} serve --addr 127.0.0.1:${demoPort} --data-dir ../target/e2e/demo ${site}`, demoPort),
+    server(
+      `${binary} import --data-dir ../target/e2e/blog ../fixtures/demo.wxr && ` +
+        `${binary} import --data-dir ../target/e2e/blog ${themeData} && ` +
+        `exec ${binary} serve --addr 127.0.0.1:${blogPort} --data-dir ../target/e2e/blog ${site}`,
+      blogPort,
+    ),
+  ],
 });

@@ -15,6 +15,38 @@ pub fn long_date(date: DateTime<Utc>) -> String {
     format!("{} {day}{suffix}, {}", date.format("%B"), date.year())
 }
 
+/// "April 2009".
+pub fn month_name(year: i32, month: u32) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let name = MONTHS
+        .get(month.saturating_sub(1) as usize)
+        .copied()
+        .unwrap_or("?");
+    format!("{name} {year}")
+}
+
+/// "1 post", "12 posts", "10000 or more posts".
+pub fn post_count(count: crate::model::Count) -> String {
+    match count {
+        crate::model::Count::Exact(1) => "1 post".to_string(),
+        crate::model::Count::Exact(count) => format!("{count} posts"),
+        crate::model::Count::AtLeast(count) => format!("{count} or more posts"),
+    }
+}
+
 /// "No Comments", "1 Comment", "12 Comments".
 pub fn comment_count(count: i64) -> String {
     match count {
@@ -45,6 +77,17 @@ mod tests {
         assert_eq!(long_date(date(2009, 4, 21)), "April 21st, 2009");
         assert_eq!(long_date(date(2009, 4, 22)), "April 22nd, 2009");
         assert_eq!(long_date(date(2009, 12, 31)), "December 31st, 2009");
+    }
+
+    #[test]
+    fn months_and_counts_read_like_english() {
+        assert_eq!(month_name(2009, 4), "April 2009");
+        assert_eq!(post_count(crate::model::Count::Exact(1)), "1 post");
+        assert_eq!(post_count(crate::model::Count::Exact(9)), "9 posts");
+        assert_eq!(
+            post_count(crate::model::Count::AtLeast(10000)),
+            "10000 or more posts"
+        );
     }
 
     #[test]

@@ -13,7 +13,11 @@ const ALLOWED_FRAME_SOURCES: [&str; 4] = [
     "https://www.vimeo.com/video/",
 ];
 
-static BODY: LazyLock<Builder<'static>> = LazyLock::new(|| {
+static BODY: LazyLock<Builder<'static>> = LazyLock::new(body_sanitizer);
+
+/// What a post's body may keep: the formatting an editor produces, images, and players of known
+/// video sites; ids are prefixed so that a post cannot clobber the page's own.
+fn body_sanitizer() -> Builder<'static> {
     let mut builder = Builder::default();
     builder
         .add_tags(["figure", "figcaption", "iframe", "video", "audio", "source"])
@@ -42,13 +46,35 @@ static BODY: LazyLock<Builder<'static>> = LazyLock::new(|| {
             allowed.then_some(value.into())
         });
     builder
-});
+}
 
 static TEXT_ONLY: LazyLock<Builder<'static>> = LazyLock::new(Builder::empty);
 
 /// The body of a post, safe to insert into a page.
 pub fn safe_body(html: &str) -> String {
     BODY.clean(html).to_string()
+}
+
+/// The body of a post for a feed: safe as on the page, and with every link and image address
+/// made absolute against `base_url`, since feed readers show it away from the site.
+pub fn feed_body(html: &str, base_url: &str) -> String {
+    let Ok(base) = ammonia::Url::parse(base_url) else {
+        return safe_body(html);
+    };
+    let mut builder = body_sanitizer();
+    builder.url_relative(ammonia::UrlRelative::RewriteWithBase(base));
+    builder.clean(html).to_string()
+}
+
+/// The address of the first image in a body made safe by [`safe_body`].
+pub fn first_image(safe_html: &str) -> Option<String> {
+    let tag_start = safe_html.find("<img ")?;
+    let tag = &safe_html[tag_start..];
+    let tag = &tag[..tag.find('>')?];
+    let value_start = tag.find(" src=\"")? + " src=\"".len();
+    let value = &tag[value_start..];
+    let value = &value[..value.find('"')?];
+    Some(value.replace("&amp;", "&"))
 }
 
 /// The text of an HTML fragment, without markup, whitespace collapsed.
@@ -116,6 +142,34 @@ mod tests {
         ] {
             assert!(body.contains(part), "{part} missing from {body}");
         }
+    }
+
+    #[test]
+    fn feed_bodies_have_absolute_links() {
+        let body = feed_body(
+            r#"<a href="/posts/x">x</a><img src="/img/a.png" alt="">"#,
+            "https://blog.example/",
+        );
+        assert!(
+            body.contains(r#"href="https://blog.example/posts/x""#),
+            "{body}"
+        );
+        assert!(
+            body.contains(r#"src="https://blog.example/img/a.png""#),
+            "{body}"
+        );
+    }
+
+    #[test]
+    fn the_first_image_is_found() {
+        let body = safe_body(
+            r#"<p>x</p><img alt="a" src="https://example.org/a.jpg?x=1&amp;y=2"><img src="/b.png">"#,
+        );
+        assert_eq!(
+            first_image(&body).as_deref(),
+            Some("https://example.org/a.jpg?x=1&y=2")
+        );
+        assert_eq!(first_image("<p>no image</p>"), None);
     }
 
     #[test]

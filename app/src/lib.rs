@@ -2,6 +2,7 @@
 //! (with the `ssr` feature) the database layer that every part of the server shares.
 
 pub mod error;
+pub mod filter;
 pub mod format;
 pub mod model;
 pub mod slug;
@@ -13,17 +14,19 @@ mod pages;
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod html;
+#[cfg(feature = "ssr")]
+pub mod search;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
+use leptos_meta::{Link, MetaTags, Stylesheet, provide_meta_context};
 use leptos_router::{
     SsrMode,
     components::{Route, Router, Routes},
     path,
 };
 
-use crate::components::{SiteHeader, provide_site};
-use crate::pages::{HomePage, NotFoundPage, PostPage};
+use crate::components::{SidebarContent, SiteHeader, provide_sidebar, provide_site};
+use crate::pages::{Listing, ListingPage, NotFoundPage, PostPage, SearchPage};
 
 /// The HTML document around the application, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -33,6 +36,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -48,18 +52,38 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_site();
+    provide_sidebar();
 
     view! {
         <Stylesheet id="leptos" href="/pkg/fieldnotes.css" />
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Router>
             <a class="skip-link" href="#content">"Skip to content"</a>
             <SiteHeader />
-            <main id="content" class="content">
-                <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/posts/:slug") view=PostPage ssr=SsrMode::Async />
-                </Routes>
-            </main>
+            <div class="layout">
+                <main id="content" class="content" tabindex="-1">
+                    <Routes fallback=NotFoundPage>
+                        <Route path=path!("/") view=|| view! { <ListingPage listing=Listing::Home /> } ssr=SsrMode::Async />
+                        <Route path=path!("/posts") view=|| view! { <ListingPage listing=Listing::Filtered /> } ssr=SsrMode::Async />
+                        <Route path=path!("/posts/:slug") view=PostPage ssr=SsrMode::Async />
+                        <Route path=path!("/tag/:slug") view=|| view! { <ListingPage listing=Listing::Tag /> } ssr=SsrMode::Async />
+                        <Route path=path!("/category/:slug") view=|| view! { <ListingPage listing=Listing::Category /> } ssr=SsrMode::Async />
+                        <Route path=path!("/author/:slug") view=|| view! { <ListingPage listing=Listing::Author /> } ssr=SsrMode::Async />
+                        <Route path=path!("/archive/:year") view=|| view! { <ListingPage listing=Listing::Archive /> } ssr=SsrMode::Async />
+                        <Route path=path!("/archive/:year/:month") view=|| view! { <ListingPage listing=Listing::Archive /> } ssr=SsrMode::Async />
+                        <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
+                    </Routes>
+                </main>
+                <aside class="sidebar" aria-label="Browse the blog">
+                    <SidebarContent />
+                </aside>
+            </div>
+            <footer class="site-footer">
+                <p>
+                    "Subscribe: " <a href="/feed.xml">"RSS"</a> " · " <a href="/atom.xml">"Atom"</a>
+                    " · Published with Fieldnotes"
+                </p>
+            </footer>
         </Router>
     }
 }

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 pub struct SiteInfo {
     pub title: String,
     pub tagline: String,
+    /// Where the blog is published, without a trailing slash: the base of absolute links.
+    pub url: String,
 }
 
 /// A person, category or tag as a link: its slug for the URL and its name to show.
@@ -36,15 +38,133 @@ pub struct PostSummary {
 pub struct Post {
     pub summary: PostSummary,
     pub body_html: String,
+    /// The first image of the body, for previews on other sites.
+    pub image: Option<String>,
+}
+
+/// A post with its neighbours in time, as the post page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostView {
+    pub post: Post,
+    /// The post published just before this one.
+    pub older: Option<Named>,
+    /// The post published just after this one.
+    pub newer: Option<Named>,
+}
+
+/// How many items a listing has: exactly, or at least this many where counting all of them
+/// would cost more than it tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Count {
+    Exact(u64),
+    AtLeast(u64),
+}
+
+impl Count {
+    pub fn value(self) -> u64 {
+        match self {
+            Count::Exact(count) | Count::AtLeast(count) => count,
+        }
+    }
+}
+
+/// One of the ways a listing can be narrowed, with the name to show for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Facet {
+    Author(Named),
+    Tag(Named),
+    Category(Named),
+    Year(i32),
+    Month(i32, u32),
 }
 
 /// One page of a listing of posts, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PostListPage {
+pub struct PostListing {
+    pub filter: crate::filter::PostFilter,
+    /// The filter's parts, named.
+    pub facets: Vec<Facet>,
     pub posts: Vec<PostSummary>,
     pub page: u32,
-    pub has_next: bool,
+    pub per_page: u32,
+    pub total: Count,
 }
+
+impl PostListing {
+    /// The last page, as far as it is known.
+    pub fn last_page(&self) -> u32 {
+        let pages = self
+            .total
+            .value()
+            .div_ceil(u64::from(self.per_page.max(1)))
+            .max(1);
+        u32::try_from(pages).unwrap_or(u32::MAX)
+    }
+
+    pub fn has_next(&self) -> bool {
+        self.page < self.last_page()
+            || (matches!(self.total, Count::AtLeast(_)) && !self.posts.is_empty())
+    }
+}
+
+/// A category in the sidebar: its place in the tree, and how many posts it and the categories
+/// below it hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryCount {
+    pub category: Named,
+    pub depth: u32,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagCount {
+    pub tag: Named,
+    pub count: i64,
+}
+
+/// "April 2009 (9)".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchiveMonth {
+    pub year: i32,
+    pub month: u32,
+    pub count: i64,
+}
+
+/// What the sidebar of every page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sidebar {
+    pub categories: Vec<CategoryCount>,
+    /// The most used tags, in alphabetical order.
+    pub tags: Vec<TagCount>,
+    pub months: Vec<ArchiveMonth>,
+    pub recent: Vec<Named>,
+}
+
+/// A post found by a search, with the words that matched marked in its excerpt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub post: Named,
+    pub published_at: DateTime<Utc>,
+    pub excerpt: Vec<Highlighted>,
+}
+
+/// A part of an excerpt: text, and whether it matched the query.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Highlighted {
+    pub text: String,
+    pub matched: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResults {
+    pub query: String,
+    pub hits: Vec<SearchHit>,
+    pub page: u32,
+    pub total: u64,
+}
+
+/// Search queries longer than this are refused rather than searched.
+pub const MAX_QUERY_CHARS: usize = 200;
 
 /// How many posts a page of a listing shows.
 pub const POSTS_PER_PAGE: u32 = 10;

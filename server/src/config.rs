@@ -52,6 +52,10 @@ pub struct ServeSettings {
     /// The address to listen on.
     #[arg(long, env = "FIELDNOTES_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
+    /// Where readers reach the blog, such as https://blog.example.org: the base of the absolute
+    /// links in feeds, the sitemap and link previews. Defaults to http:// and the address.
+    #[arg(long, env = "FIELDNOTES_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// Do not import the demo blog into a new, empty database.
     #[arg(long, env = "FIELDNOTES_NO_DEMO")]
     pub no_demo: bool,
@@ -75,4 +79,14 @@ pub struct ExecSettings {
     /// The command and its arguments.
     #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
     pub command: Vec<String>,
+}
+
+impl ServeSettings {
+    /// The public URL without a trailing slash.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.addr),
+        }
+    }
 }

@@ -5,21 +5,28 @@ pub mod cluster;
 pub mod config;
 pub mod database;
 pub mod demo;
+pub mod feeds;
 pub mod import;
+pub mod sitemap;
 pub mod web;
 
 use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use sqlx::PgPool;
 use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
 
 use crate::config::{Cli, Command, ExecSettings, ImportSettings, ServeSettings};
 use crate::database::Database;
 use crate::web::AppState;
+
+/// How often the server looks for newly scheduled posts.
+const SCHEDULE_CHECK: Duration = Duration::from_secs(60);
 
 /// Exports smaller than this import too fast for a progress bar to be worth showing.
 const PROGRESS_BAR_MIN_BYTES: u64 = 1 << 20;
@@ -63,9 +70,12 @@ async fn serve_on(
             "the compiled front end is missing: run `make build` first; pages are served without it"
         );
     }
+    tokio::spawn(index_stale_posts(database.pool.clone()));
+    tokio::spawn(list_scheduled_posts(database.pool.clone()));
     let state = AppState {
         leptos_options: web::leptos_options(&settings.site_root),
         pool: database.pool.clone(),
+        public_url: settings.public_url(),
     };
     let address = listener.local_addr()?;
     tracing::info!("Fieldnotes is serving on http://{address}");
@@ -74,6 +84,30 @@ async fn serve_on(
         .await?;
     tracing::info!("stopped serving");
     Ok(())
+}
+
+/// Brings every post's search tokens up to the present tokenizer, in the background.
+async fn index_stale_posts(pool: PgPool) {
+    match app::db::search::index_stale_posts(&pool).await {
+        Ok(0) => {}
+        Ok(count) => tracing::info!(count, "posts indexed for search"),
+        Err(error) => tracing::error!(%error, "could not index posts for search"),
+    }
+}
+
+/// Lists scheduled posts when their time comes: sleeps until the next one is due, and checks at
+/// least every minute for posts scheduled meanwhile (by this or another server process).
+async fn list_scheduled_posts(pool: PgPool) {
+    loop {
+        if let Err(error) = app::db::listings::list_due_posts(&pool).await {
+            tracing::error!(%error, "could not list the scheduled posts that are due");
+        }
+        let next = app::db::listings::next_due(&pool).await.ok().flatten();
+        let wait = next
+            .and_then(|due| (due - chrono::Utc::now()).to_std().ok())
+            .map_or(SCHEDULE_CHECK, |until_due| until_due.min(SCHEDULE_CHECK));
+        tokio::time::sleep(wait).await;
+    }
 }
 
 async fn import(settings: &ImportSettings) -> Result<(), Box<dyn std::error::Error>> {

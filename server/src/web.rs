@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use app::db::PublicUrl;
 use app::{App, shell};
 use axum::Router;
 use axum::extract::FromRef;
@@ -12,11 +13,15 @@ use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_ro
 use sqlx::PgPool;
 use tower_http::trace::TraceLayer;
 
+use crate::{feeds, sitemap};
+
 /// What every request handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
+    /// Where the blog is published, without a trailing slash.
+    pub public_url: String,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -41,15 +46,20 @@ pub fn leptos_options(site_root: &Path) -> LeptosOptions {
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let pool = state.pool.clone();
-    let provide_pool = move || provide_context(pool.clone());
+    let (pool, public_url) = (state.pool.clone(), PublicUrl(state.public_url.clone()));
+    let provide_server_context = move || {
+        provide_context(pool.clone());
+        provide_context(public_url.clone());
+    };
     let options = state.leptos_options.clone();
     Router::new()
-        .leptos_routes_with_context(&state, routes, provide_pool.clone(), move || {
+        .merge(feeds::routes())
+        .merge(sitemap::routes())
+        .leptos_routes_with_context(&state, routes, provide_server_context.clone(), move || {
             shell(options.clone())
         })
         .fallback(file_and_error_handler_with_context::<AppState, _>(
-            provide_pool,
+            provide_server_context,
             shell,
         ))
         .layer(TraceLayer::new_for_http())

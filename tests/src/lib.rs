@@ -43,6 +43,7 @@ impl TestApp {
         let state = AppState {
             leptos_options: leptos_options(Path::new("target/site")),
             pool,
+            public_url: address.clone(),
         };
         tokio::spawn(async move { axum::serve(listener, router(state)).await });
         let client = reqwest::Client::builder()
@@ -74,4 +75,16 @@ pub fn fieldnotes_binary() -> PathBuf {
         binary.display()
     );
     binary
+}
+
+/// Whether `html` has a `<tag>` with all these attribute values, in whatever order.
+pub fn has_element(html: &str, tag: &str, attributes: &[(&str, &str)]) -> bool {
+    html.split(&format!("<{tag} "))
+        .skip(1)
+        .filter_map(|rest| rest.split('>').next())
+        .any(|element| {
+            attributes
+                .iter()
+                .all(|(name, value)| element.contains(&format!("{name}=\"{value}\"")))
+        })
 }

@@ -69,9 +69,19 @@ async fn a_cluster_left_running_by_a_crash_is_reused() {
     assert!(!running(&dir));
 }
 
+/// A running `fieldnotes serve`, killed if a failing test leaves it behind.
 struct Server {
-    child: Child,
+    child: Option<Child>,
     address: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 fn start_server(dir: &Path, port: u16) -> Server {
@@ -84,7 +94,10 @@ fn start_server(dir: &Path, port: u16) -> Server {
         .stderr(Stdio::piped())
         .spawn()
         .expect("fieldnotes starts");
-    let server = Server { child, address };
+    let server = Server {
+        child: Some(child),
+        address,
+    };
     let deadline = Instant::now() + Duration::from_secs(60);
     while std::net::TcpStream::connect(&server.address).is_err() {
         assert!(
@@ -97,8 +110,8 @@ fn start_server(dir: &Path, port: u16) -> Server {
 }
 
 /// Sends Ctrl-C (SIGINT) and returns what the server logged.
-fn interrupt(server: Server) -> String {
-    let Server { child, .. } = server;
+fn interrupt(mut server: Server) -> String {
+    let child = server.child.take().expect("a running server");
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()

@@ -1,58 +1,73 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::filter::{Part, PostFilter};
 use crate::format;
-use crate::model::PostSummary;
+use crate::model::{Named, PostSummary};
 
-/// "Posted: April 19th, 2009 | Author: … | Filed under: theory, video | No Comments »"
+/// "Posted: April 19th, 2009 | Author: … | Filed under: theory, video | Tags: … | No Comments »"
+///
+/// The date, author, categories and tags link to their listings, narrowing `within`: on a tag's
+/// page, an author's link lists that author's posts with that tag.
 #[component]
-pub fn PostMeta(summary: PostSummary) -> impl IntoView {
+pub fn PostMeta(summary: PostSummary, #[prop(optional)] within: PostFilter) -> impl IntoView {
     let date = format::long_date(summary.published_at);
     let datetime = summary.published_at.to_rfc3339();
-    let comments_href = format!("/posts/{}#comments", summary.slug);
+    let month_href = within
+        .with(Part::Year, &summary.published_at.format("%Y").to_string())
+        .with(Part::Month, &summary.published_at.format("%-m").to_string())
+        .href(1);
+    let comments_href = format!("/posts/{}#comments", crate::filter::encode(&summary.slug));
     let comments = format!("{} »", format::comment_count(summary.comment_count));
+    let narrowed = within.clone();
+    let links = move |items: Vec<Named>, part: Part, class: &'static str| {
+        let last = items.len().saturating_sub(1);
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(index, item)| {
+                let href = narrowed.with(part, &item.slug).href(1);
+                view! {
+                    <A href=href attr:class=class>{item.name}</A>
+                    {(index < last).then_some(", ")}
+                }
+            })
+            .collect_view()
+    };
     let author = summary.author.map(|author| {
+        let href = within.with(Part::Author, &author.slug).href(1);
         view! {
             <span class="meta-sep">" | "</span>
             "Author: "
-            <span class="meta-author">{author.name}</span>
+            <A href=href attr:class="meta-author">{author.name}</A>
         }
     });
     let categories = (!summary.categories.is_empty()).then(|| {
-        let names = summary
-            .categories
-            .into_iter()
-            .map(|category| category.name)
-            .collect::<Vec<_>>()
-            .join(", ");
         view! {
             <span class="meta-sep">" | "</span>
             "Filed under: "
-            <span class="meta-categories">{names}</span>
+            {links(summary.categories, Part::Category, "meta-category")}
         }
     });
     let tags = (!summary.tags.is_empty()).then(|| {
-        let names = summary
-            .tags
-            .into_iter()
-            .map(|tag| tag.name)
-            .collect::<Vec<_>>()
-            .join(", ");
         view! {
             <span class="meta-sep">" | "</span>
             "Tags: "
-            <span class="meta-tags">{names}</span>
+            {links(summary.tags, Part::Tag, "meta-tag")}
         }
     });
     view! {
         <p class="post-meta">
             "Posted: "
-            <time datetime=datetime>{date}</time>
+            <A href=month_href>
+                <time datetime=datetime>{date}</time>
+            </A>
             {author}
             {categories}
             {tags}
             <span class="meta-sep">" | "</span>
-            <A href=comments_href>{comments}</A>
+            <a href=comments_href>{comments}</a>
         </p>
     }
+    .into_any()
 }

@@ -7,38 +7,42 @@ use crate::model::SiteInfo;
 #[server]
 pub async fn get_site_info() -> Result<SiteInfo, AppError> {
     let pool = crate::db::pool()?;
-    Ok(crate::db::site::site_info(&pool).await?)
+    Ok(crate::db::site::site_info(&pool, &crate::db::public_url()?).await?)
 }
 
-/// The blog's name and tagline, loaded once per visit and shared by every page.
+/// The blog's name, tagline and address, loaded once per visit and shared by every page.
 #[derive(Clone, Copy)]
 pub struct Site(pub Resource<Result<SiteInfo, AppError>>);
 
 impl Site {
-    /// The blog's name, or a neutral one while it cannot be read.
-    pub async fn title(self) -> String {
-        self.0
-            .await
-            .map(|site| site.title)
-            .unwrap_or_else(|_| "Fieldnotes".to_string())
+    /// The blog's facts, or neutral ones while they cannot be read.
+    pub async fn info(self) -> SiteInfo {
+        self.0.await.unwrap_or_else(|_| SiteInfo {
+            title: "Fieldnotes".to_string(),
+            tagline: String::new(),
+            url: String::new(),
+        })
     }
 }
 
+/// Whether a page is loading during navigation in the browser.
+#[derive(Clone, Copy)]
+pub struct Loading(pub RwSignal<bool>);
+
 pub fn provide_site() {
     provide_context(Site(Resource::new(|| (), |_| get_site_info())));
+    provide_context(Loading(RwSignal::new(false)));
 }
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
-    let Site(site) = expect_context::<Site>();
+    let site = expect_context::<Site>();
+    let Loading(loading) = expect_context::<Loading>();
     view! {
         <header class="site-header">
             <Suspense fallback=|| view! { <p class="site-title">"Fieldnotes"</p> }>
                 {move || Suspend::new(async move {
-                    let site = site.await.unwrap_or_else(|_| SiteInfo {
-                        title: "Fieldnotes".to_string(),
-                        tagline: String::new(),
-                    });
+                    let site = site.info().await;
                     view! {
                         <p class="site-title">
                             <A href="/">{site.title}</A>
@@ -47,6 +51,9 @@ pub fn SiteHeader() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <div class="loading-bar" class:active=move || loading.get() role="status" aria-live="polite">
+                {move || loading.get().then_some("Loading…")}
+            </div>
         </header>
     }
 }

@@ -2,7 +2,9 @@
 //! server functions, the command line and the importer.
 
 pub mod comments;
+pub mod listings;
 pub mod posts;
+pub mod search;
 pub mod site;
 pub mod terms;
 pub mod users;
@@ -13,6 +15,18 @@ use sqlx::PgPool;
 use crate::error::AppError;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// Where the blog is published (`https://example.org`, no trailing slash), as the server provides
+/// it to server functions: the base of every absolute link.
+#[derive(Debug, Clone)]
+pub struct PublicUrl(pub String);
+
+pub fn public_url() -> Result<String, AppError> {
+    use_context::<PublicUrl>().map(|url| url.0).ok_or_else(|| {
+        tracing::error!("no public URL in the server function's context");
+        AppError::Internal
+    })
+}
 
 /// The connection pool, as the server provides it to server functions.
 pub fn pool() -> Result<PgPool, AppError> {

@@ -1,22 +1,26 @@
 //! Posts and pages: what readers see, and how imported ones are written.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor, PgPool};
 
 use super::Upserted;
 use crate::html;
-use crate::model::{Named, Post, PostListPage, PostSummary};
+use crate::model::{Named, Post, PostSummary, PostView};
 
 /// How much of a post's body a listing reads to make a teaser when the post has no excerpt.
 const TEASER_SOURCE_CHARS: i32 = 3000;
 const TEASER_CHARS: usize = 280;
 
+/// A row of `post_summaries`, with as much of the body as the query read.
 struct SummaryRow {
+    id: i64,
     slug: String,
     title: String,
     excerpt: String,
-    body_start: String,
+    body: String,
     published_at: DateTime<Utc>,
     author_slug: Option<String>,
     author_name: Option<String>,
@@ -25,74 +29,59 @@ struct SummaryRow {
     tags: Json<Vec<Named>>,
 }
 
-impl From<SummaryRow> for PostSummary {
-    fn from(row: SummaryRow) -> Self {
-        let excerpt = if row.excerpt.trim().is_empty() {
-            html::teaser(&html::plain_text(&row.body_start), TEASER_CHARS)
+impl SummaryRow {
+    fn summary(&self) -> PostSummary {
+        let excerpt = if self.excerpt.trim().is_empty() {
+            html::teaser(&html::plain_text(&self.body), TEASER_CHARS)
         } else {
-            html::plain_text(&row.excerpt)
+            html::plain_text(&self.excerpt)
         };
         PostSummary {
-            slug: row.slug,
-            title: row.title,
+            slug: self.slug.clone(),
+            title: self.title.clone(),
             excerpt,
-            published_at: row.published_at,
-            author: row
+            published_at: self.published_at,
+            author: self
                 .author_slug
-                .zip(row.author_name)
+                .clone()
+                .zip(self.author_name.clone())
                 .map(|(slug, name)| Named { slug, name }),
-            categories: row.categories.0,
-            tags: row.tags.0,
-            comment_count: row.comment_count,
+            categories: self.categories.0.clone(),
+            tags: self.tags.0.clone(),
+            comment_count: self.comment_count,
         }
     }
 }
 
-/// Page `page` (from 1) of the published posts, newest first.
-pub async fn list_public_posts(
-    pool: &PgPool,
-    page: u32,
-    per_page: u32,
-) -> sqlx::Result<PostListPage> {
-    let offset = i64::from(page.saturating_sub(1)) * i64::from(per_page);
-    let mut rows = sqlx::query_as!(
+/// The listing summaries of these posts, in the order given.
+pub async fn summaries(pool: &PgPool, ids: &[i64]) -> sqlx::Result<Vec<PostSummary>> {
+    let rows = sqlx::query_as!(
         SummaryRow,
         r#"
-        WITH page AS (
-            SELECT id, published_at
-            FROM public_posts
-            ORDER BY published_at DESC, id DESC
-            LIMIT $1 OFFSET $2
-        )
-        SELECT s.slug AS "slug!", s.title AS "title!", s.excerpt AS "excerpt!",
-               left(s.body_html, $3) AS "body_start!", s.published_at AS "published_at!",
+        SELECT s.id AS "id!", s.slug AS "slug!", s.title AS "title!", s.excerpt AS "excerpt!",
+               left(s.body_html, $2) AS "body!", s.published_at AS "published_at!",
                s.author_slug, s.author_name, s.comment_count AS "comment_count!",
                s.categories AS "categories!: Json<Vec<Named>>", s.tags AS "tags!: Json<Vec<Named>>"
-        FROM page
-        JOIN post_summaries s ON s.id = page.id
-        ORDER BY page.published_at DESC, page.id DESC
+        FROM post_summaries s
+        WHERE s.id = ANY($1)
         "#,
-        i64::from(per_page) + 1,
-        offset,
+        ids,
         TEASER_SOURCE_CHARS,
     )
     .fetch_all(pool)
     .await?;
-    let has_next = rows.len() > per_page as usize;
-    rows.truncate(per_page as usize);
-    Ok(PostListPage {
-        posts: rows.into_iter().map(PostSummary::from).collect(),
-        page,
-        has_next,
-    })
+    let mut by_id: HashMap<i64, PostSummary> =
+        rows.iter().map(|row| (row.id, row.summary())).collect();
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
-/// A published post by its slug.
-pub async fn find_public_post(pool: &PgPool, slug: &str) -> sqlx::Result<Option<Post>> {
-    let row = sqlx::query!(
+/// A published post by its slug, with its neighbours in time.
+pub async fn find_public_post(pool: &PgPool, slug: &str) -> sqlx::Result<Option<PostView>> {
+    let row = sqlx::query_as!(
+        SummaryRow,
         r#"
-        SELECT s.slug AS "slug!", s.title AS "title!", s.excerpt AS "excerpt!",
-               s.body_html AS "body_html!", s.published_at AS "published_at!",
+        SELECT s.id AS "id!", s.slug AS "slug!", s.title AS "title!", s.excerpt AS "excerpt!",
+               s.body_html AS "body!", s.published_at AS "published_at!",
                s.author_slug, s.author_name, s.comment_count AS "comment_count!",
                s.categories AS "categories!: Json<Vec<Named>>", s.tags AS "tags!: Json<Vec<Named>>"
         FROM post_summaries s
@@ -102,22 +91,38 @@ pub async fn find_public_post(pool: &PgPool, slug: &str) -> sqlx::Result<Option<
     )
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|row| {
-        let body_html = html::safe_body(&row.body_html);
-        let summary = PostSummary::from(SummaryRow {
-            slug: row.slug,
-            title: row.title,
-            excerpt: row.excerpt,
-            body_start: row.body_html,
-            published_at: row.published_at,
-            author_slug: row.author_slug,
-            author_name: row.author_name,
-            comment_count: row.comment_count,
-            categories: row.categories,
-            tags: row.tags,
-        });
-        Post { summary, body_html }
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let (older, newer) = super::listings::neighbours(pool, row.id, row.published_at).await?;
+    let body_html = html::safe_body(&row.body);
+    let image = html::first_image(&body_html);
+    Ok(Some(PostView {
+        post: Post {
+            summary: row.summary(),
+            body_html,
+            image,
+        },
+        older,
+        newer,
     }))
+}
+
+/// The stored bodies of published posts, by slug.
+pub async fn public_bodies(
+    pool: &PgPool,
+    slugs: &[String],
+) -> sqlx::Result<HashMap<String, String>> {
+    let rows = sqlx::query!(
+        "SELECT slug, body_html FROM public_posts WHERE slug = ANY($1)",
+        slugs
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| Some((row.slug?, row.body_html?)))
+        .collect())
 }
 
 pub async fn any_posts(db: impl PgExecutor<'_>) -> sqlx::Result<bool> {

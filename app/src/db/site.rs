@@ -4,10 +4,15 @@ use sqlx::{PgExecutor, PgPool};
 
 use crate::model::SiteInfo;
 
-pub async fn site_info(pool: &PgPool) -> sqlx::Result<SiteInfo> {
-    sqlx::query_as!(SiteInfo, "SELECT title, tagline FROM site")
+pub async fn site_info(pool: &PgPool, url: &str) -> sqlx::Result<SiteInfo> {
+    let site = sqlx::query!("SELECT title, tagline FROM site")
         .fetch_one(pool)
-        .await
+        .await?;
+    Ok(SiteInfo {
+        title: site.title,
+        tagline: site.tagline,
+        url: url.to_string(),
+    })
 }
 
 pub async fn set_site_info(

@@ -1,6 +1,10 @@
 //! Categories (nested) and tags: how posts are filed.
 
-use sqlx::PgConnection;
+use std::collections::HashMap;
+
+use sqlx::{PgConnection, PgPool};
+
+use crate::model::{CategoryCount, Named, TagCount};
 
 use super::Upserted;
 
@@ -113,4 +117,77 @@ pub async fn ensure_tags(
         .fetch_all(conn)
         .await?;
     Ok((ids, created))
+}
+
+/// The categories that have published posts, as a tree in alphabetical order (each parent
+/// before its children), counting the posts of each category and all categories below it.
+pub async fn category_counts(pool: &PgPool) -> sqlx::Result<Vec<CategoryCount>> {
+    let rows = sqlx::query!(
+        r#"
+        SELECT c.id, c.slug, c.name, c.parent_id, t.post_count
+        FROM categories c
+        JOIN listing_totals t ON t.scope = 'category' AND t.scope_id = c.id
+        WHERE t.post_count > 0
+        ORDER BY c.name, c.id
+        "#
+    )
+    .fetch_all(pool)
+    .await?;
+    let listed: std::collections::HashSet<i64> = rows.iter().map(|row| row.id).collect();
+    let mut children: HashMap<Option<i64>, Vec<usize>> = HashMap::new();
+    for (index, row) in rows.iter().enumerate() {
+        let parent = row.parent_id.filter(|parent| listed.contains(parent));
+        children.entry(parent).or_default().push(index);
+    }
+    let mut tree = Vec::with_capacity(rows.len());
+    let mut stack: Vec<(usize, u32)> = children
+        .get(&None)
+        .into_iter()
+        .flatten()
+        .rev()
+        .map(|index| (*index, 0))
+        .collect();
+    while let Some((index, depth)) = stack.pop() {
+        let row = &rows[index];
+        tree.push(CategoryCount {
+            category: Named {
+                slug: row.slug.clone(),
+                name: row.name.clone(),
+            },
+            depth,
+            count: i64::from(row.post_count),
+        });
+        if let Some(below) = children.get(&Some(row.id)) {
+            stack.extend(below.iter().rev().map(|child| (*child, depth + 1)));
+        }
+    }
+    Ok(tree)
+}
+
+/// The `limit` most used tags, in alphabetical order.
+pub async fn top_tags(pool: &PgPool, limit: i64) -> sqlx::Result<Vec<TagCount>> {
+    let mut tags: Vec<TagCount> = sqlx::query!(
+        r#"
+        SELECT t.slug, t.name, l.post_count
+        FROM listing_totals l
+        JOIN tags t ON t.id = l.scope_id
+        WHERE l.scope = 'tag' AND l.post_count > 0
+        ORDER BY l.post_count DESC, t.name
+        LIMIT $1
+        "#,
+        limit,
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|row| TagCount {
+        tag: Named {
+            slug: row.slug,
+            name: row.name,
+        },
+        count: i64::from(row.post_count),
+    })
+    .collect();
+    tags.sort_by_key(|entry| entry.tag.name.to_lowercase());
+    Ok(tags)
 }

@@ -1,9 +1,11 @@
-//! One module per route.
+//! One module per kind of page.
 
-mod home;
+mod listing;
 mod not_found;
 mod post;
+mod search;
 
-pub use home::HomePage;
+pub use listing::{Listing, ListingPage};
 pub use not_found::NotFoundPage;
 pub use post::PostPage;
+pub use search::SearchPage;

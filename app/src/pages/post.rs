@@ -1,15 +1,16 @@
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::{ErrorNotice, PostMeta, Site};
+use crate::components::{ErrorNotice, Loading, PageHead, PostMeta, Site};
 use crate::error::AppError;
+use crate::filter::encode;
 use crate::format;
-use crate::model::Post;
+use crate::model::{Named, PostView, SiteInfo};
 use crate::pages::NotFoundPage;
 
 #[server]
-pub async fn get_post(slug: String) -> Result<Post, AppError> {
+pub async fn get_post(slug: String) -> Result<PostView, AppError> {
     let pool = crate::db::pool()?;
     crate::db::posts::find_public_post(&pool, &slug)
         .await?
@@ -25,41 +26,67 @@ pub fn PostPage() -> impl IntoView {
         get_post,
     );
     let site = expect_context::<Site>();
+    let Loading(loading) = expect_context::<Loading>();
 
     view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading the post…"</p> }>
+        <Transition
+            fallback=|| view! { <p class="loading" role="status">"Loading the post…"</p> }
+            set_pending=loading.write_only()
+        >
             {move || Suspend::new(async move {
-                let site_title = site.title().await;
+                let site = site.info().await;
                 match post.await {
-                    Ok(post) => view! { <PostArticle post site_title /> }.into_any(),
+                    Ok(view) => view! { <PostArticle view site /> }.into_any(),
                     Err(AppError::NotFound(_)) => view! { <NotFoundPage /> }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
 #[component]
-fn PostArticle(post: Post, site_title: String) -> impl IntoView {
-    let Post { summary, body_html } = post;
+fn PostArticle(view: PostView, site: SiteInfo) -> impl IntoView {
+    let PostView { post, older, newer } = view;
+    let summary = post.summary;
     let title = if summary.title.is_empty() {
         "(untitled)".to_string()
     } else {
         summary.title.clone()
     };
     let comment_count = format::comment_count(summary.comment_count);
+    let path = format!("/posts/{}", encode(&summary.slug));
     let description = summary.excerpt.clone();
     view! {
-        <Title text=format!("{title} – {site_title}") />
-        <Meta name="description" content=description />
+        <PageHead site title=title.clone() description path image=post.image.clone() article=true />
         <article class="post">
             <h1 class="post-title">{title}</h1>
             <PostMeta summary />
-            <div class="post-body" inner_html=body_html></div>
+            <div class="post-body" inner_html=post.body_html></div>
         </article>
+        <nav class="post-neighbours" aria-label="More posts">
+            {newer.map(|post| view! { <Neighbour post rel="next" label="Newer post" /> })}
+            {older.map(|post| view! { <Neighbour post rel="prev" label="Older post" /> })}
+        </nav>
         <section id="comments" class="comments">
             <h2>{comment_count}</h2>
         </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn Neighbour(post: Named, rel: &'static str, label: &'static str) -> impl IntoView {
+    let href = format!("/posts/{}", encode(&post.slug));
+    let title = if post.name.is_empty() {
+        "(untitled)".to_string()
+    } else {
+        post.name
+    };
+    view! {
+        <p class=format!("neighbour {rel}")>
+            <span class="neighbour-label">{label}</span>
+            <A href=href attr:rel=rel>{title}</A>
+        </p>
     }
 }

@@ -265,6 +265,7 @@ impl<'c> Import<'c> {
         let upserted = db::posts::upsert_imported_post(self.conn, &post).await?;
         self.tally(kind).count(upserted);
         let post_id = upserted.id();
+        db::search::index_post(self.conn, post_id).await?;
         if let Some(parent) = item.post_parent {
             self.page_parents.push((post_id, parent));
         }

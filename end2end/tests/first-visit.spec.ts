@@ -1,4 +1,6 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+
+import { collectErrors, expectSameDocument, markDocument, waitForHydration } from './helpers';
 
 const SEED_TITLES_NEWEST_FIRST = [
   'Using Sassen’s theory to explain the phenomenon of cluster',
@@ -6,10 +8,6 @@ const SEED_TITLES_NEWEST_FIRST = [
   'Useful Resource: Ningbo Creative Industry Association',
   'Some Surveys from Ningbo Creative Cluster',
 ];
-
-async function waitForHydration(page: Page) {
-  await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
-}
 
 test('the home page shows the nine seed posts, newest first', async ({ page }) => {
   const response = await page.goto('/');
@@ -24,15 +22,26 @@ test('the home page shows the nine seed posts, newest first', async ({ page }) =
   );
 });
 
+test('the month archive lists the month in the page', async ({ page }) => {
+  await page.goto('/posts/the-trip-of-e-waste-recycling');
+  await waitForHydration(page);
+  await markDocument(page);
+  await page.locator('.sidebar').getByRole('link', { name: 'April 2009' }).click();
+  await expect(page).toHaveURL(/\/archive\/2009\/04$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Posts of April 2009');
+  await expect(page.locator('.listing-count')).toHaveText('9 posts');
+  await expect(page.locator('.post-teaser')).toHaveCount(9);
+  await page.goBack();
+  await expect(page).toHaveURL(/\/posts\/the-trip-of-e-waste-recycling$/);
+  await expect(page.locator('h1.post-title')).toHaveText('The Trip of E-waste recycling');
+  await expectSameDocument(page);
+});
+
 test('a post opens in the page, without loading a new document', async ({ page }) => {
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
+  const errors = collectErrors(page);
   await page.goto('/');
   await waitForHydration(page);
-  await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+  await markDocument(page);
   let documentLoads = 0;
   page.on('framenavigated', (frame) => {
     if (frame === page.mainFrame()) documentLoads += 1;
@@ -42,19 +51,19 @@ test('a post opens in the page, without loading a new document', async ({ page }
     if (request.resourceType() === 'document') requests.push(request.url());
   });
 
-  await page.getByRole('link', { name: SEED_TITLES_NEWEST_FIRST[1] }).click();
+  await page.locator('#content').getByRole('link', { name: SEED_TITLES_NEWEST_FIRST[1] }).click();
   await expect(page).toHaveURL(/\/posts\/fu-hanqings-essay-question-the-final-one$/);
   await expect(page.locator('h1.post-title')).toHaveText(SEED_TITLES_NEWEST_FIRST[1]);
   await expect(page.locator('.post-body')).toContainText('migrant workers');
   await expect(page).toHaveTitle(`${SEED_TITLES_NEWEST_FIRST[1]} – Creative and Waste Industries in Ningbo`);
 
-  expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+  await expectSameDocument(page);
   expect(requests).toEqual([]);
   expect(documentLoads).toBeLessThanOrEqual(1);
 
   await page.goBack();
   await expect(page.locator('.post-teaser')).toHaveCount(9);
-  expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+  await expectSameDocument(page);
   expect(errors).toEqual([]);
 });
 
@@ -71,7 +80,7 @@ test.describe('without JavaScript', () => {
   test('the same pages render and their links work', async ({ page }) => {
     await page.goto('/');
     await expect(page.locator('.post-teaser')).toHaveCount(9);
-    await page.getByRole('link', { name: SEED_TITLES_NEWEST_FIRST[2] }).click();
+    await page.locator('#content').getByRole('link', { name: SEED_TITLES_NEWEST_FIRST[2] }).click();
     await expect(page).toHaveURL(/\/posts\/useful-resource-ningbo-creative-industry-association$/);
     await expect(page.locator('h1.post-title')).toHaveText(SEED_TITLES_NEWEST_FIRST[2]);
     await expect(page.locator('.post-body')).toContainText('Zhenhai District');

@@ -1,0 +1,261 @@
+//! Which posts a listing shows, and the address of every listing.
+//!
+//! Any combination of author, tag, category, year and month narrows a listing. A filter with one
+//! part has an address of its own (`/tag/{slug}`, `/archive/2009/04`…); any other combination
+//! lives at `/posts?author=…&tag=…`, so that every state can be shared, reloaded and reached
+//! with the back button.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PostFilter {
+    pub author: Option<String>,
+    pub tag: Option<String>,
+    pub category: Option<String>,
+    pub year: Option<i32>,
+    pub month: Option<u32>,
+}
+
+/// The filter's parts, as they appear in a query string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Author,
+    Tag,
+    Category,
+    /// The year, and with it the month.
+    Year,
+    Month,
+}
+
+impl PostFilter {
+    /// Reads `author`, `tag`, `category`, `year` and `month` from query parameters; `None` when a
+    /// value is not one a listing can have (a month without a year, month 13…).
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Option<Self> {
+        let text = |key: &str| {
+            get(key)
+                .map(|value| value.trim().to_string())
+                .filter(|value| !value.is_empty())
+        };
+        let filter = PostFilter {
+            author: text("author"),
+            tag: text("tag"),
+            category: text("category"),
+            year: match text("year") {
+                Some(year) => Some(year.parse().ok()?),
+                None => None,
+            },
+            month: match text("month") {
+                Some(month) => Some(month.parse().ok()?),
+                None => None,
+            },
+        };
+        filter.is_valid().then_some(filter)
+    }
+
+    pub fn is_valid(&self) -> bool {
+        let year_ok = self.year.is_none_or(|year| (1..=9999).contains(&year));
+        let month_ok = match self.month {
+            Some(month) => self.year.is_some() && (1..=12).contains(&month),
+            None => true,
+        };
+        year_ok && month_ok
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == PostFilter::default()
+    }
+
+    pub fn with(&self, part: Part, value: &str) -> PostFilter {
+        let mut filter = self.clone();
+        match part {
+            Part::Author => filter.author = Some(value.to_string()),
+            Part::Tag => filter.tag = Some(value.to_string()),
+            Part::Category => filter.category = Some(value.to_string()),
+            Part::Year => filter.year = value.parse().ok(),
+            Part::Month => filter.month = value.parse().ok(),
+        }
+        filter
+    }
+
+    pub fn without(&self, part: Part) -> PostFilter {
+        let mut filter = self.clone();
+        match part {
+            Part::Author => filter.author = None,
+            Part::Tag => filter.tag = None,
+            Part::Category => filter.category = None,
+            Part::Year => {
+                filter.year = None;
+                filter.month = None;
+            }
+            Part::Month => filter.month = None,
+        }
+        filter
+    }
+
+    /// The address of page `page` of this listing.
+    pub fn href(&self, page: u32) -> String {
+        let base = self.path();
+        match (page > 1, base.contains('?')) {
+            (false, _) => base,
+            (true, false) => format!("{base}?page={page}"),
+            (true, true) => format!("{base}&page={page}"),
+        }
+    }
+
+    /// The address of this listing's RSS feed.
+    pub fn feed_href(&self) -> String {
+        let path = self.path();
+        match path.split_once('?') {
+            Some((_, query)) => format!("/feed.xml?{query}"),
+            None if path == "/" => "/feed.xml".to_string(),
+            None => format!("{path}/feed.xml"),
+        }
+    }
+
+    fn path(&self) -> String {
+        let only = |part: &Option<String>| {
+            let others = [&self.author, &self.tag, &self.category]
+                .into_iter()
+                .filter(|other| other.is_some())
+                .count();
+            others == 1 && part.is_some() && self.year.is_none()
+        };
+        match self {
+            _ if self.is_empty() => "/".to_string(),
+            PostFilter {
+                author: Some(slug), ..
+            } if only(&self.author) => format!("/author/{}", encode(slug)),
+            PostFilter {
+                tag: Some(slug), ..
+            } if only(&self.tag) => format!("/tag/{}", encode(slug)),
+            PostFilter {
+                category: Some(slug),
+                ..
+            } if only(&self.category) => format!("/category/{}", encode(slug)),
+            PostFilter {
+                author: None,
+                tag: None,
+                category: None,
+                year: Some(year),
+                month: None,
+            } => {
+                format!("/archive/{year}")
+            }
+            PostFilter {
+                author: None,
+                tag: None,
+                category: None,
+                year: Some(year),
+                month: Some(month),
+            } => {
+                format!("/archive/{year}/{month:02}")
+            }
+            _ => {
+                let pairs = [
+                    ("author", self.author.clone()),
+                    ("tag", self.tag.clone()),
+                    ("category", self.category.clone()),
+                    ("year", self.year.map(|year| year.to_string())),
+                    ("month", self.month.map(|month| month.to_string())),
+                ];
+                let query: Vec<String> = pairs
+                    .into_iter()
+                    .filter_map(|(key, value)| {
+                        value.map(|value| format!("{key}={}", encode(&value)))
+                    })
+                    .collect();
+                format!("/posts?{}", query.join("&"))
+            }
+        }
+    }
+}
+
+/// Percent-encodes what may not stand in a URL's path or query as it is. Letters of every script
+/// stay readable in the source; browsers encode them on the wire.
+pub fn encode(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '~') {
+            encoded.push(c);
+        } else {
+            let mut bytes = [0; 4];
+            for byte in c.encode_utf8(&mut bytes).bytes() {
+                encoded.push_str(&format!("%{byte:02X}"));
+            }
+        }
+    }
+    encoded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filter(pairs: &[(&str, &str)]) -> Option<PostFilter> {
+        PostFilter::from_query(|key| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn single_parts_have_addresses_of_their_own() {
+        assert_eq!(PostFilter::default().href(1), "/");
+        assert_eq!(PostFilter::default().href(3), "/?page=3");
+        let tag = PostFilter::default().with(Part::Tag, "8bit");
+        assert_eq!(tag.href(1), "/tag/8bit");
+        assert_eq!(tag.href(2), "/tag/8bit?page=2");
+        assert_eq!(tag.feed_href(), "/tag/8bit/feed.xml");
+        let month = PostFilter {
+            year: Some(2009),
+            month: Some(4),
+            ..PostFilter::default()
+        };
+        assert_eq!(month.href(1), "/archive/2009/04");
+        assert_eq!(month.without(Part::Month).href(1), "/archive/2009");
+    }
+
+    #[test]
+    fn combinations_live_under_posts() {
+        let both = PostFilter::default()
+            .with(Part::Tag, "t")
+            .with(Part::Author, "a");
+        assert_eq!(both.href(2), "/posts?author=a&tag=t&page=2");
+        assert_eq!(both.feed_href(), "/feed.xml?author=a&tag=t");
+        assert_eq!(both.without(Part::Author).href(1), "/tag/t");
+        let dated = PostFilter {
+            tag: Some("t".into()),
+            year: Some(2009),
+            month: Some(4),
+            ..PostFilter::default()
+        };
+        assert_eq!(dated.href(1), "/posts?tag=t&year=2009&month=4");
+        assert_eq!(dated.without(Part::Year).href(1), "/tag/t");
+    }
+
+    #[test]
+    fn query_strings_are_read_and_checked() {
+        let read = filter(&[("tag", "t"), ("year", "2009"), ("month", "4")]).unwrap();
+        assert_eq!(
+            read,
+            PostFilter {
+                tag: Some("t".into()),
+                year: Some(2009),
+                month: Some(4),
+                ..Default::default()
+            }
+        );
+        assert_eq!(filter(&[("month", "4")]), None, "a month needs a year");
+        assert_eq!(filter(&[("year", "2009"), ("month", "13")]), None);
+        assert_eq!(filter(&[("year", "abc")]), None);
+        assert_eq!(filter(&[("tag", "  ")]), Some(PostFilter::default()));
+    }
+
+    #[test]
+    fn slugs_are_encoded_where_needed() {
+        assert_eq!(encode("慈溪"), "慈溪");
+        assert_eq!(encode("a b&c"), "a%20b%26c");
+    }
+}

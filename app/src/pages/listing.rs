@@ -1,0 +1,230 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::components::{ErrorNotice, Loading, PageHead, Pagination, PostMeta, Site};
+use crate::error::AppError;
+use crate::filter::{Part, PostFilter, encode};
+use crate::format;
+use crate::model::{Count, Facet, PostListing, PostSummary};
+use crate::pages::NotFoundPage;
+
+#[server]
+pub async fn list_posts(
+    #[server(default)] filter: PostFilter,
+    page: u32,
+) -> Result<PostListing, AppError> {
+    let not_found = || AppError::NotFound("this page of posts".to_string());
+    if page == 0 || !filter.is_valid() {
+        return Err(not_found());
+    }
+    let pool = crate::db::pool()?;
+    let listing =
+        crate::db::listings::list_posts(&pool, &filter, page, crate::model::POSTS_PER_PAGE)
+            .await?
+            .ok_or_else(not_found)?;
+    if page > 1 && listing.posts.is_empty() {
+        return Err(not_found());
+    }
+    Ok(listing)
+}
+
+/// Which listing a route shows; the rest of the filter comes from the address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listing {
+    /// `/`: all posts.
+    Home,
+    /// `/posts?author=…&tag=…&category=…&year=…&month=…`
+    Filtered,
+    Tag,
+    Category,
+    Author,
+    /// `/archive/{year}` and `/archive/{year}/{month}`.
+    Archive,
+}
+
+/// A listing of posts, newest first, ten a page (`?page=2`).
+#[component]
+pub fn ListingPage(listing: Listing) -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let request = Memo::new(move |_| {
+        let params = params.read();
+        let query = query.read();
+        let page = match query.get_str("page") {
+            None => Some(1),
+            Some(page) => page.parse::<u32>().ok().filter(|page| *page >= 1),
+        };
+        let slug = || params.get("slug");
+        let filter = match listing {
+            Listing::Home => Some(PostFilter::default()),
+            Listing::Filtered => PostFilter::from_query(|key| query.get(key)),
+            Listing::Tag => Some(PostFilter {
+                tag: slug(),
+                ..PostFilter::default()
+            }),
+            Listing::Category => Some(PostFilter {
+                category: slug(),
+                ..PostFilter::default()
+            }),
+            Listing::Author => Some(PostFilter {
+                author: slug(),
+                ..PostFilter::default()
+            }),
+            Listing::Archive => PostFilter::from_query(|key| params.get(key)),
+        };
+        filter.zip(page)
+    });
+    let posts = Resource::new(
+        move || request.get(),
+        |request| async move {
+            match request {
+                Some((filter, page)) => list_posts(filter, page).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    let site = expect_context::<Site>();
+    let Loading(loading) = expect_context::<Loading>();
+
+    view! {
+        <Transition
+            fallback=|| view! { <p class="loading" role="status">"Loading posts…"</p> }
+            set_pending=loading.write_only()
+        >
+            {move || Suspend::new(async move {
+                let site = site.info().await;
+                match posts.await {
+                    Ok(Some(listing)) => view! { <ListingView listing site /> }.into_any(),
+                    Ok(None) | Err(AppError::NotFound(_)) => view! { <NotFoundPage /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ListingView(listing: PostListing, site: crate::model::SiteInfo) -> impl IntoView {
+    let heading = heading(&listing.facets);
+    let count = format::post_count(listing.total);
+    let page_suffix = if listing.page > 1 {
+        format!(", page {}", listing.page)
+    } else {
+        String::new()
+    };
+    let title = match &heading {
+        Some(heading) => format!("{heading}{page_suffix}"),
+        None if listing.page > 1 => format!("Page {}", listing.page),
+        None => String::new(),
+    };
+    let description = match &heading {
+        Some(heading) => format!("{heading} on {}: {count}.", site.title),
+        None if site.tagline.is_empty() => format!("The newest posts of {}.", site.title),
+        None => format!("{}: {}", site.title, site.tagline),
+    };
+    let filter = listing.filter.clone();
+    let path = filter.href(listing.page);
+    let feed = filter.feed_href();
+    let last = match listing.total {
+        Count::Exact(_) => Some(listing.last_page()),
+        Count::AtLeast(_) => None,
+    };
+    let has_next = listing.has_next();
+    let chips = (!filter.is_empty())
+        .then(|| view! { <FilterChips facets=listing.facets.clone() filter=filter.clone() /> });
+    let empty = listing.posts.is_empty();
+    let href_filter = filter.clone();
+    view! {
+        <PageHead site title description path feed />
+        <header class="listing-header">
+            {match heading {
+                Some(heading) => view! {
+                    <h1>{heading}</h1>
+                    <p class="listing-count">{count}</p>
+                }.into_any(),
+                None => view! { <h1 class="visually-hidden">"Newest posts"</h1> }.into_any(),
+            }}
+            {chips}
+        </header>
+        {empty.then(|| view! { <p class="notice">"No posts here yet."</p> })}
+        <ol class="post-list">
+            {listing
+                .posts
+                .into_iter()
+                .map(|summary| view! { <li><PostTeaser summary within=filter.clone() /></li> })
+                .collect_view()}
+        </ol>
+        <Pagination page=listing.page last has_next href=move |page| href_filter.href(page) />
+    }
+    .into_any()
+}
+
+/// "Posts tagged “video” by Jane, April 2009"; `None` for the home page.
+fn heading(facets: &[Facet]) -> Option<String> {
+    if facets.is_empty() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for facet in facets {
+        parts.push(match facet {
+            Facet::Category(category) => format!("filed under “{}”", category.name),
+            Facet::Tag(tag) => format!("tagged “{}”", tag.name),
+            Facet::Author(author) => format!("by {}", author.name),
+            Facet::Year(year) => format!("of {year}"),
+            Facet::Month(year, month) => format!("of {}", format::month_name(*year, *month)),
+        });
+    }
+    Some(format!("Posts {}", parts.join(", ")))
+}
+
+/// The active parts of the filter, each a link that removes it.
+#[component]
+fn FilterChips(facets: Vec<Facet>, filter: PostFilter) -> impl IntoView {
+    view! {
+        <ul class="filter-chips" aria-label="Active filters">
+            {facets
+                .into_iter()
+                .map(|facet| {
+                    let (label, part) = match &facet {
+                        Facet::Author(author) => (format!("Author: {}", author.name), Part::Author),
+                        Facet::Tag(tag) => (format!("Tag: {}", tag.name), Part::Tag),
+                        Facet::Category(category) => (format!("Category: {}", category.name), Part::Category),
+                        Facet::Year(year) => (format!("Year: {year}"), Part::Year),
+                        Facet::Month(year, month) => (format!("Month: {}", format::month_name(*year, *month)), Part::Month),
+                    };
+                    let href = filter.without(part).href(1);
+                    let remove = format!("Remove filter {label}");
+                    view! {
+                        <li class="chip">
+                            <span>{label}</span>
+                            <A href=href attr:class="chip-remove" attr:aria-label=remove attr:title="Remove">"×"</A>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+#[component]
+fn PostTeaser(summary: PostSummary, within: PostFilter) -> impl IntoView {
+    let href = format!("/posts/{}", encode(&summary.slug));
+    let title = if summary.title.is_empty() {
+        "(untitled)".to_string()
+    } else {
+        summary.title.clone()
+    };
+    let excerpt = summary.excerpt.clone();
+    view! {
+        <article class="post-teaser">
+            <h2 class="post-title">
+                <A href=href>{title}</A>
+            </h2>
+            <PostMeta summary within />
+            <p class="post-excerpt">{excerpt}</p>
+        </article>
+    }
+    .into_any()
+}

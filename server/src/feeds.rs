@@ -1,0 +1,375 @@
+//! RSS 2.0 and Atom feeds of any listing: the whole blog (`/feed.xml`, `/atom.xml`), a tag, a
+//! category, an author or a month (`/tag/{slug}/feed.xml`…), or any combination
+//! (`/feed.xml?tag=…&author=…`). Entries carry the full post, with absolute links.
+
+use std::io;
+
+use app::filter::{Part, PostFilter};
+use app::model::{Facet, PostListing, SiteInfo};
+use app::{db, format, html};
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Router, body::Body};
+use chrono::{DateTime, Utc};
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesText, Event};
+
+use crate::web::AppState;
+
+/// How many posts a feed holds.
+const FEED_LENGTH: u32 = 20;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Rss,
+    Atom,
+}
+
+impl Format {
+    fn file(self) -> &'static str {
+        match self {
+            Format::Rss => "feed.xml",
+            Format::Atom => "atom.xml",
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Format::Rss => "application/rss+xml; charset=utf-8",
+            Format::Atom => "application/atom+xml; charset=utf-8",
+        }
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    let mut router = Router::new();
+    for format in [Format::Rss, Format::Atom] {
+        let file = format.file();
+        router = router
+            .route(
+                &format!("/{file}"),
+                get(
+                    move |State(state): State<AppState>, Query(filter): Query<PostFilter>| {
+                        respond(state, format, filter)
+                    },
+                ),
+            )
+            .route(
+                &format!("/archive/{{year}}/{file}"),
+                get(
+                    move |State(state): State<AppState>, Path(year): Path<i32>| {
+                        respond(
+                            state,
+                            format,
+                            PostFilter {
+                                year: Some(year),
+                                ..PostFilter::default()
+                            },
+                        )
+                    },
+                ),
+            )
+            .route(
+                &format!("/archive/{{year}}/{{month}}/{file}"),
+                get(
+                    move |State(state): State<AppState>, Path((year, month)): Path<(i32, u32)>| {
+                        respond(
+                            state,
+                            format,
+                            PostFilter {
+                                year: Some(year),
+                                month: Some(month),
+                                ..PostFilter::default()
+                            },
+                        )
+                    },
+                ),
+            );
+        for (prefix, part) in [
+            ("tag", Part::Tag),
+            ("category", Part::Category),
+            ("author", Part::Author),
+        ] {
+            router = router.route(
+                &format!("/{prefix}/{{slug}}/{file}"),
+                get(
+                    move |State(state): State<AppState>, Path(slug): Path<String>| {
+                        respond(state, format, PostFilter::default().with(part, &slug))
+                    },
+                ),
+            );
+        }
+    }
+    router
+}
+
+async fn respond(state: AppState, format: Format, filter: PostFilter) -> Response {
+    if !filter.is_valid() {
+        return (StatusCode::NOT_FOUND, "There is no such feed.").into_response();
+    }
+    match feed(&state, format, &filter).await {
+        Ok(Some(xml)) => Response::builder()
+            .header(header::CONTENT_TYPE, format.content_type())
+            .header(header::CACHE_CONTROL, "public, max-age=300")
+            .body(Body::from(xml))
+            .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response()),
+        Ok(None) => (StatusCode::NOT_FOUND, "There is no such feed.").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "could not make a feed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// The feed of a listing, or `None` when the filter names something that does not exist.
+pub async fn feed(
+    state: &AppState,
+    format: Format,
+    filter: &PostFilter,
+) -> Result<Option<String>, sqlx::Error> {
+    let Some(listing) = db::listings::list_posts(&state.pool, filter, 1, FEED_LENGTH).await? else {
+        return Ok(None);
+    };
+    let site = db::site::site_info(&state.pool, &state.public_url).await?;
+    let slugs: Vec<String> = listing.posts.iter().map(|post| post.slug.clone()).collect();
+    let mut bodies = db::posts::public_bodies(&state.pool, &slugs).await?;
+    let entries = listing
+        .posts
+        .iter()
+        .map(|post| Entry {
+            title: if post.title.is_empty() {
+                "(untitled)".to_string()
+            } else {
+                post.title.clone()
+            },
+            url: format!("{}/posts/{}", site.url, app::filter::encode(&post.slug)),
+            published: post.published_at,
+            author: post.author.as_ref().map(|author| author.name.clone()),
+            categories: post
+                .categories
+                .iter()
+                .chain(&post.tags)
+                .map(|term| term.name.clone())
+                .collect(),
+            summary: post.excerpt.clone(),
+            content: html::feed_body(&bodies.remove(&post.slug).unwrap_or_default(), &site.url),
+        })
+        .collect();
+    let feed = Feed {
+        site_title: site.title.clone(),
+        title: feed_title(&site, &listing),
+        description: if site.tagline.is_empty() {
+            site.title.clone()
+        } else {
+            site.tagline.clone()
+        },
+        page_url: format!("{}{}", site.url, filter.href(1)),
+        self_url: format!("{}{}", site.url, feed_path(filter, format)),
+        entries,
+    };
+    let xml = match format {
+        Format::Rss => write_rss(&feed),
+        Format::Atom => write_atom(&feed),
+    };
+    Ok(Some(
+        xml.map_err(|error| sqlx::Error::Encode(Box::new(error)))?,
+    ))
+}
+
+fn feed_path(filter: &PostFilter, format: Format) -> String {
+    filter.feed_href().replacen("feed.xml", format.file(), 1)
+}
+
+fn feed_title(site: &SiteInfo, listing: &PostListing) -> String {
+    let parts: Vec<String> = listing
+        .facets
+        .iter()
+        .map(|facet| match facet {
+            Facet::Author(author) => format!("by {}", author.name),
+            Facet::Tag(tag) => format!("tagged {}", tag.name),
+            Facet::Category(category) => format!("in {}", category.name),
+            Facet::Year(year) => year.to_string(),
+            Facet::Month(year, month) => format::month_name(*year, *month),
+        })
+        .collect();
+    if parts.is_empty() {
+        site.title.clone()
+    } else {
+        format!("{}: posts {}", site.title, parts.join(", "))
+    }
+}
+
+struct Feed {
+    site_title: String,
+    title: String,
+    description: String,
+    page_url: String,
+    self_url: String,
+    entries: Vec<Entry>,
+}
+
+struct Entry {
+    title: String,
+    url: String,
+    published: DateTime<Utc>,
+    author: Option<String>,
+    categories: Vec<String>,
+    summary: String,
+    content: String,
+}
+
+impl Feed {
+    /// When the feed last changed: its newest entry's date, or the Unix epoch for an empty feed
+    /// (so that the feed reads the same until something is published).
+    fn updated(&self) -> DateTime<Utc> {
+        self.entries
+            .iter()
+            .map(|entry| entry.published)
+            .max()
+            .unwrap_or_default()
+    }
+}
+
+type XmlWriter = Writer<Vec<u8>>;
+
+fn text(writer: &mut XmlWriter, name: &str, value: &str) -> io::Result<()> {
+    writer
+        .create_element(name)
+        .write_text_content(BytesText::new(value))?;
+    Ok(())
+}
+
+fn finish(writer: XmlWriter) -> io::Result<String> {
+    String::from_utf8(writer.into_inner())
+        .map_err(|error| io::Error::new(io::ErrorKind::InvalidData, error))
+}
+
+fn write_rss(feed: &Feed) -> io::Result<String> {
+    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
+    writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    writer
+        .create_element("rss")
+        .with_attributes([
+            ("version", "2.0"),
+            ("xmlns:atom", "http://www.w3.org/2005/Atom"),
+            ("xmlns:content", "http://purl.org/rss/1.0/modules/content/"),
+            ("xmlns:dc", "http://purl.org/dc/elements/1.1/"),
+        ])
+        .write_inner_content(|writer| {
+            writer
+                .create_element("channel")
+                .write_inner_content(|writer| {
+                    text(writer, "title", &feed.title)?;
+                    text(writer, "link", &feed.page_url)?;
+                    text(writer, "description", &feed.description)?;
+                    writer
+                        .create_element("atom:link")
+                        .with_attributes([
+                            ("href", feed.self_url.as_str()),
+                            ("rel", "self"),
+                            ("type", "application/rss+xml"),
+                        ])
+                        .write_empty()?;
+                    text(writer, "lastBuildDate", &feed.updated().to_rfc2822())?;
+                    text(writer, "generator", "Fieldnotes")?;
+                    for entry in &feed.entries {
+                        writer
+                            .create_element("item")
+                            .write_inner_content(|writer| {
+                                text(writer, "title", &entry.title)?;
+                                text(writer, "link", &entry.url)?;
+                                writer
+                                    .create_element("guid")
+                                    .with_attribute(("isPermaLink", "true"))
+                                    .write_text_content(BytesText::new(&entry.url))?;
+                                text(writer, "pubDate", &entry.published.to_rfc2822())?;
+                                if let Some(author) = &entry.author {
+                                    text(writer, "dc:creator", author)?;
+                                }
+                                for category in &entry.categories {
+                                    text(writer, "category", category)?;
+                                }
+                                text(writer, "description", &entry.summary)?;
+                                text(writer, "content:encoded", &entry.content)?;
+                                Ok(())
+                            })?;
+                    }
+                    Ok(())
+                })?;
+            Ok(())
+        })?;
+    finish(writer)
+}
+
+fn write_atom(feed: &Feed) -> io::Result<String> {
+    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
+    writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    writer
+        .create_element("feed")
+        .with_attribute(("xmlns", "http://www.w3.org/2005/Atom"))
+        .write_inner_content(|writer| {
+            text(writer, "id", &feed.self_url)?;
+            text(writer, "title", &feed.title)?;
+            text(writer, "subtitle", &feed.description)?;
+            text(writer, "updated", &feed.updated().to_rfc3339())?;
+            writer
+                .create_element("link")
+                .with_attributes([
+                    ("rel", "alternate"),
+                    ("type", "text/html"),
+                    ("href", feed.page_url.as_str()),
+                ])
+                .write_empty()?;
+            writer
+                .create_element("link")
+                .with_attributes([
+                    ("rel", "self"),
+                    ("type", "application/atom+xml"),
+                    ("href", feed.self_url.as_str()),
+                ])
+                .write_empty()?;
+            text(writer, "generator", "Fieldnotes")?;
+            writer
+                .create_element("author")
+                .write_inner_content(|writer| text(writer, "name", &feed.site_title))?;
+            for entry in &feed.entries {
+                writer
+                    .create_element("entry")
+                    .write_inner_content(|writer| {
+                        text(writer, "id", &entry.url)?;
+                        text(writer, "title", &entry.title)?;
+                        writer
+                            .create_element("link")
+                            .with_attributes([
+                                ("rel", "alternate"),
+                                ("type", "text/html"),
+                                ("href", entry.url.as_str()),
+                            ])
+                            .write_empty()?;
+                        text(writer, "published", &entry.published.to_rfc3339())?;
+                        text(writer, "updated", &entry.published.to_rfc3339())?;
+                        if let Some(author) = &entry.author {
+                            writer
+                                .create_element("author")
+                                .write_inner_content(|writer| text(writer, "name", author))?;
+                        }
+                        for category in &entry.categories {
+                            writer
+                                .create_element("category")
+                                .with_attribute(("term", category.as_str()))
+                                .write_empty()?;
+                        }
+                        text(writer, "summary", &entry.summary)?;
+                        writer
+                            .create_element("content")
+                            .with_attribute(("type", "html"))
+                            .write_text_content(BytesText::new(&entry.content))?;
+                        Ok(())
+                    })?;
+            }
+            Ok(())
+        })?;
+    finish(writer)
+}

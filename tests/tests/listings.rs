@@ -1,0 +1,443 @@
+//! Listings with every filter, checked against the same question asked directly of the tables
+//! the content lives in; and the counts the listings keep, through every kind of change.
+
+use app::db::listings::{COUNT_CAP, list_due_posts, list_posts};
+use app::filter::PostFilter;
+use app::model::{Count, PostListing};
+use integration_tests::import_fixture;
+use sqlx::PgPool;
+
+/// The slugs a filter should list, newest first, straight from posts, post_tags,
+/// post_categories and the category tree.
+async fn expected(pool: &PgPool, filter: &PostFilter) -> Vec<String> {
+    sqlx::query_scalar(
+        "WITH RECURSIVE below (id) AS (
+             SELECT id FROM categories WHERE slug = $3
+             UNION SELECT c.id FROM categories c JOIN below b ON c.parent_id = b.id
+         )
+         SELECT p.slug FROM posts p
+         LEFT JOIN users u ON u.id = p.author_id
+         WHERE p.kind = 'post' AND p.status IN ('published', 'scheduled') AND p.published_at <= now()
+           AND ($1::text IS NULL OR u.slug = $1)
+           AND ($2::text IS NULL OR EXISTS (
+               SELECT 1 FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = p.id AND t.slug = $2))
+           AND ($3::text IS NULL OR EXISTS (
+               SELECT 1 FROM post_categories pc JOIN below b ON b.id = pc.category_id WHERE pc.post_id = p.id))
+           AND ($4::int IS NULL OR extract(year FROM p.published_at AT TIME ZONE 'UTC') = $4)
+           AND ($5::int IS NULL OR extract(month FROM p.published_at AT TIME ZONE 'UTC') = $5)
+         ORDER BY p.published_at DESC, p.id DESC",
+    )
+    .bind(&filter.author)
+    .bind(&filter.tag)
+    .bind(&filter.category)
+    .bind(filter.year)
+    .bind(filter.month.map(|month| month as i32))
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+/// Every page of a listing, in order.
+async fn all_pages(
+    pool: &PgPool,
+    filter: &PostFilter,
+    per_page: u32,
+) -> (Vec<PostListing>, Vec<String>) {
+    let mut pages = Vec::new();
+    let mut slugs = Vec::new();
+    for page in 1.. {
+        let listing = list_posts(pool, filter, page, per_page)
+            .await
+            .unwrap()
+            .expect("the filter resolves");
+        let done = listing.posts.is_empty();
+        slugs.extend(listing.posts.iter().map(|post| post.slug.clone()));
+        pages.push(listing);
+        if done {
+            break;
+        }
+    }
+    (pages, slugs)
+}
+
+async fn check(pool: &PgPool, filter: PostFilter, per_page: u32) -> usize {
+    let want = expected(pool, &filter).await;
+    let (pages, got) = all_pages(pool, &filter, per_page).await;
+    assert_eq!(got, want, "{filter:?}");
+    let total = pages[0].total;
+    assert_eq!(total, Count::Exact(want.len() as u64), "{filter:?}");
+    for page in &pages {
+        let before = (page.page - 1) as usize * per_page as usize;
+        let expected_len = want.len().saturating_sub(before).min(per_page as usize);
+        assert_eq!(
+            page.posts.len(),
+            expected_len,
+            "{filter:?} page {}",
+            page.page
+        );
+        assert_eq!(
+            page.has_next(),
+            before + (per_page as usize) < want.len(),
+            "{filter:?} page {}",
+            page.page
+        );
+    }
+    want.len()
+}
+
+async fn theme(pool: &PgPool) {
+    import_fixture(pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(pool, "themeunittestdata.wordpress.xml")
+        .await
+        .unwrap();
+}
+
+fn filter(
+    author: Option<&str>,
+    tag: Option<&str>,
+    category: Option<&str>,
+    year: Option<i32>,
+    month: Option<u32>,
+) -> PostFilter {
+    PostFilter {
+        author: author.map(str::to_string),
+        tag: tag.map(str::to_string),
+        category: category.map(str::to_string),
+        year,
+        month,
+    }
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn every_single_filter_lists_the_right_posts(pool: PgPool) {
+    theme(&pool).await;
+    assert_eq!(check(&pool, PostFilter::default(), 10).await, 65);
+    assert_eq!(
+        check(&pool, PostFilter::default(), 7).await,
+        65,
+        "page boundaries that do not fall on months"
+    );
+    let tags: Vec<String> = sqlx::query_scalar("SELECT slug FROM tags")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    for tag in &tags {
+        check(&pool, filter(None, Some(tag), None, None, None), 3).await;
+    }
+    let categories: Vec<String> = sqlx::query_scalar("SELECT slug FROM categories")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    for category in &categories {
+        check(&pool, filter(None, None, Some(category), None, None), 4).await;
+    }
+    for author in ["themedemos", "themereviewteam"] {
+        assert!(check(&pool, filter(Some(author), None, None, None, None), 5).await > 0);
+    }
+    assert_eq!(
+        check(&pool, filter(None, None, None, Some(2009), Some(4)), 10).await,
+        9
+    );
+    let years: Vec<i32> = sqlx::query_scalar(
+        "SELECT DISTINCT extract(year FROM published_at AT TIME ZONE 'UTC')::int FROM posts WHERE published_at IS NOT NULL",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    for year in years {
+        check(&pool, filter(None, None, None, Some(year), None), 4).await;
+    }
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn child_categories_count_into_their_parents(pool: PgPool) {
+    theme(&pool).await;
+    let (parent, child): (String, String) = sqlx::query_as(
+        "SELECT p.slug, c.slug FROM categories c JOIN categories p ON p.id = c.parent_id
+         JOIN post_categories pc ON pc.category_id = c.id
+         GROUP BY p.slug, c.slug ORDER BY count(*) DESC LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let parent_posts = check(&pool, filter(None, None, Some(&parent), None, None), 10).await;
+    let child_posts = check(&pool, filter(None, None, Some(&child), None, None), 10).await;
+    assert!(
+        parent_posts >= child_posts && child_posts > 0,
+        "{parent} {parent_posts} ⊇ {child} {child_posts}"
+    );
+    let child_listing = list_posts(&pool, &filter(None, None, Some(&child), None, None), 1, 100)
+        .await
+        .unwrap()
+        .unwrap();
+    let parent_listing = list_posts(
+        &pool,
+        &filter(None, None, Some(&parent), None, None),
+        1,
+        100,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    for post in &child_listing.posts {
+        assert!(
+            parent_listing
+                .posts
+                .iter()
+                .any(|other| other.slug == post.slug),
+            "{} missing from {parent}",
+            post.slug
+        );
+    }
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn combined_filters_list_what_every_part_allows(pool: PgPool) {
+    theme(&pool).await;
+    let combinations: Vec<(String, String)> = sqlx::query_as(
+        "SELECT DISTINCT u.slug, t.slug FROM posts p JOIN users u ON u.id = p.author_id
+         JOIN post_tags pt ON pt.post_id = p.id JOIN tags t ON t.id = pt.tag_id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(combinations.len() > 50);
+    for (author, tag) in &combinations {
+        check(&pool, filter(Some(author), Some(tag), None, None, None), 2).await;
+    }
+    check(
+        &pool,
+        filter(Some("themedemos"), None, Some("markup"), None, None),
+        3,
+    )
+    .await;
+    check(
+        &pool,
+        filter(None, Some("content-2"), Some("markup"), Some(2013), None),
+        2,
+    )
+    .await;
+    check(
+        &pool,
+        filter(
+            Some("themedemos"),
+            None,
+            Some("uncategorized"),
+            Some(2013),
+            Some(1),
+        ),
+        2,
+    )
+    .await;
+    assert_eq!(
+        check(
+            &pool,
+            filter(
+                Some("themereviewteam"),
+                None,
+                Some("creative-industries"),
+                None,
+                None
+            ),
+            5
+        )
+        .await,
+        0
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn unknown_names_and_pages_past_the_end(pool: PgPool) {
+    theme(&pool).await;
+    for unknown in [
+        filter(Some("nobody"), None, None, None, None),
+        filter(None, Some("no-such-tag"), None, None, None),
+        filter(None, None, Some("no-such-category"), None, None),
+    ] {
+        assert!(
+            list_posts(&pool, &unknown, 1, 10).await.unwrap().is_none(),
+            "{unknown:?}"
+        );
+    }
+    let past = list_posts(&pool, &PostFilter::default(), 8, 10)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(past.posts.is_empty());
+    assert_eq!(past.total, Count::Exact(65));
+    let empty_month = list_posts(&pool, &filter(None, None, None, Some(1999), Some(1)), 1, 10)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(empty_month.posts.is_empty());
+    assert_eq!(empty_month.total, Count::Exact(0));
+}
+
+/// Compares the counts the triggers keep with counts made from scratch.
+async fn assert_counts_are_true(pool: &PgPool) {
+    let drift: i64 = sqlx::query_scalar(
+        "WITH truth AS (
+             SELECT scope, scope_id, listing_month(published_at) AS month, count(*)::int AS post_count
+             FROM post_listings GROUP BY 1, 2, 3
+         )
+         SELECT count(*) FROM (
+             SELECT scope, scope_id, month, post_count FROM truth
+             EXCEPT SELECT scope, scope_id, month, post_count FROM listing_months WHERE post_count > 0
+             UNION ALL
+             SELECT scope, scope_id, month, post_count FROM listing_months WHERE post_count > 0
+             EXCEPT SELECT scope, scope_id, month, post_count FROM truth
+         ) differences",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(drift, 0, "listing_months drifted");
+    let total_drift: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM listing_totals t
+         FULL JOIN (SELECT scope, scope_id, count(*)::int AS n FROM post_listings GROUP BY 1, 2) truth
+           ON truth.scope = t.scope AND truth.scope_id = t.scope_id
+         WHERE coalesce(t.post_count, 0) <> coalesce(truth.n, 0)",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(total_drift, 0, "listing_totals drifted");
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn listings_follow_every_change(pool: PgPool) {
+    theme(&pool).await;
+    assert_counts_are_true(&pool).await;
+    let changes = [
+        "UPDATE posts SET status = 'draft' WHERE slug = 'using-sassens-theory-to-explain-the-phenomenon-of-cluster'",
+        "UPDATE posts SET status = 'trash' WHERE id = (SELECT min(id) FROM posts WHERE kind = 'post' AND author_id IS NOT NULL)",
+        "UPDATE posts SET published_at = published_at - interval '3 years' WHERE slug = 'fu-hanqings-essay-question-the-final-one'",
+        "UPDATE posts SET author_id = (SELECT min(id) FROM users) WHERE author_id IS NULL",
+        "DELETE FROM post_tags WHERE tag_id = (SELECT id FROM tags WHERE slug = 'content')",
+        "INSERT INTO post_tags (post_id, tag_id) SELECT p.id, t.id FROM posts p, tags t WHERE t.slug = '8bit' AND p.kind = 'post' ON CONFLICT DO NOTHING",
+        "UPDATE categories SET parent_id = (SELECT id FROM categories WHERE slug = 'theory') WHERE slug = 'markup'",
+        "UPDATE categories SET parent_id = NULL WHERE slug = 'child-1'",
+        "DELETE FROM categories WHERE slug = 'parent'",
+        "DELETE FROM tags WHERE slug = 'alignment-2'",
+        "DELETE FROM posts WHERE slug = 'clip-shanghai-creative-industry-park'",
+        "UPDATE posts SET status = 'published' WHERE kind = 'post' AND status = 'draft'",
+    ];
+    for change in changes {
+        sqlx::query(change)
+            .execute(&pool)
+            .await
+            .unwrap_or_else(|error| panic!("{change}: {error}"));
+        assert_counts_are_true(&pool).await;
+        check(&pool, PostFilter::default(), 10).await;
+        check(&pool, filter(None, Some("8bit"), None, None, None), 10).await;
+        check(&pool, filter(None, None, Some("theory"), None, None), 10).await;
+        check(&pool, filter(None, None, Some("markup"), None, None), 10).await;
+    }
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn scheduled_posts_are_listed_when_due(pool: PgPool) {
+    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    sqlx::query("UPDATE posts SET status = 'scheduled', published_at = now() + interval '1 hour' WHERE slug = 'the-trip-of-e-waste-recycling'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let listed = |pool: PgPool| async move {
+        list_posts(&pool, &PostFilter::default(), 1, 20)
+            .await
+            .unwrap()
+            .unwrap()
+            .posts
+            .len()
+    };
+    assert_eq!(listed(pool.clone()).await, 8);
+    assert_eq!(list_due_posts(&pool).await.unwrap(), 0, "not due yet");
+    sqlx::query("UPDATE posts SET published_at = now() - interval '1 second' WHERE slug = 'the-trip-of-e-waste-recycling'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        listed(pool.clone()).await,
+        9,
+        "a change of date lists it at once"
+    );
+
+    sqlx::query("UPDATE posts SET published_at = now() + interval '1 hour' WHERE slug = 'the-trip-of-e-waste-recycling'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    // Time passing changes no row: the scheduler lists the post once it is due.
+    sqlx::query("DELETE FROM post_listings WHERE post_id = (SELECT id FROM posts WHERE slug = 'the-trip-of-e-waste-recycling')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("ALTER TABLE posts DISABLE TRIGGER posts_listed")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE posts SET published_at = now() - interval '1 second' WHERE slug = 'the-trip-of-e-waste-recycling'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("ALTER TABLE posts ENABLE TRIGGER posts_listed")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(listed(pool.clone()).await, 8);
+    assert_eq!(list_due_posts(&pool).await.unwrap(), 1);
+    assert_eq!(listed(pool.clone()).await, 9);
+    assert_counts_are_true(&pool).await;
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn combined_counts_stop_at_the_cap(pool: PgPool) {
+    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    sqlx::query(
+        "INSERT INTO posts (slug, title, status, published_at)
+         SELECT 'generated-' || n, 'Generated ' || n, 'published', timestamptz '2010-01-01' + n * interval '1 hour'
+         FROM generate_series(1, $1) n",
+    )
+    .bind(COUNT_CAP as i32 + 50)
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "WITH t AS (INSERT INTO tags (slug, name) VALUES ('many', 'many') RETURNING id)
+         INSERT INTO post_tags (post_id, tag_id)
+         SELECT p.id, t.id FROM posts p, t WHERE p.slug LIKE 'generated-%'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "WITH c AS (INSERT INTO categories (slug, name) VALUES ('lots', 'lots') RETURNING id)
+         INSERT INTO post_categories (post_id, category_id)
+         SELECT p.id, c.id FROM posts p, c WHERE p.slug LIKE 'generated-%'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let single = list_posts(&pool, &filter(None, Some("many"), None, None, None), 1, 10)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(single.total, Count::Exact(COUNT_CAP as u64 + 50));
+    let combined = list_posts(
+        &pool,
+        &filter(None, Some("many"), Some("lots"), None, None),
+        1,
+        10,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(combined.total, Count::AtLeast(COUNT_CAP as u64));
+    assert!(combined.has_next());
+    let deep = list_posts(&pool, &PostFilter::default(), 900, 10)
+        .await
+        .unwrap()
+        .unwrap();
+    let expected_deep = &expected(&pool, &PostFilter::default()).await[8990..9000];
+    let got: Vec<&str> = deep.posts.iter().map(|post| post.slug.as_str()).collect();
+    assert_eq!(got, expected_deep);
+}

@@ -1,0 +1,229 @@
+//! The reader's pages as served: statuses, headings, filters, the sidebar, and what the
+//! `<head>` tells browsers, feed readers and other sites.
+
+use integration_tests::{TestApp, has_element, import_fixture};
+use sqlx::PgPool;
+
+async fn app_with_theme_data(pool: PgPool) -> TestApp {
+    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "themeunittestdata.wordpress.xml")
+        .await
+        .unwrap();
+    TestApp::spawn(pool).await
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn every_listing_has_its_page(pool: PgPool) {
+    let app = app_with_theme_data(pool).await;
+    let cases = [
+        ("/tag/8bit", "<h1>Posts tagged “8BIT”</h1>", "1 post"),
+        (
+            "/category/parent",
+            "<h1>Posts filed under “Parent”</h1>",
+            " posts",
+        ),
+        (
+            "/author/themereviewteam",
+            "<h1>Posts by Theme Reviewer</h1>",
+            " posts",
+        ),
+        (
+            "/archive/2009/04",
+            "<h1>Posts of April 2009</h1>",
+            "9 posts",
+        ),
+        ("/archive/2009", "<h1>Posts of 2009</h1>", " posts"),
+        (
+            "/posts?author=themedemos&tag=content-2",
+            "<h1>Posts by Theme Buster, tagged “content περιεχόμενο”</h1>",
+            " posts",
+        ),
+    ];
+    for (path, heading, count) in cases {
+        let (status, html) = app.get(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(html.contains(heading), "{path}: {heading}");
+        assert!(
+            html.contains("<p class=\"listing-count\">") && html.contains(count),
+            "{path}: {count}"
+        );
+        assert!(
+            html.contains("class=\"filter-chips\""),
+            "{path} shows its filters"
+        );
+    }
+    let (_, combined) = app.get("/posts?author=themedemos&tag=content-2").await;
+    assert!(
+        combined
+            .contains("href=\"/tag/content-2\" aria-label=\"Remove filter Author: Theme Buster\""),
+        "removing the author leaves the tag"
+    );
+    assert!(
+        combined.contains(
+            "href=\"/author/themedemos\" aria-label=\"Remove filter Tag: content περιεχόμενο\""
+        ),
+        "removing the tag leaves the author"
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn listings_link_to_narrower_listings(pool: PgPool) {
+    let app = app_with_theme_data(pool).await;
+    let (_, html) = app.get("/tag/8bit").await;
+    assert!(
+        html.contains("href=\"/posts?author=themedemos&amp;tag=8bit\""),
+        "the author link narrows the tag page"
+    );
+    let (_, home) = app.get("/").await;
+    assert!(home.contains("href=\"/author/themereviewteam\" class=\"meta-author\""));
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn wrong_addresses_are_404_pages_with_help(pool: PgPool) {
+    let app = app_with_theme_data(pool).await;
+    for path in [
+        "/tag/no-such-tag",
+        "/category/no-such-category",
+        "/author/nobody",
+        "/archive/2009/13",
+        "/archive/year",
+        "/posts?month=4",
+        "/tag/8bit?page=2",
+        "/?page=8",
+        "/no/such/page",
+    ] {
+        let (status, html) = app.get(path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(html.contains("Page not found"), "{path}");
+        assert!(
+            html.contains("id=\"not-found-search\""),
+            "{path} offers a search"
+        );
+        assert!(html.contains("Recent posts"), "{path} offers recent posts");
+    }
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn pages_are_numbered(pool: PgPool) {
+    let app = app_with_theme_data(pool).await;
+    let (_, first) = app.get("/").await;
+    assert!(has_element(
+        &first,
+        "span",
+        &[("class", "current"), ("aria-current", "page")]
+    ));
+    assert_eq!(
+        first.matches("aria-current=\"page\"").count(),
+        2,
+        "the site's name and page 1, nothing else"
+    );
+    for page in 2..=3 {
+        assert!(
+            first.contains(&format!("href=\"/?page={page}\"")),
+            "page {page}"
+        );
+    }
+    assert!(first.contains("href=\"/?page=7\""), "the last page");
+    let (status, fourth) = app.get("/?page=4").await;
+    assert_eq!(status, 200);
+    assert!(has_element(
+        &fourth,
+        "a",
+        &[("href", "/?page=3"), ("rel", "prev")]
+    ));
+    assert!(has_element(
+        &fourth,
+        "a",
+        &[("href", "/?page=5"), ("rel", "next")]
+    ));
+    assert!(fourth.contains("<title>Page 4 – Creative and Waste Industries in Ningbo</title>"));
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn the_sidebar_browses_the_whole_blog(pool: PgPool) {
+    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    let seed_only = TestApp::spawn(pool.clone()).await;
+    let (_, html) = seed_only.get("/").await;
+    assert!(
+        html.contains("<a href=\"/archive/2009/04\">April 2009</a> (9)"),
+        "the month archive"
+    );
+
+    let app = app_with_theme_data(pool).await;
+    let (_, html) = app.get("/").await;
+    assert!(
+        html.contains("<a href=\"/archive/2009\">2009</a> ("),
+        "months beyond the newest twelve are folded into years"
+    );
+    assert!(html.contains("class=\"tag-cloud\""));
+    assert!(html.contains("href=\"/tag/8bit\""));
+    assert!(html.contains("<a href=\"/category/parent\">Parent</a>"));
+    assert!(
+        has_element(
+            &html,
+            "li",
+            &[("style", "--depth: 1;"), ("class", "nested")]
+        ),
+        "nested categories are indented"
+    );
+    assert!(html.contains("Recent posts"));
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn heads_describe_every_page(pool: PgPool) {
+    let app = app_with_theme_data(pool).await;
+    let base = app.address.clone();
+    let (_, home) = app.get("/").await;
+    assert!(home.contains("<title>Creative and Waste Industries in Ningbo</title>"));
+    assert!(home.contains("<meta name=\"description\" content=\"Creative and Waste Industries in Ningbo: Fieldwork notes, April 2009\""));
+    assert!(home.contains(&format!("<link href=\"{base}/\" rel=\"canonical\">")));
+    assert!(home.contains(
+        "<link href=\"/feed.xml\" rel=\"alternate\" title=\"Creative and Waste Industries in Ningbo (RSS)\" type=\"application/rss+xml\">"
+    ));
+    assert!(home.contains("type=\"application/atom+xml\""));
+    assert!(home.contains("<meta property=\"og:type\" content=\"website\""));
+
+    let (_, tag) = app.get("/tag/8bit").await;
+    assert!(
+        tag.contains(
+            "<title>Posts tagged “8BIT” – Creative and Waste Industries in Ningbo</title>"
+        )
+    );
+    assert!(tag.contains("href=\"/tag/8bit/feed.xml\""));
+    assert!(tag.contains(&format!(
+        "<link href=\"{base}/tag/8bit\" rel=\"canonical\">"
+    )));
+
+    let (_, post) = app.get("/posts/markup-image-alignment").await;
+    assert!(post.contains("<meta property=\"og:type\" content=\"article\""));
+    assert!(post.contains("<meta property=\"og:title\" content=\"Markup: Image Alignment\""));
+    assert!(
+        post.contains("<meta property=\"og:image\" content=\"https://"),
+        "the first image of the post"
+    );
+    assert!(post.contains("<meta name=\"description\" content=\"Welcome to image alignment!"));
+    assert!(post.contains(&format!(
+        "<meta property=\"og:url\" content=\"{base}/posts/markup-image-alignment\""
+    )));
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn posts_link_to_their_neighbours(pool: PgPool) {
+    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    let app = TestApp::spawn(pool).await;
+    let (_, html) = app
+        .get("/posts/useful-resource-ningbo-creative-industry-association")
+        .await;
+    assert!(
+        html.contains("href=\"/posts/fu-hanqings-essay-question-the-final-one\" rel=\"next\""),
+        "newer"
+    );
+    assert!(
+        html.contains("href=\"/posts/some-surveys-from-ningbo-creative-cluster\" rel=\"prev\""),
+        "older"
+    );
+    let (_, newest) = app
+        .get("/posts/using-sassens-theory-to-explain-the-phenomenon-of-cluster")
+        .await;
+    assert!(!newest.contains("rel=\"next\""));
+}
