@@ -12,7 +12,7 @@ export SQLX_OFFLINE := true
 
 DEBUG_BINARY := target/debug/fieldnotes
 
-.PHONY: run build test tools test-tools lint debug-build rust-tests query-data-check end-to-end query-data
+.PHONY: run build test tools test-tools lint debug-build rust-tests query-data-check api-fuzz end-to-end query-data
 
 ## run: build for release and serve the blog on http://127.0.0.1:3000 (Ctrl-C stops it)
 run: build
@@ -23,7 +23,7 @@ build: tools
 	cargo leptos build --release
 
 ## test: formatting, lints, unit and integration tests, then the end-to-end tests in Chromium
-test: test-tools lint debug-build rust-tests query-data-check end-to-end
+test: test-tools lint debug-build rust-tests query-data-check api-fuzz end-to-end
 
 tools:
 	@scripts/install-tools.sh build
@@ -49,6 +49,10 @@ rust-tests:
 query-data-check:
 	rm -rf target/test-data
 	$(DEBUG_BINARY) exec --data-dir target/test-data -- cargo sqlx prepare --workspace --check
+
+# Property-based tests of the JSON API against its OpenAPI document.
+api-fuzz:
+	tests/api-fuzz/run.sh
 
 end-to-end:
 	rm -rf target/e2e

@@ -4,8 +4,8 @@
 #
 #   scripts/install-tools.sh build   wasm32 target, cargo-leptos, wasm-bindgen-cli, wasm-opt,
 #                                    PostgreSQL's server programs
-#   scripts/install-tools.sh test    the above, plus sqlx-cli, Chromium and the end-to-end
-#                                    tests' npm packages
+#   scripts/install-tools.sh test    the above, plus sqlx-cli, Chromium, the end-to-end
+#                                    tests' npm packages and schemathesis (PyPI)
 set -euo pipefail
 
 CARGO_LEPTOS_VERSION=0.3.11
@@ -85,6 +85,14 @@ fi
 if [ ! -x /usr/bin/chromium ]; then
   say "installing Chromium for the end-to-end tests (Debian's chromium package)"
   apt_install chromium
+fi
+
+fuzz="$root/tests/api-fuzz/requirements.txt"
+if [ ! -x "$tools/schemathesis/bin/st" ] || [ "$fuzz" -nt "$tools/schemathesis/bin/st" ]; then
+  say "installing schemathesis (PyPI) into .tools/schemathesis"
+  python3 -m venv "$tools/schemathesis"
+  "$tools/schemathesis/bin/pip" install --quiet --disable-pip-version-check -r "$fuzz"
+  touch "$tools/schemathesis/bin/st"
 fi
 
 e2e="$root/end2end"

@@ -1,5 +1,5 @@
-//! The one error type of the application: server functions return it to the browser, and the
-//! server maps it to an HTTP status at the edge.
+//! The one error type of the application: server functions return it to the browser, and at the
+//! HTTP edge it becomes an `application/problem+json` response (RFC 9457) with its status.
 
 use leptos::server_fn::{
     codec::JsonEncoding,
@@ -13,6 +13,12 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    #[error("{0} is not allowed here")]
+    MethodNotAllowed(String),
+    #[error("the request body is larger than the {0} bytes allowed")]
+    PayloadTooLarge(u64),
+    #[error("request bodies must be JSON (application/json), not {0}")]
+    UnsupportedMediaType(String),
     /// Details are logged on the server, never shown to the reader.
     #[error("something went wrong on the server; please try again")]
     Internal,
@@ -24,8 +30,11 @@ pub enum AppError {
 impl AppError {
     pub fn status(&self) -> u16 {
         match self {
-            AppError::NotFound(_) => 404,
             AppError::BadRequest(_) => 400,
+            AppError::NotFound(_) => 404,
+            AppError::MethodNotAllowed(_) => 405,
+            AppError::PayloadTooLarge(_) => 413,
+            AppError::UnsupportedMediaType(_) => 415,
             AppError::Internal => 500,
             AppError::Unreachable(_) => 503,
         }
@@ -50,5 +59,52 @@ impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
         tracing::error!(%error, "database error");
         AppError::Internal
+    }
+}
+
+/// An RFC 9457 problem document.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// Always `about:blank`: the status says what kind of problem it is.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+}
+
+#[cfg(feature = "ssr")]
+impl Problem {
+    pub fn new(status: http::StatusCode, detail: impl Into<String>) -> Self {
+        Problem {
+            kind: "about:blank".to_string(),
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            status: status.as_u16(),
+            detail: detail.into(),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for Problem {
+    fn into_response(self) -> axum::response::Response {
+        let status = http::StatusCode::from_u16(self.status)
+            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, axum::Json(self)).into_response();
+        response.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/problem+json"),
+        );
+        response
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let status = http::StatusCode::from_u16(self.status())
+            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        Problem::new(status, self.to_string()).into_response()
     }
 }

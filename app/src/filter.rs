@@ -52,13 +52,19 @@ impl PostFilter {
         filter.is_valid().then_some(filter)
     }
 
+    /// Whether a listing can have this filter: a month needs a year, both in range, and no
+    /// slug holds a NUL character (which no stored text can).
     pub fn is_valid(&self) -> bool {
+        let slugs_ok = [&self.author, &self.tag, &self.category]
+            .into_iter()
+            .flatten()
+            .all(|slug| !slug.contains('\0'));
         let year_ok = self.year.is_none_or(|year| (1..=9999).contains(&year));
         let month_ok = match self.month {
             Some(month) => self.year.is_some() && (1..=12).contains(&month),
             None => true,
         };
-        year_ok && month_ok
+        slugs_ok && year_ok && month_ok
     }
 
     pub fn is_empty(&self) -> bool {
@@ -251,6 +257,7 @@ mod tests {
         assert_eq!(filter(&[("year", "2009"), ("month", "13")]), None);
         assert_eq!(filter(&[("year", "abc")]), None);
         assert_eq!(filter(&[("tag", "  ")]), Some(PostFilter::default()));
+        assert_eq!(filter(&[("tag", "a\0b")]), None);
     }
 
     #[test]

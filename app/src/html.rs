@@ -52,7 +52,113 @@ static TEXT_ONLY: LazyLock<Builder<'static>> = LazyLock::new(Builder::empty);
 
 /// The body of a post, safe to insert into a page.
 pub fn safe_body(html: &str) -> String {
-    BODY.clean(html).to_string()
+    BODY.clean(&paragraphs(html)).to_string()
+}
+
+/// Elements that stand as blocks of their own: text next to them is not put in a paragraph.
+const BLOCK_TAGS: [&str; 44] = [
+    "address",
+    "article",
+    "aside",
+    "audio",
+    "blockquote",
+    "caption",
+    "details",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "iframe",
+    "li",
+    "main",
+    "math",
+    "nav",
+    "object",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "style",
+    "script",
+    "svg",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "tr",
+    "ul",
+];
+
+/// Puts text separated by blank lines into paragraphs and turns lone line breaks into `<br>`, as
+/// WordPress does when it shows a post: its exports keep classic posts as text with line breaks.
+/// Text already in block elements, and everything inside `<pre>`, stays as it is.
+pub fn paragraphs(html: &str) -> String {
+    let html = html.replace("\r\n", "\n");
+    let mut preserved = Vec::new();
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html.as_str();
+    while let Some(start) = find_ignoring_case(rest, "<pre") {
+        let end = find_ignoring_case(&rest[start..], "</pre>")
+            .map_or(rest.len(), |end| start + end + "</pre>".len());
+        text.push_str(&rest[..start]);
+        text.push_str(&format!("\u{1}{}\u{1}", preserved.len()));
+        preserved.push(&rest[start..end]);
+        rest = &rest[end..];
+    }
+    text.push_str(rest);
+    let mut out = String::with_capacity(text.len() + 64);
+    for chunk in text
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|chunk| !chunk.is_empty())
+    {
+        if chunk.starts_with('\u{1}') || starts_with_block(chunk) {
+            out.push_str(chunk);
+        } else {
+            out.push_str("<p>");
+            out.push_str(&chunk.replace('\n', "<br>\n"));
+            out.push_str("</p>");
+        }
+        out.push('\n');
+    }
+    for (index, block) in preserved.iter().enumerate() {
+        out = out.replace(&format!("\u{1}{index}\u{1}"), block);
+    }
+    out
+}
+
+fn find_ignoring_case(haystack: &str, needle: &str) -> Option<usize> {
+    haystack.to_ascii_lowercase().find(needle)
+}
+
+fn starts_with_block(chunk: &str) -> bool {
+    let Some(tag) = chunk.strip_prefix('<') else {
+        return false;
+    };
+    if tag.starts_with("!--") {
+        return true;
+    }
+    let name: String = tag
+        .trim_start_matches('/')
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    BLOCK_TAGS.contains(&name.as_str())
 }
 
 /// The body of a post for a feed: safe as on the page, and with every link and image address
@@ -63,7 +169,7 @@ pub fn feed_body(html: &str, base_url: &str) -> String {
     };
     let mut builder = body_sanitizer();
     builder.url_relative(ammonia::UrlRelative::RewriteWithBase(base));
-    builder.clean(html).to_string()
+    builder.clean(&paragraphs(html)).to_string()
 }
 
 /// The address of the first image in a body made safe by [`safe_body`].
@@ -142,6 +248,27 @@ mod tests {
         ] {
             assert!(body.contains(part), "{part} missing from {body}");
         }
+    }
+
+    #[test]
+    fn text_with_blank_lines_becomes_paragraphs() {
+        assert_eq!(
+            paragraphs("One\nline\n\nTwo"),
+            "<p>One<br>\nline</p>\n<p>Two</p>\n"
+        );
+        assert_eq!(
+            paragraphs("Intro\r\n\r\n<h2>Heading</h2>\n\n<ul>\n<li>a</li>\n</ul>"),
+            "<p>Intro</p>\n<h2>Heading</h2>\n<ul>\n<li>a</li>\n</ul>\n"
+        );
+        assert_eq!(
+            paragraphs("<!-- wp:paragraph -->\n<p>x</p>"),
+            "<!-- wp:paragraph -->\n<p>x</p>\n"
+        );
+        assert_eq!(
+            paragraphs("a\n\n<pre>keep\n\n  this</pre>\n\nb"),
+            "<p>a</p>\n<pre>keep\n\n  this</pre>\n<p>b</p>\n"
+        );
+        assert!(safe_body("Line one\n\nLine two").contains("<p>Line two</p>"));
     }
 
     #[test]

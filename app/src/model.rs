@@ -140,6 +140,30 @@ pub struct Sidebar {
     pub recent: Vec<Named>,
 }
 
+/// A category, tag or author with the number of published posts filed there (for a category,
+/// including its subcategories).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermCount {
+    pub slug: String,
+    pub name: String,
+    /// The parent category's slug; always `None` for tags and authors.
+    pub parent: Option<String>,
+    pub count: i64,
+}
+
+/// A reader's comment, as shown under a post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comment {
+    pub id: i64,
+    /// The comment this one replies to.
+    pub parent_id: Option<i64>,
+    pub author_name: String,
+    pub author_url: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// Plain text.
+    pub body: String,
+}
+
 /// A post found by a search, with the words that matched marked in its excerpt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchHit {

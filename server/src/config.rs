@@ -56,6 +56,10 @@ pub struct ServeSettings {
     /// links in feeds, the sitemap and link previews. Defaults to http:// and the address.
     #[arg(long, env = "FIELDNOTES_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Sites whose pages may read the JSON API from the browser, comma-separated
+    /// (https://example.org,https://other.example), or `*` for any. None by default.
+    #[arg(long, env = "FIELDNOTES_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
     /// Do not import the demo blog into a new, empty database.
     #[arg(long, env = "FIELDNOTES_NO_DEMO")]
     pub no_demo: bool,

@@ -1,6 +1,7 @@
 //! The `fieldnotes` server: configuration, the database it runs on, the HTTP router, the
 //! WordPress importer and the command line that ties them together.
 
+pub mod api;
 pub mod cluster;
 pub mod config;
 pub mod database;
@@ -79,7 +80,7 @@ async fn serve_on(
     };
     let address = listener.local_addr()?;
     tracing::info!("Fieldnotes is serving on http://{address}");
-    axum::serve(listener, web::router(state))
+    axum::serve(listener, web::router(state, &settings.cors_origins))
         .with_graceful_shutdown(shutdown)
         .await?;
     tracing::info!("stopped serving");

@@ -11,9 +11,10 @@ use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use sqlx::PgPool;
+use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::{feeds, sitemap};
+use crate::{api, feeds, sitemap};
 
 /// What every request handler can reach.
 #[derive(Clone)]
@@ -44,7 +45,9 @@ pub fn leptos_options(site_root: &Path) -> LeptosOptions {
         .build()
 }
 
-pub fn router(state: AppState) -> Router {
+/// The whole site: the JSON API, feeds, sitemap, the pages and server functions, and the
+/// compiled front end. `cors_origins` may read the API from their pages.
+pub fn router(state: AppState, cors_origins: &[String]) -> Router {
     let routes = generate_route_list(App);
     let (pool, public_url) = (state.pool.clone(), PublicUrl(state.public_url.clone()));
     let provide_server_context = move || {
@@ -53,6 +56,7 @@ pub fn router(state: AppState) -> Router {
     };
     let options = state.leptos_options.clone();
     Router::new()
+        .nest("/api", api::router(cors_origins))
         .merge(feeds::routes())
         .merge(sitemap::routes())
         .leptos_routes_with_context(&state, routes, provide_server_context.clone(), move || {
@@ -62,6 +66,7 @@ pub fn router(state: AppState) -> Router {
             provide_server_context,
             shell,
         ))
+        .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

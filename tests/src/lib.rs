@@ -36,6 +36,11 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(pool: PgPool) -> Self {
+        Self::spawn_with_cors(pool, &[]).await
+    }
+
+    /// The app, letting pages of `cors_origins` read its API.
+    pub async fn spawn_with_cors(pool: PgPool, cors_origins: &[String]) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free port");
@@ -45,7 +50,8 @@ impl TestApp {
             pool,
             public_url: address.clone(),
         };
-        tokio::spawn(async move { axum::serve(listener, router(state)).await });
+        let app = router(state, cors_origins);
+        tokio::spawn(async move { axum::serve(listener, app).await });
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()

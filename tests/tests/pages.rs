@@ -91,6 +91,8 @@ async fn wrong_addresses_are_404_pages_with_help(pool: PgPool) {
         "/tag/8bit?page=2",
         "/?page=8",
         "/no/such/page",
+        "/tag/a%00b",
+        "/posts/a%00b",
     ] {
         let (status, html) = app.get(path).await;
         assert_eq!(status, 404, "{path}");

@@ -1,9 +1,10 @@
 //! Readers' comments on posts, threaded.
 
 use chrono::{DateTime, Utc};
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
 
 use super::Upserted;
+use crate::model::Comment;
 
 /// A comment as it arrives from a WordPress export, its fields already in our terms.
 #[derive(Debug, Clone)]
@@ -71,4 +72,21 @@ pub async fn link_imported_reply(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The approved comments (not pingbacks or trackbacks) of a published post, oldest first.
+pub async fn approved_comments(pool: &PgPool, post_slug: &str) -> sqlx::Result<Vec<Comment>> {
+    sqlx::query_as!(
+        Comment,
+        r#"
+        SELECT c.id, c.parent_id, c.author_name, nullif(c.author_url, '') AS author_url, c.created_at, c.body
+        FROM comments c
+        WHERE c.post_id = (SELECT id FROM public_posts WHERE slug = $1)
+          AND c.status = 'approved' AND c.kind = 'comment'
+        ORDER BY c.created_at, c.id
+        "#,
+        post_slug,
+    )
+    .fetch_all(pool)
+    .await
 }

@@ -46,31 +46,31 @@ impl Scope {
 
 /// A filter with its slugs resolved, ready to query.
 #[derive(Debug, Clone)]
-struct Resolved {
-    facets: Vec<Facet>,
+pub(super) struct Resolved {
+    pub(super) facets: Vec<Facet>,
     scopes: Vec<Scope>,
     /// The months asked for, `[from, until)`: always bounds (never NULL), so that they stay
     /// index bounds in generic query plans too.
-    from: NaiveDate,
-    until: NaiveDate,
+    pub(super) from: NaiveDate,
+    pub(super) until: NaiveDate,
 }
 
 impl Resolved {
-    fn author(&self) -> Option<i64> {
+    pub(super) fn author(&self) -> Option<i64> {
         self.scopes.iter().find_map(|scope| match scope {
             Scope::Author(id) => Some(*id),
             _ => None,
         })
     }
 
-    fn tag(&self) -> Option<i64> {
+    pub(super) fn tag(&self) -> Option<i64> {
         self.scopes.iter().find_map(|scope| match scope {
             Scope::Tag(id) => Some(*id),
             _ => None,
         })
     }
 
-    fn category(&self) -> Option<i64> {
+    pub(super) fn category(&self) -> Option<i64> {
         self.scopes.iter().find_map(|scope| match scope {
             Scope::Category(id) => Some(*id),
             _ => None,
@@ -242,7 +242,10 @@ fn next_month(month: NaiveDate) -> NaiveDate {
 }
 
 /// Looks up the filter's slugs; `None` when one names nothing.
-async fn resolve(pool: &PgPool, filter: &PostFilter) -> sqlx::Result<Option<Resolved>> {
+pub(super) async fn resolve(pool: &PgPool, filter: &PostFilter) -> sqlx::Result<Option<Resolved>> {
+    if !filter.is_valid() {
+        return Ok(None);
+    }
     let mut facets = Vec::new();
     let mut scopes = Vec::new();
     if let Some(slug) = &filter.author {

@@ -77,6 +77,9 @@ pub async fn summaries(pool: &PgPool, ids: &[i64]) -> sqlx::Result<Vec<PostSumma
 
 /// A published post by its slug, with its neighbours in time.
 pub async fn find_public_post(pool: &PgPool, slug: &str) -> sqlx::Result<Option<PostView>> {
+    if slug.contains('\0') {
+        return Ok(None);
+    }
     let row = sqlx::query_as!(
         SummaryRow,
         r#"

@@ -3,8 +3,10 @@
 
 use sqlx::{PgConnection, PgPool};
 
+use super::listings::{Resolved, resolve};
+use crate::filter::PostFilter;
 use crate::html;
-use crate::model::{Named, SearchHit, SearchResults};
+use crate::model::{Count, Named, PostListing, SearchHit, SearchResults};
 use crate::search::{self, TOKENIZER_VERSION};
 
 /// How many characters of a post a search result shows around its first match.
@@ -60,46 +62,75 @@ pub async fn index_stale_posts(pool: &PgPool) -> sqlx::Result<u64> {
     }
 }
 
-/// Page `page` of the published posts that match `query`, best matches first.
+/// The ids of one page of the published posts that match `query` and `filter`, best matches
+/// first, and how many match in all.
+async fn matching_posts(
+    pool: &PgPool,
+    query: &str,
+    filter: &Resolved,
+    page: u32,
+    per_page: u32,
+) -> sqlx::Result<(Vec<i64>, u64)> {
+    let tokens = search::query_tokens(query).join(" ");
+    let total = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "total!" FROM search_matches($1, $2, $3, $4, $5, $6)"#,
+        tokens,
+        filter.from,
+        filter.until,
+        filter.author(),
+        filter.tag(),
+        filter.category(),
+    )
+    .fetch_one(pool)
+    .await?;
+    let ids = sqlx::query_scalar!(
+        r#"
+        SELECT post_id AS "post_id!" FROM search_matches($1, $2, $3, $4, $5, $6)
+        ORDER BY rank DESC, published_at DESC, post_id DESC
+        OFFSET $7 LIMIT $8
+        "#,
+        tokens,
+        filter.from,
+        filter.until,
+        filter.author(),
+        filter.tag(),
+        filter.category(),
+        i64::from(page.saturating_sub(1)) * i64::from(per_page),
+        i64::from(per_page),
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok((ids, total as u64))
+}
+
+/// Page `page` of the published posts that match `query`, best matches first, with the
+/// matching words marked in an excerpt.
 pub async fn search_posts(
     pool: &PgPool,
     query: &str,
     page: u32,
     per_page: u32,
 ) -> sqlx::Result<SearchResults> {
-    let tokens = search::query_tokens(query).join(" ");
-    let total = sqlx::query_scalar!(
-        r#"
-        SELECT count(*) AS "count!"
-        FROM public_posts
-        WHERE search_vector @@ plainto_tsquery('simple', $1)
-        "#,
-        tokens,
-    )
-    .fetch_one(pool)
-    .await?;
+    let anything = resolve(pool, &PostFilter::default())
+        .await?
+        .expect("the empty filter names nothing");
+    let (ids, total) = matching_posts(pool, query, &anything, page, per_page).await?;
     let rows = sqlx::query!(
-        r#"
-        SELECT p.slug AS "slug!", p.title AS "title!", p.body_html AS "body_html!",
-               p.published_at AS "published_at!"
-        FROM public_posts p, plainto_tsquery('simple', $1) query
-        WHERE p.search_vector @@ query
-        ORDER BY ts_rank_cd(p.search_vector, query) DESC, p.published_at DESC, p.id DESC
-        OFFSET $2 LIMIT $3
-        "#,
-        tokens,
-        i64::from(page.saturating_sub(1)) * i64::from(per_page),
-        i64::from(per_page),
+        r#"SELECT id AS "id!", slug AS "slug!", title AS "title!", body_html AS "body_html!",
+                  published_at AS "published_at!"
+           FROM public_posts WHERE id = ANY($1)"#,
+        &ids,
     )
     .fetch_all(pool)
     .await?;
-    let hits = rows
-        .into_iter()
+    let hits = ids
+        .iter()
+        .filter_map(|id| rows.iter().find(|row| row.id == *id))
         .map(|row| SearchHit {
             excerpt: search::highlight(&html::plain_text(&row.body_html), query, EXCERPT_CHARS),
             post: Named {
-                slug: row.slug,
-                name: row.title,
+                slug: row.slug.clone(),
+                name: row.title.clone(),
             },
             published_at: row.published_at,
         })
@@ -108,6 +139,30 @@ pub async fn search_posts(
         query: query.to_string(),
         hits,
         page,
-        total: total as u64,
+        total,
     })
+}
+
+/// Like [`super::listings::list_posts`], for the posts that also match `query`, best matches
+/// first; `None` when the filter names something that does not exist.
+pub async fn search_listing(
+    pool: &PgPool,
+    query: &str,
+    filter: &PostFilter,
+    page: u32,
+    per_page: u32,
+) -> sqlx::Result<Option<PostListing>> {
+    let Some(resolved) = resolve(pool, filter).await? else {
+        return Ok(None);
+    };
+    let (ids, total) = matching_posts(pool, query, &resolved, page, per_page).await?;
+    let posts = super::posts::summaries(pool, &ids).await?;
+    Ok(Some(PostListing {
+        filter: filter.clone(),
+        facets: resolved.facets,
+        posts,
+        page,
+        per_page,
+        total: Count::Exact(total),
+    }))
 }

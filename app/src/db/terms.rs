@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use sqlx::{PgConnection, PgPool};
 
-use crate::model::{CategoryCount, Named, TagCount};
+use crate::model::{CategoryCount, Named, TagCount, TermCount};
 
 use super::Upserted;
 
@@ -190,4 +190,36 @@ pub async fn top_tags(pool: &PgPool, limit: i64) -> sqlx::Result<Vec<TagCount>> 
     .collect();
     tags.sort_by_key(|entry| entry.tag.name.to_lowercase());
     Ok(tags)
+}
+
+/// Every tag with its number of published posts, by name.
+pub async fn tag_counts(pool: &PgPool) -> sqlx::Result<Vec<TermCount>> {
+    sqlx::query_as!(
+        TermCount,
+        r#"
+        SELECT t.slug, t.name, NULL::text AS parent, coalesce(l.post_count, 0)::bigint AS "count!"
+        FROM tags t
+        LEFT JOIN listing_totals l ON l.scope = 'tag' AND l.scope_id = t.id
+        ORDER BY t.name, t.slug
+        "#
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Every category with its parent and its number of published posts (its subcategories'
+/// included), by name.
+pub async fn category_term_counts(pool: &PgPool) -> sqlx::Result<Vec<TermCount>> {
+    sqlx::query_as!(
+        TermCount,
+        r#"
+        SELECT c.slug, c.name, p.slug AS "parent?", coalesce(l.post_count, 0)::bigint AS "count!"
+        FROM categories c
+        LEFT JOIN categories p ON p.id = c.parent_id
+        LEFT JOIN listing_totals l ON l.scope = 'category' AND l.scope_id = c.id
+        ORDER BY c.name, c.slug
+        "#
+    )
+    .fetch_all(pool)
+    .await
 }

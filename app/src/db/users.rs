@@ -1,8 +1,9 @@
 //! The people who write: authors now, accounts with roles later.
 
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
 
 use super::Upserted;
+use crate::model::TermCount;
 
 /// Finds the user an export's author login stands for (by login, then by e-mail) and refreshes
 /// their name, or creates them as an author with the given slug, made unique where needed.
@@ -53,4 +54,20 @@ pub async fn upsert_imported_author(
         suffix += 1;
         candidate = format!("{slug}-{suffix}");
     }
+}
+
+/// Everyone who has published posts, with how many, by name.
+pub async fn author_counts(pool: &PgPool) -> sqlx::Result<Vec<TermCount>> {
+    sqlx::query_as!(
+        TermCount,
+        r#"
+        SELECT u.slug, u.display_name AS name, NULL::text AS parent, l.post_count::bigint AS "count!"
+        FROM users u
+        JOIN listing_totals l ON l.scope = 'author' AND l.scope_id = u.id
+        WHERE l.post_count > 0
+        ORDER BY u.display_name, u.slug
+        "#
+    )
+    .fetch_all(pool)
+    .await
 }

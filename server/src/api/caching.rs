@@ -1,0 +1,82 @@
+//! HTTP caching of API answers: `Cache-Control` chosen per resource, and an `ETag` on every
+//! successful read so that clients can ask again with `If-None-Match` and get `304 Not Modified`.
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use xxhash_rust::xxh3::xxh3_128;
+
+/// Listings change whenever something is published.
+pub const ONE_MINUTE: u32 = 60;
+/// Single posts, taxonomies and archives change more rarely.
+pub const FIVE_MINUTES: u32 = 300;
+pub const ONE_HOUR: u32 = 3600;
+
+/// The largest answer the ETag is computed over; larger ones go out without one.
+const MAX_TAGGED_BYTES: usize = 16 * 1024 * 1024;
+
+/// An answer that shared caches may keep for `max_age` seconds.
+pub fn cached(max_age: u32, body: impl IntoResponse) -> Response {
+    let mut response = body.into_response();
+    if let Ok(value) = HeaderValue::from_str(&format!("public, max-age={max_age}")) {
+        response.headers_mut().insert(header::CACHE_CONTROL, value);
+    }
+    response
+}
+
+/// Tags successful GET and HEAD answers with a weak ETag of their content (weak, because the
+/// compression layer may send the same content in several encodings), and answers a matching
+/// `If-None-Match` with 304 Not Modified.
+pub async fn etag(request: Request, next: Next) -> Response {
+    let reads = matches!(*request.method(), Method::GET | Method::HEAD);
+    let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
+    let response = next.run(request).await;
+    if !reads || response.status() != StatusCode::OK {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_TAGGED_BYTES).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let tag = format!("W/\"{:032x}\"", xxh3_128(&bytes));
+    if let Ok(value) = HeaderValue::from_str(&tag) {
+        parts.headers.insert(header::ETAG, value);
+    }
+    parts
+        .headers
+        .append(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    if if_none_match.is_some_and(|wanted| matches(&wanted, &tag)) {
+        parts.status = StatusCode::NOT_MODIFIED;
+        parts.headers.remove(header::CONTENT_LENGTH);
+        parts.headers.remove(header::CONTENT_TYPE);
+        return Response::from_parts(parts, Body::empty());
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Weak comparison (RFC 9110 §13.1.2): any listed tag, or `*`, with or without `W/`.
+fn matches(if_none_match: &HeaderValue, tag: &str) -> bool {
+    let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_string();
+    let tag = opaque(tag);
+    if_none_match
+        .to_str()
+        .unwrap_or_default()
+        .split(',')
+        .any(|candidate| candidate.trim() == "*" || opaque(candidate) == tag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_none_match_compares_weakly() {
+        let tag = "W/\"abc\"";
+        for header in ["W/\"abc\"", "\"abc\"", "\"x\", W/\"abc\"", "*"] {
+            assert!(matches(&HeaderValue::from_static(header), tag), "{header}");
+        }
+        assert!(!matches(&HeaderValue::from_static("\"abd\""), tag));
+    }
+}

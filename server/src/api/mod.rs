@@ -1,0 +1,180 @@
+//! The public JSON API, `/api/v1/…`, described by the OpenAPI 3.1 document at
+//! `/api/openapi.json`. It reads through the same query layer as the pages.
+//!
+//! Every answer that is not a success is `application/problem+json` (RFC 9457), whatever made it:
+//! a handler, a bad parameter, an unknown path, a wrong method, a body too large or not JSON.
+//! Successful reads carry an `ETag` and a `Cache-Control` suited to the resource.
+
+mod caching;
+mod posts;
+mod terms;
+
+use app::error::{AppError, Problem};
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use utoipa::OpenApi;
+
+use crate::web::AppState;
+
+/// Request bodies larger than this are refused.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Fieldnotes API",
+        version = "1",
+        description = "Read the posts, authors, categories, tags and archives of a Fieldnotes blog."
+    ),
+    paths(
+        posts::list_posts,
+        posts::get_post,
+        terms::list_tags,
+        terms::list_categories,
+        terms::list_authors,
+        terms::list_archives,
+        openapi_document,
+    ),
+    components(schemas(Problem)),
+    tags(
+        (name = "posts", description = "Published posts"),
+        (name = "taxonomy", description = "How posts are filed: authors, categories, tags and months"),
+        (name = "meta", description = "This description"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The API's routes, nested under `/api`. `cors_origins` are the sites whose pages may read the
+/// API from the browser (`*` for any); none by default.
+pub fn router(cors_origins: &[String]) -> Router<AppState> {
+    let mut router = Router::new()
+        .route("/v1/posts", get(posts::list_posts))
+        .route("/v1/posts/{slug}", get(posts::get_post))
+        .route("/v1/tags", get(terms::list_tags))
+        .route("/v1/categories", get(terms::list_categories))
+        .route("/v1/authors", get(terms::list_authors))
+        .route("/v1/archives", get(terms::list_archives))
+        .route("/openapi.json", get(openapi_document))
+        .fallback(|| async { AppError::NotFound("this API address".to_string()) })
+        .method_not_allowed_fallback(|method: Method| async move {
+            AppError::MethodNotAllowed(method.to_string())
+        })
+        .layer(middleware::from_fn(caching::etag))
+        .layer(middleware::from_fn(require_json_bodies))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(problems_only));
+    if let Some(cors) = cors(cors_origins) {
+        router = router.layer(cors);
+    }
+    router
+}
+
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    if origins.is_empty() {
+        return None;
+    }
+    let allowed = if origins.iter().any(|origin| origin == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(
+            origins
+                .iter()
+                .filter_map(|origin| HeaderValue::from_str(origin).ok()),
+        )
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(allowed)
+            .allow_methods([Method::GET, Method::HEAD])
+            .allow_headers([header::IF_NONE_MATCH])
+            .expose_headers([header::ETAG]),
+    )
+}
+
+/// The OpenAPI 3.1 description of this API.
+#[utoipa::path(
+    get,
+    path = "/api/openapi.json",
+    tag = "meta",
+    responses((status = 200, description = "The OpenAPI document", content_type = "application/json"))
+)]
+async fn openapi_document() -> Response {
+    caching::cached(caching::ONE_HOUR, axum::Json(openapi()))
+}
+
+/// The OpenAPI document, without the licence and contact that would otherwise be taken (empty)
+/// from the crate's manifest.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut document = ApiDoc::openapi();
+    document.info.license = None;
+    document.info.contact = None;
+    document
+}
+
+/// Refuses bodies that are not JSON: the API reads nothing else.
+async fn require_json_bodies(request: Request, next: Next) -> Response {
+    let has_body = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|length| length.to_str().ok()?.parse::<u64>().ok())
+        .is_some_and(|length| length > 0)
+        || request.headers().contains_key(header::TRANSFER_ENCODING);
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("none")
+        .to_string();
+    let is_json = content_type.split(';').next().is_some_and(|media| {
+        let media = media.trim().to_ascii_lowercase();
+        media == "application/json"
+            || (media.starts_with("application/") && media.ends_with("+json"))
+    });
+    if has_body && !is_json {
+        return AppError::UnsupportedMediaType(content_type).into_response();
+    }
+    next.run(request).await
+}
+
+/// Turns any error response that is not already a problem document (from an extractor, the body
+/// limit, the router) into one, so that no API path ever answers with HTML or bare text.
+async fn problems_only(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/problem+json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .unwrap_or_default();
+    let detail = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            AppError::PayloadTooLarge(MAX_BODY_BYTES as u64).to_string()
+        }
+        _ if status.is_server_error() => AppError::Internal.to_string(),
+        _ => String::from_utf8_lossy(&text).trim().to_string(),
+    };
+    let mut problem = Problem::new(status, detail).into_response();
+    for name in [header::ALLOW, header::VARY] {
+        if let Some(value) = parts.headers.get(&name) {
+            problem.headers_mut().insert(name, value.clone());
+        }
+    }
+    problem
+}
+
+/// A query or path parameter the API could not read.
+pub(crate) fn bad_parameter(rejection: impl std::fmt::Display) -> AppError {
+    AppError::BadRequest(rejection.to_string())
+}

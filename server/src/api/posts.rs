@@ -1,0 +1,303 @@
+//! `/api/v1/posts`: the published posts, filtered, searched and paged, and each post in full.
+
+use app::db;
+use app::error::{AppError, Problem};
+use app::filter::PostFilter;
+use app::model::{Comment, Count, Named, PostListing, PostSummary};
+use axum::Json;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::bad_parameter;
+use super::caching::{FIVE_MINUTES, ONE_MINUTE, cached};
+use crate::web::AppState;
+
+const MAX_PER_PAGE: u32 = 100;
+const MAX_PAGE: u32 = 10_000_000;
+const DEFAULT_PER_PAGE: u32 = 10;
+
+/// Which posts to list. Every parameter is optional; together they narrow the list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListPostsParams {
+    /// An author's slug.
+    author: Option<String>,
+    /// A tag's slug.
+    tag: Option<String>,
+    /// A category's slug; its subcategories' posts are included.
+    category: Option<String>,
+    /// A year, such as 2009.
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 9999)]
+    year: Option<String>,
+    /// A month, 1 to 12; needs `year`.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 12)]
+    month: Option<String>,
+    /// Words to search for in titles and bodies (any language); the best matches come first.
+    /// Punctuation alone matches nothing.
+    #[param(max_length = 200)]
+    q: Option<String>,
+    /// The page, from 1.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 10_000_000)]
+    page: Option<String>,
+    /// Posts per page, 1 to 100 (10 by default).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    per_page: Option<String>,
+}
+
+/// A person, category or tag.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NamedRef {
+    slug: String,
+    name: String,
+}
+
+impl From<Named> for NamedRef {
+    fn from(named: Named) -> Self {
+        NamedRef {
+            slug: named.slug,
+            name: named.name,
+        }
+    }
+}
+
+/// A published post, as listings show it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostSummaryOut {
+    slug: String,
+    title: String,
+    /// Plain text: the author's excerpt, or the start of the post.
+    excerpt: String,
+    published_at: DateTime<Utc>,
+    author: Option<NamedRef>,
+    categories: Vec<NamedRef>,
+    tags: Vec<NamedRef>,
+    /// Approved comments only.
+    comment_count: i64,
+    /// The post's page on the blog.
+    url: String,
+}
+
+impl PostSummaryOut {
+    fn new(summary: PostSummary, public_url: &str) -> Self {
+        PostSummaryOut {
+            url: format!("{public_url}/posts/{}", app::filter::encode(&summary.slug)),
+            slug: summary.slug,
+            title: summary.title,
+            excerpt: summary.excerpt,
+            published_at: summary.published_at,
+            author: summary.author.map(NamedRef::from),
+            categories: summary.categories.into_iter().map(NamedRef::from).collect(),
+            tags: summary.tags.into_iter().map(NamedRef::from).collect(),
+            comment_count: summary.comment_count,
+        }
+    }
+}
+
+/// One page of posts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostPage {
+    posts: Vec<PostSummaryOut>,
+    page: u32,
+    per_page: u32,
+    /// How many posts match; when several filters combine, counting stops at 10,000 and
+    /// `total_exact` is false.
+    total: u64,
+    total_exact: bool,
+    total_pages: u64,
+}
+
+/// A reader's approved comment. E-mail addresses are never shown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommentOut {
+    id: i64,
+    /// The comment this one replies to.
+    parent_id: Option<i64>,
+    author_name: String,
+    author_url: Option<String>,
+    created_at: DateTime<Utc>,
+    /// Plain text.
+    body: String,
+}
+
+impl From<Comment> for CommentOut {
+    fn from(comment: Comment) -> Self {
+        CommentOut {
+            id: comment.id,
+            parent_id: comment.parent_id,
+            author_name: comment.author_name,
+            author_url: comment.author_url,
+            created_at: comment.created_at,
+            body: comment.body,
+        }
+    }
+}
+
+/// A published post in full.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostOut {
+    #[serde(flatten)]
+    summary: PostSummaryOut,
+    /// The body, cleaned of anything that could run in a browser.
+    body_html: String,
+    comments: Vec<CommentOut>,
+}
+
+/// What the query parameters ask for, checked.
+struct ListRequest {
+    filter: PostFilter,
+    query: Option<String>,
+    page: u32,
+    per_page: u32,
+}
+
+fn number(
+    name: &str,
+    value: Option<&str>,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<Option<u32>, AppError> {
+    let Some(value) = value else { return Ok(None) };
+    value
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|number| range.contains(number))
+        .map(Some)
+        .ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "`{name}` must be a whole number from {} to {}, not “{value}”",
+                range.start(),
+                range.end()
+            ))
+        })
+}
+
+impl TryFrom<ListPostsParams> for ListRequest {
+    type Error = AppError;
+
+    fn try_from(params: ListPostsParams) -> Result<Self, AppError> {
+        let year = number("year", params.year.as_deref(), 1..=9999)?;
+        let month = number("month", params.month.as_deref(), 1..=12)?;
+        if month.is_some() && year.is_none() {
+            return Err(AppError::BadRequest("`month` needs a `year`".to_string()));
+        }
+        let query = params
+            .q
+            .map(|q| q.trim().to_string())
+            .filter(|q| !q.is_empty());
+        if query
+            .as_ref()
+            .is_some_and(|query| query.chars().count() > app::model::MAX_QUERY_CHARS)
+        {
+            return Err(AppError::BadRequest(format!(
+                "`q` can be at most {} characters long",
+                app::model::MAX_QUERY_CHARS
+            )));
+        }
+        let slug = |slug: Option<String>| {
+            slug.map(|slug| slug.trim().to_string())
+                .filter(|slug| !slug.is_empty())
+        };
+        Ok(ListRequest {
+            filter: PostFilter {
+                author: slug(params.author),
+                tag: slug(params.tag),
+                category: slug(params.category),
+                year: year.map(|year| year as i32),
+                month,
+            },
+            query,
+            page: number("page", params.page.as_deref(), 1..=MAX_PAGE)?.unwrap_or(1),
+            per_page: number("per_page", params.per_page.as_deref(), 1..=MAX_PER_PAGE)?
+                .unwrap_or(DEFAULT_PER_PAGE),
+        })
+    }
+}
+
+/// List published posts, newest first (best matches first with `q`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/posts",
+    tag = "posts",
+    params(ListPostsParams),
+    responses(
+        (status = 200, description = "A page of posts; past the last page, an empty one", body = PostPage),
+        (status = 400, description = "A parameter is malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The author, tag or category does not exist", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_posts(
+    State(state): State<AppState>,
+    params: Result<Query<ListPostsParams>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let Query(params) = params.map_err(bad_parameter)?;
+    let request = ListRequest::try_from(params)?;
+    let listing = match &request.query {
+        Some(query) => {
+            db::search::search_listing(
+                &state.pool,
+                query,
+                &request.filter,
+                request.page,
+                request.per_page,
+            )
+            .await?
+        }
+        None => {
+            db::listings::list_posts(&state.pool, &request.filter, request.page, request.per_page)
+                .await?
+        }
+    }
+    .ok_or_else(|| AppError::NotFound("the author, tag or category".to_string()))?;
+    Ok(cached(
+        ONE_MINUTE,
+        Json(page_out(listing, &state.public_url)),
+    ))
+}
+
+fn page_out(listing: PostListing, public_url: &str) -> PostPage {
+    let total = listing.total.value();
+    PostPage {
+        page: listing.page,
+        per_page: listing.per_page,
+        total,
+        total_exact: matches!(listing.total, Count::Exact(_)),
+        total_pages: total.div_ceil(u64::from(listing.per_page)),
+        posts: listing
+            .posts
+            .into_iter()
+            .map(|post| PostSummaryOut::new(post, public_url))
+            .collect(),
+    }
+}
+
+/// A published post, with its body and approved comments.
+#[utoipa::path(
+    get,
+    path = "/api/v1/posts/{slug}",
+    tag = "posts",
+    params(("slug" = String, Path, description = "The post's slug")),
+    responses(
+        (status = 200, description = "The post", body = PostOut),
+        (status = 404, description = "No published post has this slug", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_post(
+    State(state): State<AppState>,
+    slug: Result<Path<String>, PathRejection>,
+) -> Result<Response, AppError> {
+    let Path(slug) = slug.map_err(bad_parameter)?;
+    let view = db::posts::find_public_post(&state.pool, &slug)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("the post “{slug}”")))?;
+    let comments = db::comments::approved_comments(&state.pool, &slug).await?;
+    let post = PostOut {
+        summary: PostSummaryOut::new(view.post.summary, &state.public_url),
+        body_html: view.post.body_html,
+        comments: comments.into_iter().map(CommentOut::from).collect(),
+    };
+    Ok(cached(FIVE_MINUTES, Json(post)))
+}
