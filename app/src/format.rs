@@ -38,12 +38,12 @@ pub fn month_name(year: i32, month: u32) -> String {
     format!("{name} {year}")
 }
 
-/// "1 post", "12 posts", "10000 or more posts".
+/// "1 post", "12 posts", "more than 10000 posts".
 pub fn post_count(count: crate::model::Count) -> String {
     match count {
         crate::model::Count::Exact(1) => "1 post".to_string(),
         crate::model::Count::Exact(count) => format!("{count} posts"),
-        crate::model::Count::AtLeast(count) => format!("{count} or more posts"),
+        crate::model::Count::MoreThan(count) => format!("more than {count} posts"),
     }
 }
 
@@ -85,8 +85,8 @@ mod tests {
         assert_eq!(post_count(crate::model::Count::Exact(1)), "1 post");
         assert_eq!(post_count(crate::model::Count::Exact(9)), "9 posts");
         assert_eq!(
-            post_count(crate::model::Count::AtLeast(10000)),
-            "10000 or more posts"
+            post_count(crate::model::Count::MoreThan(10000)),
+            "more than 10000 posts"
         );
     }
 

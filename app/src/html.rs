@@ -15,6 +15,17 @@ const ALLOWED_FRAME_SOURCES: [&str; 4] = [
 
 static BODY: LazyLock<Builder<'static>> = LazyLock::new(body_sanitizer);
 
+/// Class names a post keeps: those WordPress gives (alignment, sizes, captions, blocks), none of
+/// the site's own, so that a post cannot restyle or hide parts of the page.
+fn post_classes(value: &str) -> String {
+    const PREFIXES: [&str; 6] = ["align", "size-", "wp-", "has-", "is-", "attachment-"];
+    value
+        .split_whitespace()
+        .filter(|class| PREFIXES.iter().any(|prefix| class.starts_with(prefix)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// What a post's body may keep: the formatting an editor produces, images, and players of known
 /// video sites; ids are prefixed so that a post cannot clobber the page's own.
 fn body_sanitizer() -> Builder<'static> {
@@ -37,13 +48,13 @@ fn body_sanitizer() -> Builder<'static> {
         )
         .set_tag_attribute_value("iframe", "loading", "lazy")
         .id_prefix(Some("post-"))
-        .attribute_filter(|element, attribute, value| {
-            let allowed = element != "iframe"
-                || attribute != "src"
-                || ALLOWED_FRAME_SOURCES
-                    .iter()
-                    .any(|source| value.starts_with(source));
-            allowed.then_some(value.into())
+        .attribute_filter(|element, attribute, value| match (element, attribute) {
+            ("iframe", "src") => ALLOWED_FRAME_SOURCES
+                .iter()
+                .any(|source| value.starts_with(source))
+                .then_some(value.into()),
+            (_, "class") => Some(post_classes(value).into()),
+            _ => Some(value.into()),
         });
     builder
 }
@@ -105,28 +116,54 @@ const BLOCK_TAGS: [&str; 44] = [
 
 /// Puts text separated by blank lines into paragraphs and turns lone line breaks into `<br>`, as
 /// WordPress does when it shows a post: its exports keep classic posts as text with line breaks.
-/// Text already in block elements, and everything inside `<pre>`, stays as it is.
+/// Text already in block elements, and everything inside `<pre>`, stays as it is. One pass.
 pub fn paragraphs(html: &str) -> String {
     let html = html.replace("\r\n", "\n");
-    let mut preserved = Vec::new();
-    let mut text = String::with_capacity(html.len());
-    let mut rest = html.as_str();
-    while let Some(start) = find_ignoring_case(rest, "<pre") {
-        let end = find_ignoring_case(&rest[start..], "</pre>")
-            .map_or(rest.len(), |end| start + end + "</pre>".len());
-        text.push_str(&rest[..start]);
-        text.push_str(&format!("\u{1}{}\u{1}", preserved.len()));
-        preserved.push(&rest[start..end]);
-        rest = &rest[end..];
+    let lower = html.to_ascii_lowercase();
+    let mut out = String::with_capacity(html.len() + html.len() / 8);
+    let mut at = 0;
+    while at < html.len() {
+        let (text_end, pre_end) = match next_pre(&lower, at) {
+            Some(start) => {
+                let end = lower[start..]
+                    .find("</pre>")
+                    .map_or(html.len(), |end| start + end + "</pre>".len());
+                (start, Some(end))
+            }
+            None => (html.len(), None),
+        };
+        paragraphs_of(&html[at..text_end], &mut out);
+        if let Some(end) = pre_end {
+            out.push_str(&html[text_end..end]);
+            out.push('\n');
+            at = end;
+        } else {
+            at = text_end;
+        }
     }
-    text.push_str(rest);
-    let mut out = String::with_capacity(text.len() + 64);
+    out
+}
+
+/// Where the next `<pre>` element starts (not `<preview>` or the like).
+fn next_pre(lower: &str, from: usize) -> Option<usize> {
+    let mut search = from;
+    while let Some(found) = lower[search..].find("<pre") {
+        let start = search + found;
+        match lower.as_bytes().get(start + 4) {
+            Some(b'>' | b' ' | b'\t' | b'\n' | b'/') => return Some(start),
+            _ => search = start + 4,
+        }
+    }
+    None
+}
+
+fn paragraphs_of(text: &str, out: &mut String) {
     for chunk in text
         .split("\n\n")
         .map(str::trim)
         .filter(|chunk| !chunk.is_empty())
     {
-        if chunk.starts_with('\u{1}') || starts_with_block(chunk) {
+        if starts_with_block(chunk) {
             out.push_str(chunk);
         } else {
             out.push_str("<p>");
@@ -135,14 +172,6 @@ pub fn paragraphs(html: &str) -> String {
         }
         out.push('\n');
     }
-    for (index, block) in preserved.iter().enumerate() {
-        out = out.replace(&format!("\u{1}{index}\u{1}"), block);
-    }
-    out
-}
-
-fn find_ignoring_case(haystack: &str, needle: &str) -> Option<usize> {
-    haystack.to_ascii_lowercase().find(needle)
 }
 
 fn starts_with_block(chunk: &str) -> bool {
@@ -172,27 +201,69 @@ pub fn feed_body(html: &str, base_url: &str) -> String {
     builder.clean(&paragraphs(html)).to_string()
 }
 
-/// The address of the first image in a body made safe by [`safe_body`].
+/// The address of the first image in a body made safe by [`safe_body`], whose attribute values
+/// are all double-quoted (with `"` escaped inside).
 pub fn first_image(safe_html: &str) -> Option<String> {
-    let tag_start = safe_html.find("<img ")?;
-    let tag = &safe_html[tag_start..];
-    let tag = &tag[..tag.find('>')?];
-    let value_start = tag.find(" src=\"")? + " src=\"".len();
-    let value = &tag[value_start..];
-    let value = &value[..value.find('"')?];
-    Some(value.replace("&amp;", "&"))
+    let start = safe_html.find("<img ")? + "<img ".len();
+    let mut rest = &safe_html[start..];
+    loop {
+        rest = rest.trim_start();
+        if rest.starts_with('>') || rest.starts_with("/>") || rest.is_empty() {
+            return None;
+        }
+        let name_end = rest.find(['=', ' ', '>'])?;
+        let name = &rest[..name_end];
+        rest = &rest[name_end..];
+        let Some(quoted) = rest.strip_prefix("=\"") else {
+            continue;
+        };
+        let value_end = quoted.find('"')?;
+        if name == "src" {
+            return Some(quoted[..value_end].replace("&amp;", "&"));
+        }
+        rest = &quoted[value_end + 1..];
+    }
+}
+
+/// Plain text made safe to stand as HTML: every character that could start markup is escaped.
+pub fn escape(text: &str) -> String {
+    ammonia::clean_text(text)
 }
 
 /// The text of an HTML fragment, without markup, whitespace collapsed.
 pub fn plain_text(html: &str) -> String {
-    let escaped = TEXT_ONLY.clean(html).to_string();
-    let text = escaped
+    text_of(html)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The text of an HTML fragment, without markup, keeping its line breaks (at most one blank line
+/// in a row) and collapsing other whitespace.
+pub fn plain_paragraphs(html: &str) -> String {
+    let text = text_of(html);
+    let mut lines: Vec<String> = Vec::new();
+    for line in text
+        .lines()
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+    {
+        let blank_again = line.is_empty() && lines.last().is_none_or(String::is_empty);
+        if !blank_again {
+            lines.push(line);
+        }
+    }
+    lines.join("\n").trim_end().to_string()
+}
+
+fn text_of(html: &str) -> String {
+    TEXT_ONLY
+        .clean(html)
+        .to_string()
         .replace("&nbsp;", " ")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
-        .replace("&amp;", "&");
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+        .replace("&amp;", "&")
 }
 
 /// At most `max_chars` characters of `text`, cut after a whole word where the text has spaces,
@@ -269,6 +340,11 @@ mod tests {
             "<p>a</p>\n<pre>keep\n\n  this</pre>\n<p>b</p>\n"
         );
         assert!(safe_body("Line one\n\nLine two").contains("<p>Line two</p>"));
+        assert_eq!(
+            paragraphs("<preview>a</preview>\n\nb"),
+            "<p><preview>a</preview></p>\n<p>b</p>\n"
+        );
+        assert_eq!(paragraphs("a\n\n<pre>open"), "<p>a</p>\n<pre>open\n");
     }
 
     #[test]
@@ -304,6 +380,16 @@ mod tests {
         assert_eq!(
             plain_text("<p>Fish &amp; chips</p>\n<p>in  慈溪 &lt;3</p><script>x()</script>"),
             "Fish & chips in 慈溪 <3"
+        );
+    }
+
+    #[test]
+    fn plain_paragraphs_keep_line_breaks() {
+        assert_eq!(
+            plain_paragraphs(
+                "<p>Hi <b>there</b></p>\n\n\n\nSecond   line\nthird <script>x</script>"
+            ),
+            "Hi there\n\nSecond line\nthird"
         );
     }
 

@@ -50,20 +50,22 @@ pub struct PostView {
     pub older: Option<Named>,
     /// The post published just after this one.
     pub newer: Option<Named>,
+    /// Approved comments, oldest first; replies name the comment they answer.
+    pub comments: Vec<Comment>,
 }
 
-/// How many items a listing has: exactly, or at least this many where counting all of them
+/// How many items a listing has: exactly, or more than this many where counting all of them
 /// would cost more than it tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Count {
     Exact(u64),
-    AtLeast(u64),
+    MoreThan(u64),
 }
 
 impl Count {
     pub fn value(self) -> u64 {
         match self {
-            Count::Exact(count) | Count::AtLeast(count) => count,
+            Count::Exact(count) | Count::MoreThan(count) => count,
         }
     }
 }
@@ -90,20 +92,21 @@ pub struct PostListing {
     pub total: Count,
 }
 
+/// The number of the last page of `total` items shown `per_page` a page (1 when there are none).
+fn last_page(total: u64, per_page: u32) -> u32 {
+    let pages = total.div_ceil(u64::from(per_page.max(1))).max(1);
+    u32::try_from(pages).unwrap_or(u32::MAX)
+}
+
 impl PostListing {
     /// The last page, as far as it is known.
     pub fn last_page(&self) -> u32 {
-        let pages = self
-            .total
-            .value()
-            .div_ceil(u64::from(self.per_page.max(1)))
-            .max(1);
-        u32::try_from(pages).unwrap_or(u32::MAX)
+        last_page(self.total.value(), self.per_page)
     }
 
     pub fn has_next(&self) -> bool {
         self.page < self.last_page()
-            || (matches!(self.total, Count::AtLeast(_)) && !self.posts.is_empty())
+            || (matches!(self.total, Count::MoreThan(_)) && !self.posts.is_empty())
     }
 }
 
@@ -184,7 +187,14 @@ pub struct SearchResults {
     pub query: String,
     pub hits: Vec<SearchHit>,
     pub page: u32,
+    pub per_page: u32,
     pub total: u64,
+}
+
+impl SearchResults {
+    pub fn last_page(&self) -> u32 {
+        last_page(self.total, self.per_page)
+    }
 }
 
 /// Search queries longer than this are refused rather than searched.

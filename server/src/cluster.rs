@@ -6,17 +6,28 @@
 //! last one to leave stops the cluster with a fast shutdown. A cluster left running by a crash is
 //! found by `pg_ctl status` and reused. As root, PostgreSQL's programs run as the `postgres` user,
 //! which owns the cluster's directory.
+//!
+//! Connections are trusted without a password, so only the cluster's owner (and root) may reach
+//! the socket: its directory and the socket itself are readable by their owner alone.
 
 use std::fs::{self, File, OpenOptions};
 use std::io;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::{Duration, Instant};
 
 /// The cluster's superuser, who alone connects (over the socket, which only this machine reaches).
 const SUPERUSER: &str = "postgres";
+/// How long a running cluster may take to accept connections (after a crash, it recovers first).
+const READY_TIMEOUT: Duration = Duration::from_secs(120);
 /// Unix socket paths are limited to 107 bytes, and the socket's file name takes 15 of them.
 const MAX_SOCKET_DIR_BYTES: usize = 90;
+
+/// Characters a data directory's path may not hold: `pg_ctl` passes it through a shell in double
+/// quotes, and PostgreSQL reads socket directories as a comma-separated list.
+const UNSAFE_PATH_CHARACTERS: &[char] = &['"', '\'', '$', '`', '\\', ',', '\n', '\r'];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
@@ -41,7 +52,8 @@ pub enum ClusterError {
     )]
     PathTooLong(PathBuf),
     #[error(
-        "the data directory's path {0} contains a quote or is not valid UTF-8; choose another FIELDNOTES_DATA_DIR"
+        "the data directory's path {0} contains one of \" ' $ ` \\ , or a line break, or is not valid UTF-8; \
+         choose another FIELDNOTES_DATA_DIR"
     )]
     UnusablePath(PathBuf),
     #[error("{action} failed: {details}")]
@@ -59,13 +71,15 @@ fn io_error(context: impl Into<String>) -> impl FnOnce(io::Error) -> ClusterErro
     move |source| ClusterError::Io { context, source }
 }
 
-/// A running private cluster, held in use by this process until [`PrivateCluster::release`].
+/// A running private cluster, held in use by this process until [`PrivateCluster::release`] (or
+/// until it is dropped, as when a panic unwinds).
 pub struct PrivateCluster {
     programs: Programs,
     /// Holds the cluster, everything PostgreSQL owns: `cluster/` (the data) and the socket.
     dir: PathBuf,
     users: File,
     lock_path: PathBuf,
+    released: bool,
 }
 
 impl PrivateCluster {
@@ -93,11 +107,16 @@ impl PrivateCluster {
             dir,
             users,
             lock_path,
+            released: false,
         };
         if !cluster.data().join("PG_VERSION").exists() {
             cluster.init()?;
         }
-        if !cluster.is_running()? {
+        cluster.keep_private()?;
+        if cluster.is_running()? {
+            // Left by a crash, it may still be starting or recovering.
+            cluster.wait_until_ready()?;
+        } else {
             cluster.run_pg_ctl("starting PostgreSQL", &cluster.start_args())?;
         }
         drop(guard);
@@ -108,7 +127,7 @@ impl PrivateCluster {
     pub fn url_for(&self, database: &str) -> String {
         format!(
             "postgres://{SUPERUSER}@localhost/{database}?host={}",
-            self.dir.display()
+            percent_encode(&self.dir.display().to_string())
         )
     }
 
@@ -124,13 +143,49 @@ impl PrivateCluster {
 
     /// Stops using the cluster; the last process to do so stops it (a fast shutdown: open
     /// transactions roll back, everything committed is kept), and waits until it is down.
-    pub fn release(self) -> Result<(), ClusterError> {
+    pub fn release(mut self) -> Result<(), ClusterError> {
+        self.released = true;
+        self.stop_if_last()
+    }
+
+    fn stop_if_last(&self) -> Result<(), ClusterError> {
         let guard = open_lock(&self.lock_path)?;
         guard.lock().map_err(io_error("locking the cluster"))?;
         if self.users.try_lock().is_ok() && self.is_running()? {
             self.run_pg_ctl("stopping PostgreSQL", &["stop", "-m", "fast", "-w"])?;
         }
         Ok(())
+    }
+
+    /// Makes the directory holding the data and the socket reachable by its owner alone.
+    fn keep_private(&self) -> Result<(), ClusterError> {
+        fs::set_permissions(&self.dir, fs::Permissions::from_mode(0o700)).map_err(io_error(
+            format!("restricting access to {}", self.dir.display()),
+        ))
+    }
+
+    /// Waits until the server accepts connections.
+    fn wait_until_ready(&self) -> Result<(), ClusterError> {
+        let deadline = Instant::now() + READY_TIMEOUT;
+        loop {
+            let status = self
+                .programs
+                .command(self.programs.bin.join("pg_isready"))
+                .args(["--quiet", "--timeout=1", "--host"])
+                .arg(&self.dir)
+                .status()
+                .map_err(io_error("running pg_isready"))?;
+            if status.success() {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(ClusterError::Command {
+                    action: "waiting for PostgreSQL to accept connections".to_string(),
+                    details: format!("it was not ready after {} seconds", READY_TIMEOUT.as_secs()),
+                });
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
     }
 
     /// Whether a server runs on this cluster: one this process started, another process's, or
@@ -145,7 +200,10 @@ impl PrivateCluster {
     }
 
     fn init(&self) -> Result<(), ClusterError> {
-        fs::create_dir_all(&self.dir)
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&self.dir)
             .map_err(io_error(format!("creating {}", self.dir.display())))?;
         if let Some(owner) = &self.programs.run_as {
             std::os::unix::fs::chown(&self.dir, Some(owner.uid), Some(owner.gid)).map_err(
@@ -191,7 +249,10 @@ impl PrivateCluster {
             "-l".into(),
             self.dir.join("server.log").display().to_string(),
             "-o".into(),
-            format!("-c listen_addresses='' -k '{}'", self.dir.display()),
+            format!(
+                "-c listen_addresses='' -c unix_socket_permissions=0700 -k \"{}\"",
+                self.dir.display()
+            ),
         ]
     }
 
@@ -240,13 +301,35 @@ fn check_path(dir: &Path) -> Result<(), ClusterError> {
     let text = dir
         .to_str()
         .ok_or_else(|| ClusterError::UnusablePath(dir.to_path_buf()))?;
-    if text.contains('\'') {
+    if text.contains(UNSAFE_PATH_CHARACTERS) {
         return Err(ClusterError::UnusablePath(dir.to_path_buf()));
     }
     if text.len() > MAX_SOCKET_DIR_BYTES {
         return Err(ClusterError::PathTooLong(dir.to_path_buf()));
     }
     Ok(())
+}
+
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        if !self.released
+            && let Err(error) = self.stop_if_last()
+        {
+            tracing::error!(%error, "could not stop the private PostgreSQL cluster");
+        }
+    }
+}
+
+/// Percent-encodes a path for a URL's query, where `/` may stand as it is.
+fn percent_encode(path: &str) -> String {
+    path.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                char::from(byte).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
 }
 
 fn check(action: &str, output: Output) -> Result<(), ClusterError> {

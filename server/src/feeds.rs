@@ -13,10 +13,19 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Router, body::Body};
 use chrono::{DateTime, Utc};
-use quick_xml::Writer;
-use quick_xml::events::{BytesDecl, BytesText, Event};
+use quick_xml::events::BytesText;
 
 use crate::web::AppState;
+use crate::xml;
+
+/// Why a feed could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedError {
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error("could not write the feed: {0}")]
+    Xml(#[from] std::io::Error),
+}
 
 /// How many posts a feed holds.
 const FEED_LENGTH: u32 = 20;
@@ -110,10 +119,10 @@ async fn respond(state: AppState, format: Format, filter: PostFilter) -> Respons
         return (StatusCode::NOT_FOUND, "There is no such feed.").into_response();
     }
     match feed(&state, format, &filter).await {
-        Ok(Some(xml)) => Response::builder()
+        Ok(Some(document)) => Response::builder()
             .header(header::CONTENT_TYPE, format.content_type())
             .header(header::CACHE_CONTROL, "public, max-age=300")
-            .body(Body::from(xml))
+            .body(Body::from(document))
             .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response()),
         Ok(None) => (StatusCode::NOT_FOUND, "There is no such feed.").into_response(),
         Err(error) => {
@@ -128,7 +137,7 @@ pub async fn feed(
     state: &AppState,
     format: Format,
     filter: &PostFilter,
-) -> Result<Option<String>, sqlx::Error> {
+) -> Result<Option<String>, FeedError> {
     let Some(listing) = db::listings::list_posts(&state.pool, filter, 1, FEED_LENGTH).await? else {
         return Ok(None);
     };
@@ -169,13 +178,11 @@ pub async fn feed(
         self_url: format!("{}{}", site.url, feed_path(filter, format)),
         entries,
     };
-    let xml = match format {
+    let document = match format {
         Format::Rss => write_rss(&feed),
         Format::Atom => write_atom(&feed),
     };
-    Ok(Some(
-        xml.map_err(|error| sqlx::Error::Encode(Box::new(error)))?,
-    ))
+    Ok(Some(document?))
 }
 
 fn feed_path(filter: &PostFilter, format: Format) -> String {
@@ -232,23 +239,8 @@ impl Feed {
     }
 }
 
-type XmlWriter = Writer<Vec<u8>>;
-
-fn text(writer: &mut XmlWriter, name: &str, value: &str) -> io::Result<()> {
-    writer
-        .create_element(name)
-        .write_text_content(BytesText::new(value))?;
-    Ok(())
-}
-
-fn finish(writer: XmlWriter) -> io::Result<String> {
-    String::from_utf8(writer.into_inner())
-        .map_err(|error| io::Error::new(io::ErrorKind::InvalidData, error))
-}
-
 fn write_rss(feed: &Feed) -> io::Result<String> {
-    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
-    writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    let mut writer = xml::document()?;
     writer
         .create_element("rss")
         .with_attributes([
@@ -261,9 +253,9 @@ fn write_rss(feed: &Feed) -> io::Result<String> {
             writer
                 .create_element("channel")
                 .write_inner_content(|writer| {
-                    text(writer, "title", &feed.title)?;
-                    text(writer, "link", &feed.page_url)?;
-                    text(writer, "description", &feed.description)?;
+                    xml::text(writer, "title", &feed.title)?;
+                    xml::text(writer, "link", &feed.page_url)?;
+                    xml::text(writer, "description", &feed.description)?;
                     writer
                         .create_element("atom:link")
                         .with_attributes([
@@ -272,27 +264,29 @@ fn write_rss(feed: &Feed) -> io::Result<String> {
                             ("type", "application/rss+xml"),
                         ])
                         .write_empty()?;
-                    text(writer, "lastBuildDate", &feed.updated().to_rfc2822())?;
-                    text(writer, "generator", "Fieldnotes")?;
+                    xml::text(writer, "lastBuildDate", &feed.updated().to_rfc2822())?;
+                    xml::text(writer, "generator", "Fieldnotes")?;
                     for entry in &feed.entries {
                         writer
                             .create_element("item")
                             .write_inner_content(|writer| {
-                                text(writer, "title", &entry.title)?;
-                                text(writer, "link", &entry.url)?;
+                                xml::text(writer, "title", &entry.title)?;
+                                xml::text(writer, "link", &entry.url)?;
                                 writer
                                     .create_element("guid")
                                     .with_attribute(("isPermaLink", "true"))
                                     .write_text_content(BytesText::new(&entry.url))?;
-                                text(writer, "pubDate", &entry.published.to_rfc2822())?;
+                                xml::text(writer, "pubDate", &entry.published.to_rfc2822())?;
                                 if let Some(author) = &entry.author {
-                                    text(writer, "dc:creator", author)?;
+                                    xml::text(writer, "dc:creator", author)?;
                                 }
                                 for category in &entry.categories {
-                                    text(writer, "category", category)?;
+                                    xml::text(writer, "category", category)?;
                                 }
-                                text(writer, "description", &entry.summary)?;
-                                text(writer, "content:encoded", &entry.content)?;
+                                // Readers take an RSS description as HTML: the plain summary is escaped
+                                // for HTML before it is escaped for XML.
+                                xml::text(writer, "description", &html::escape(&entry.summary))?;
+                                xml::text(writer, "content:encoded", &entry.content)?;
                                 Ok(())
                             })?;
                     }
@@ -300,20 +294,19 @@ fn write_rss(feed: &Feed) -> io::Result<String> {
                 })?;
             Ok(())
         })?;
-    finish(writer)
+    xml::finish(writer)
 }
 
 fn write_atom(feed: &Feed) -> io::Result<String> {
-    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
-    writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    let mut writer = xml::document()?;
     writer
         .create_element("feed")
         .with_attribute(("xmlns", "http://www.w3.org/2005/Atom"))
         .write_inner_content(|writer| {
-            text(writer, "id", &feed.self_url)?;
-            text(writer, "title", &feed.title)?;
-            text(writer, "subtitle", &feed.description)?;
-            text(writer, "updated", &feed.updated().to_rfc3339())?;
+            xml::text(writer, "id", &feed.self_url)?;
+            xml::text(writer, "title", &feed.title)?;
+            xml::text(writer, "subtitle", &feed.description)?;
+            xml::text(writer, "updated", &feed.updated().to_rfc3339())?;
             writer
                 .create_element("link")
                 .with_attributes([
@@ -330,16 +323,16 @@ fn write_atom(feed: &Feed) -> io::Result<String> {
                     ("href", feed.self_url.as_str()),
                 ])
                 .write_empty()?;
-            text(writer, "generator", "Fieldnotes")?;
+            xml::text(writer, "generator", "Fieldnotes")?;
             writer
                 .create_element("author")
-                .write_inner_content(|writer| text(writer, "name", &feed.site_title))?;
+                .write_inner_content(|writer| xml::text(writer, "name", &feed.site_title))?;
             for entry in &feed.entries {
                 writer
                     .create_element("entry")
                     .write_inner_content(|writer| {
-                        text(writer, "id", &entry.url)?;
-                        text(writer, "title", &entry.title)?;
+                        xml::text(writer, "id", &entry.url)?;
+                        xml::text(writer, "title", &entry.title)?;
                         writer
                             .create_element("link")
                             .with_attributes([
@@ -348,12 +341,12 @@ fn write_atom(feed: &Feed) -> io::Result<String> {
                                 ("href", entry.url.as_str()),
                             ])
                             .write_empty()?;
-                        text(writer, "published", &entry.published.to_rfc3339())?;
-                        text(writer, "updated", &entry.published.to_rfc3339())?;
+                        xml::text(writer, "published", &entry.published.to_rfc3339())?;
+                        xml::text(writer, "updated", &entry.published.to_rfc3339())?;
                         if let Some(author) = &entry.author {
                             writer
                                 .create_element("author")
-                                .write_inner_content(|writer| text(writer, "name", author))?;
+                                .write_inner_content(|writer| xml::text(writer, "name", author))?;
                         }
                         for category in &entry.categories {
                             writer
@@ -361,7 +354,7 @@ fn write_atom(feed: &Feed) -> io::Result<String> {
                                 .with_attribute(("term", category.as_str()))
                                 .write_empty()?;
                         }
-                        text(writer, "summary", &entry.summary)?;
+                        xml::text(writer, "summary", &entry.summary)?;
                         writer
                             .create_element("content")
                             .with_attribute(("type", "html"))
@@ -371,5 +364,5 @@ fn write_atom(feed: &Feed) -> io::Result<String> {
             }
             Ok(())
         })?;
-    finish(writer)
+    xml::finish(writer)
 }

@@ -10,10 +10,12 @@ pub mod feeds;
 pub mod import;
 pub mod sitemap;
 pub mod web;
+pub mod xml;
 
 use std::fs::File;
 use std::io::BufReader;
-use std::path::Path;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -21,19 +23,58 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::watch;
 
 use crate::config::{Cli, Command, ExecSettings, ImportSettings, ServeSettings};
-use crate::database::Database;
+use crate::database::{Database, DatabaseError};
 use crate::web::AppState;
 
 /// How often the server looks for newly scheduled posts.
 const SCHEDULE_CHECK: Duration = Duration::from_secs(60);
 
+/// How long the server waits for open requests to finish after being asked to stop.
+const GRACE_PERIOD: Duration = Duration::from_secs(10);
+
 /// Exports smaller than this import too fast for a progress bar to be worth showing.
 const PROGRESS_BAR_MIN_BYTES: u64 = 1 << 20;
 
-/// Runs the command the user asked for; an error is what to tell them.
-pub async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
+/// What can stop a command, said as the user should read it.
+#[derive(Debug, thiserror::Error)]
+pub enum FieldnotesError {
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Database(#[from] DatabaseError),
+    #[error("cannot open {}: {source}", file.display())]
+    Open {
+        file: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: {source}", file.display())]
+    Import {
+        file: PathBuf,
+        source: import::ImportError,
+    },
+    #[error("the import was interrupted; nothing was changed")]
+    Interrupted,
+    #[error("no command to run was given")]
+    NoCommand,
+    #[error("cannot run {program}: {source}")]
+    Run {
+        program: String,
+        source: std::io::Error,
+    },
+    #[error("cannot listen for signals: {0}")]
+    Signals(std::io::Error),
+    #[error("the server stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Runs the command the user asked for.
+pub async fn run(cli: Cli) -> Result<ExitCode, FieldnotesError> {
     match cli.command.unwrap_or(Command::Serve(cli.serve)) {
         Command::Serve(settings) => serve(&settings).await.map(|()| ExitCode::SUCCESS),
         Command::Import(settings) => import(&settings).await.map(|()| ExitCode::SUCCESS),
@@ -41,15 +82,19 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     }
 }
 
-async fn serve(settings: &ServeSettings) -> Result<(), Box<dyn std::error::Error>> {
+async fn serve(settings: &ServeSettings) -> Result<(), FieldnotesError> {
     // Listening for Ctrl-C and SIGTERM from the start means that one arriving while PostgreSQL
     // starts still ends in an orderly stop, once start-up is through.
-    let shutdown = shutdown_signal()?;
-    let listener = TcpListener::bind(settings.addr)
-        .await
-        .map_err(|error| format!("cannot listen on {}: {error}", settings.addr))?;
+    let stop = StopRequests::listen()?;
+    let listener =
+        TcpListener::bind(settings.addr)
+            .await
+            .map_err(|source| FieldnotesError::Listen {
+                addr: settings.addr,
+                source,
+            })?;
     let database = Database::open(&settings.database).await?;
-    let served = serve_on(&database, settings, listener, shutdown).await;
+    let served = serve_on(&database, settings, listener, stop).await;
     database.close().await;
     served
 }
@@ -58,12 +103,16 @@ async fn serve_on(
     database: &Database,
     settings: &ServeSettings,
     listener: TcpListener,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), Box<dyn std::error::Error>> {
-    if !settings.no_demo
-        && let Some(summary) = demo::import_if_new(&database.pool).await?
-    {
-        tracing::info!("the blog was empty, so the demo blog was imported\n{summary}");
+    stop: StopRequests,
+) -> Result<(), FieldnotesError> {
+    if !settings.no_demo {
+        match demo::import_if_new(&database.pool).await {
+            Ok(Some(summary)) => {
+                tracing::info!("the blog was empty, so the demo blog was imported\n{summary}")
+            }
+            Ok(None) => {}
+            Err(error) => tracing::error!(%error, "could not import the demo blog"),
+        }
     }
     if !settings.site_root.join("pkg").is_dir() {
         tracing::warn!(
@@ -72,17 +121,30 @@ async fn serve_on(
         );
     }
     tokio::spawn(index_stale_posts(database.pool.clone()));
-    tokio::spawn(list_scheduled_posts(database.pool.clone()));
+    tokio::spawn(publish_scheduled_posts(database.pool.clone()));
     let state = AppState {
         leptos_options: web::leptos_options(&settings.site_root),
         pool: database.pool.clone(),
         public_url: settings.public_url(),
     };
-    let address = listener.local_addr()?;
-    tracing::info!("Fieldnotes is serving on http://{address}");
-    axum::serve(listener, web::router(state, &settings.cors_origins))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    if let Ok(address) = listener.local_addr() {
+        tracing::info!("Fieldnotes is serving on http://{address}");
+    }
+    let server = axum::serve(listener, web::router(state, &settings.cors_origins))
+        .with_graceful_shutdown(stop.clone().first());
+    // After the first request to stop, open requests get a grace period; a second request, or
+    // the end of the grace period, stops serving at once.
+    let impatience = async {
+        stop.clone().first().await;
+        tokio::select! {
+            () = stop.second() => tracing::warn!("asked again: stopping without waiting for open requests"),
+            () = tokio::time::sleep(GRACE_PERIOD) => tracing::warn!("open requests did not finish in time"),
+        }
+    };
+    tokio::select! {
+        served = server => served.map_err(FieldnotesError::Serve)?,
+        () = impatience => {}
+    }
     tracing::info!("stopped serving");
     Ok(())
 }
@@ -96,12 +158,16 @@ async fn index_stale_posts(pool: PgPool) {
     }
 }
 
-/// Lists scheduled posts when their time comes: sleeps until the next one is due, and checks at
-/// least every minute for posts scheduled meanwhile (by this or another server process).
-async fn list_scheduled_posts(pool: PgPool) {
+/// Publishes scheduled posts when their time comes: sleeps until the next one is due, and checks
+/// at least every minute for posts scheduled meanwhile (by this or another server process).
+async fn publish_scheduled_posts(pool: PgPool) {
     loop {
-        if let Err(error) = app::db::listings::list_due_posts(&pool).await {
-            tracing::error!(%error, "could not list the scheduled posts that are due");
+        match app::db::listings::publish_due_posts(&pool).await {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(count, "scheduled posts published"),
+            Err(error) => {
+                tracing::error!(%error, "could not publish the scheduled posts that are due")
+            }
         }
         let next = app::db::listings::next_due(&pool).await.ok().flatten();
         let wait = next
@@ -111,36 +177,68 @@ async fn list_scheduled_posts(pool: PgPool) {
     }
 }
 
-async fn import(settings: &ImportSettings) -> Result<(), Box<dyn std::error::Error>> {
-    let file = File::open(&settings.file)
-        .map_err(|error| format!("cannot open {}: {error}", settings.file.display()))?;
-    let size = file.metadata()?.len();
+async fn import(settings: &ImportSettings) -> Result<(), FieldnotesError> {
+    let stop = StopRequests::listen()?;
+    let file = File::open(&settings.file).map_err(|source| FieldnotesError::Open {
+        file: settings.file.clone(),
+        source,
+    })?;
+    let size = file.metadata().map(|metadata| metadata.len()).unwrap_or(0);
     let database = Database::open(&settings.database).await?;
     let progress = progress_bar(&settings.file, size);
-    let imported = import::import_wxr(&database.pool, BufReader::new(file), |bytes| {
-        progress.set_position(bytes)
-    })
-    .await;
+    let imported = tokio::select! {
+        imported = import::import_wxr(&database.pool, BufReader::new(file), |bytes| progress.set_position(bytes)) => {
+            imported.map_err(|source| FieldnotesError::Import { file: settings.file.clone(), source })
+        }
+        // Dropping the import rolls its transaction back.
+        () = stop.first() => Err(FieldnotesError::Interrupted),
+    };
     progress.finish_and_clear();
     database.close().await;
-    let summary = imported.map_err(|error| format!("{}: {error}", settings.file.display()))?;
-    println!("{summary}");
+    println!("{}", imported?);
     Ok(())
 }
 
-async fn exec(settings: &ExecSettings) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let (program, arguments) = settings.command.split_first().ok_or("no command given")?;
+async fn exec(settings: &ExecSettings) -> Result<ExitCode, FieldnotesError> {
+    let (program, arguments) = settings
+        .command
+        .split_first()
+        .ok_or(FieldnotesError::NoCommand)?;
+    // Ctrl-C reaches the command from the terminal; SIGTERM and SIGHUP, sent to this process
+    // alone, are passed on. Either way this process waits for the command, so that it can
+    // release the database afterwards.
+    let mut interrupt = signal(SignalKind::interrupt()).map_err(FieldnotesError::Signals)?;
+    let mut terminate = signal(SignalKind::terminate()).map_err(FieldnotesError::Signals)?;
+    let mut hang_up = signal(SignalKind::hangup()).map_err(FieldnotesError::Signals)?;
     let database = Database::open(&settings.database).await?;
-    // Ctrl-C reaches the command, which decides what to do; this process waits for it either way,
-    // so that it can release the database afterwards.
-    let _ignore_interrupts = signal(SignalKind::interrupt())?;
-    let status = tokio::process::Command::new(program)
+    let child = tokio::process::Command::new(program)
         .args(arguments)
         .envs(database.environment())
-        .status()
-        .await;
+        .spawn();
+    let status = match child {
+        Ok(mut child) => loop {
+            let forward = tokio::select! {
+                status = child.wait() => break status,
+                _ = interrupt.recv() => None,
+                _ = terminate.recv() => Some(rustix::process::Signal::TERM),
+                _ = hang_up.recv() => Some(rustix::process::Signal::HUP),
+            };
+            if let (Some(signal), Some(pid)) = (
+                forward,
+                child
+                    .id()
+                    .and_then(|id| rustix::process::Pid::from_raw(id as i32)),
+            ) {
+                let _ = rustix::process::kill_process(pid, signal);
+            }
+        },
+        Err(error) => Err(error),
+    };
     database.close().await;
-    let status = status.map_err(|error| format!("cannot run {program}: {error}"))?;
+    let status = status.map_err(|source| FieldnotesError::Run {
+        program: program.clone(),
+        source,
+    })?;
     Ok(status
         .code()
         .and_then(|code| u8::try_from(code).ok())
@@ -159,15 +257,38 @@ fn progress_bar(file: &Path, size: u64) -> ProgressBar {
         .with_message(format!("importing {}", file.display()))
 }
 
-/// Listens for Ctrl-C (SIGINT) and SIGTERM from now on; the future resolves on either.
-fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    let mut terminate = signal(SignalKind::terminate())?;
-    Ok(async move {
-        tokio::select! {
-            _ = interrupt.recv() => {}
-            _ = terminate.recv() => {}
-        }
-        tracing::info!("shutting down");
-    })
+/// Counts the requests to stop (Ctrl-C, SIGTERM) this process receives from the moment it is
+/// made.
+#[derive(Clone)]
+struct StopRequests(watch::Receiver<u32>);
+
+impl StopRequests {
+    fn listen() -> Result<Self, FieldnotesError> {
+        let mut interrupt = signal(SignalKind::interrupt()).map_err(FieldnotesError::Signals)?;
+        let mut terminate = signal(SignalKind::terminate()).map_err(FieldnotesError::Signals)?;
+        let (count, requests) = watch::channel(0);
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
+                }
+                tracing::info!("asked to stop");
+                count.send_modify(|count| *count += 1);
+            }
+        });
+        Ok(Self(requests))
+    }
+
+    async fn at_least(mut self, requests: u32) {
+        let _ = self.0.wait_for(|count| *count >= requests).await;
+    }
+
+    async fn first(self) {
+        self.at_least(1).await;
+    }
+
+    async fn second(self) {
+        self.at_least(2).await;
+    }
 }

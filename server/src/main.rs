@@ -1,3 +1,5 @@
+//! The `fieldnotes` command: logging, the command line, and the exit status.
+
 use std::process::ExitCode;
 
 use clap::Parser;

@@ -1,6 +1,6 @@
 //! `/robots.txt` and the sitemap: an index (`/sitemap.xml`) of one sitemap of listing pages and
-//! one per month of posts, so that no sitemap outgrows the protocol's 50,000 addresses and none
-//! reads more than a month of posts.
+//! sitemaps of posts, a month at a time and in parts of at most 50,000 addresses (the protocol's
+//! limit), so that none reads more than part of a month of posts.
 
 use std::io;
 
@@ -13,12 +13,13 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
-use quick_xml::Writer;
-use quick_xml::events::{BytesDecl, BytesText, Event};
 
 use crate::web::AppState;
+use crate::xml::{self, XmlWriter};
 
 const SITEMAP_NAMESPACE: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
+/// The most addresses one sitemap may hold.
+const MAX_ADDRESSES: i64 = 50_000;
 /// The most categories, tags and authors (each) the listing pages' sitemap names.
 const MAX_LISTINGS: i64 = 15_000;
 
@@ -27,7 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/robots.txt", get(robots))
         .route("/sitemap.xml", get(index))
         .route("/sitemaps/listings.xml", get(listings))
-        .route("/sitemaps/posts/{month}", get(posts_of_month))
+        .route("/sitemaps/posts/{part}", get(posts_part))
 }
 
 async fn robots(State(state): State<AppState>) -> Response {
@@ -38,19 +39,48 @@ async fn robots(State(state): State<AppState>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
 }
 
+/// The name of part `part` (from 1) of a month's sitemap: `2009-04.xml`, `2009-04-2.xml`…
+fn part_name(year: i32, month: u32, part: i64) -> String {
+    match part {
+        1 => format!("{year:04}-{month:02}.xml"),
+        part => format!("{year:04}-{month:02}-{part}.xml"),
+    }
+}
+
+/// The month and part a part's name stands for.
+fn parse_part(name: &str) -> Option<(NaiveDate, i64)> {
+    let name = name.strip_suffix(".xml")?;
+    let mut fields = name.splitn(3, '-');
+    let year: i32 = fields
+        .next()?
+        .parse()
+        .ok()
+        .filter(|year| (1..=9999).contains(year))?;
+    let month: u32 = fields.next()?.parse().ok()?;
+    let part = match fields.next() {
+        Some(part) => part.parse().ok().filter(|part| *part >= 2)?,
+        None => 1,
+    };
+    Some((NaiveDate::from_ymd_opt(year, month, 1)?, part))
+}
+
 async fn index(State(state): State<AppState>) -> Response {
     let months = match db::listings::archive_months(&state.pool).await {
         Ok(months) => months,
         Err(error) => return failure(&error),
     };
     let mut sitemaps = vec![format!("{}/sitemaps/listings.xml", state.public_url)];
-    sitemaps.extend(months.iter().map(|month| {
-        format!(
-            "{}/sitemaps/posts/{:04}-{:02}.xml",
-            state.public_url, month.year, month.month
-        )
-    }));
-    xml(write_urls(
+    for month in &months {
+        let parts = (month.count + MAX_ADDRESSES - 1) / MAX_ADDRESSES;
+        sitemaps.extend((1..=parts).map(|part| {
+            format!(
+                "{}/sitemaps/posts/{}",
+                state.public_url,
+                part_name(month.year, month.month, part)
+            )
+        }));
+    }
+    respond(urls(
         "sitemapindex",
         "sitemap",
         sitemaps.iter().map(|url| (url.as_str(), None)),
@@ -79,25 +109,24 @@ async fn listings(State(state): State<AppState>) -> Response {
         }
         .href(1)
     }));
-    let urls: Vec<String> = paths
+    let addresses: Vec<String> = paths
         .iter()
         .map(|path| format!("{}{path}", state.public_url))
         .collect();
-    xml(write_urls(
+    respond(urls(
         "urlset",
         "url",
-        urls.iter().map(|url| (url.as_str(), None)),
+        addresses.iter().map(|url| (url.as_str(), None)),
     ))
 }
 
-async fn posts_of_month(State(state): State<AppState>, Path(month): Path<String>) -> Response {
-    let Some(month) = month
-        .strip_suffix(".xml")
-        .and_then(|month| NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok())
-    else {
+async fn posts_part(State(state): State<AppState>, Path(name): Path<String>) -> Response {
+    let Some((month, part)) = parse_part(&name) else {
         return (StatusCode::NOT_FOUND, "There is no such sitemap.").into_response();
     };
-    let posts = match db::listings::posts_of_month(&state.pool, month).await {
+    let offset = (part - 1) * MAX_ADDRESSES;
+    let posts = match db::listings::posts_of_month(&state.pool, month, offset, MAX_ADDRESSES).await
+    {
         Ok(posts) => posts,
         Err(error) => return failure(&error),
     };
@@ -113,7 +142,7 @@ async fn posts_of_month(State(state): State<AppState>, Path(month): Path<String>
             )
         })
         .collect();
-    xml(write_urls(
+    respond(urls(
         "urlset",
         "url",
         entries
@@ -124,36 +153,31 @@ async fn posts_of_month(State(state): State<AppState>, Path(month): Path<String>
 
 /// A `<urlset>` of `<url>`s or a `<sitemapindex>` of `<sitemap>`s: each a `<loc>` and maybe a
 /// `<lastmod>`.
-fn write_urls<'a>(
+fn urls<'a>(
     root: &str,
     entry: &str,
     urls: impl Iterator<Item = (&'a str, Option<&'a str>)>,
-) -> io::Result<Vec<u8>> {
-    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
-    writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+) -> io::Result<String> {
+    let mut writer: XmlWriter = xml::document()?;
     writer
         .create_element(root)
         .with_attribute(("xmlns", SITEMAP_NAMESPACE))
         .write_inner_content(|writer| {
             for (url, modified) in urls {
                 writer.create_element(entry).write_inner_content(|writer| {
-                    writer
-                        .create_element("loc")
-                        .write_text_content(BytesText::new(url))?;
+                    xml::text(writer, "loc", url)?;
                     if let Some(modified) = modified {
-                        writer
-                            .create_element("lastmod")
-                            .write_text_content(BytesText::new(modified))?;
+                        xml::text(writer, "lastmod", modified)?;
                     }
                     Ok(())
                 })?;
             }
             Ok(())
         })?;
-    Ok(writer.into_inner())
+    xml::finish(writer)
 }
 
-fn xml(document: io::Result<Vec<u8>>) -> Response {
+fn respond(document: io::Result<String>) -> Response {
     match document {
         Ok(document) => Response::builder()
             .header(header::CONTENT_TYPE, "application/xml; charset=utf-8")
@@ -170,4 +194,28 @@ fn xml(document: io::Result<Vec<u8>>) -> Response {
 fn failure(error: &sqlx::Error) -> Response {
     tracing::error!(%error, "could not read the sitemap's posts");
     StatusCode::INTERNAL_SERVER_ERROR.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_are_named_by_month_and_number() {
+        assert_eq!(part_name(2009, 4, 1), "2009-04.xml");
+        assert_eq!(part_name(2009, 4, 3), "2009-04-3.xml");
+        let april = NaiveDate::from_ymd_opt(2009, 4, 1).unwrap();
+        assert_eq!(parse_part("2009-04.xml"), Some((april, 1)));
+        assert_eq!(parse_part("2009-04-3.xml"), Some((april, 3)));
+        for wrong in [
+            "-5000-01.xml",
+            "2009-13.xml",
+            "2009-04-1.xml",
+            "2009-04",
+            "10000-01.xml",
+            "x.xml",
+        ] {
+            assert_eq!(parse_part(wrong), None, "{wrong}");
+        }
+    }
 }

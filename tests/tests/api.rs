@@ -501,4 +501,10 @@ async fn the_openapi_document_describes_every_endpoint(pool: PgPool) {
     );
     assert!(document["components"]["schemas"]["Problem"].is_object());
     assert!(document["paths"]["/api/v1/posts"]["get"]["responses"]["400"]["content"]["application/problem+json"].is_object());
+    for status in ["405", "413", "415"] {
+        assert_eq!(
+            document["paths"]["/api/v1/tags"]["get"]["responses"][status]["$ref"],
+            "#/components/responses/Problem"
+        );
+    }
 }

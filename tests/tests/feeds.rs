@@ -170,6 +170,26 @@ async fn every_filter_has_its_feeds(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn text_that_looks_like_markup_stays_text_in_feeds(pool: PgPool) {
+    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    sqlx::query(
+        "UPDATE posts SET excerpt = 'Beware &lt;img src=x onerror=alert(1)&gt;'
+         WHERE slug = 'using-sassens-theory-to-explain-the-phenomenon-of-cluster'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let app = TestApp::spawn(pool).await;
+    let (_, feed) = fetch_feed(&app, "/feed.xml").await;
+    let summary = feed.entries[0].summary.as_ref().unwrap().content.clone();
+    assert!(
+        !summary.contains("<img"),
+        "the description is escaped HTML: {summary}"
+    );
+    assert!(summary.contains("&lt;img"), "{summary}");
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn relative_links_in_posts_become_absolute_in_feeds(pool: PgPool) {
     import_fixture(&pool, "seed-blog.wxr").await.unwrap();
     sqlx::query("UPDATE posts SET body_html = body_html || '<p><a href=\"/posts/elsewhere\">more</a><img src=\"/media/map.png\" alt=\"map\"></p>'")

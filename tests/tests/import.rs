@@ -350,6 +350,34 @@ async fn every_well_formed_export_of_the_corpus_imports(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn e_mail_logins_are_never_shown(pool: PgPool) {
+    let export = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>T</title><wp:wxr_version>1.2</wp:wxr_version>
+<item><title>A</title><dc:creator>jane.doe@example.org</dc:creator><wp:post_id>1</wp:post_id>
+<wp:post_type>post</wp:post_type><wp:status>publish</wp:status></item>
+<item><title>B</title><wp:post_id>2</wp:post_id><wp:post_type>post</wp:post_type><wp:status>publish</wp:status>
+<wp:post_date_gmt>2999-01-01 00:00:00</wp:post_date_gmt></item>
+</channel></rss>"#;
+    server::import::import_wxr(&pool, export.as_bytes(), |_| {})
+        .await
+        .unwrap();
+    let (slug, name): (String, String) = sqlx::query_as("SELECT slug, display_name FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!((slug.as_str(), name.as_str()), ("jane-doe", "jane.doe"));
+    let status: String = sqlx::query_scalar("SELECT status FROM posts WHERE title = 'B'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        status, "scheduled",
+        "a post published with a date to come is scheduled"
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn unicode_and_missing_values_get_readable_slugs(pool: PgPool) {
     import_fixture(&pool, "wxr-utf-8-challenges.xml")
         .await

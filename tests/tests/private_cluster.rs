@@ -57,19 +57,39 @@ async fn the_last_user_stops_the_cluster() {
 }
 
 #[tokio::test]
-async fn a_cluster_left_running_by_a_crash_is_reused() {
-    let dir = data_dir("cluster-crash");
-    let crashed = PrivateCluster::start(&dir).expect("starts");
-    drop(crashed);
-    assert!(running(&dir), "nothing stopped it");
-
-    let next = PrivateCluster::start(&dir).expect("reuses the running cluster");
-    assert_eq!(setting(&next, "server_encoding").await, "UTF8");
-    next.release().expect("stops");
-    assert!(!running(&dir));
+async fn only_its_owner_can_reach_the_cluster() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = data_dir("cluster-private");
+    let cluster = PrivateCluster::start(&dir).expect("starts");
+    let mode = std::fs::metadata(dir.join("postgres"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(
+        mode & 0o777,
+        0o700,
+        "the socket's directory is its owner's alone"
+    );
+    assert_eq!(setting(&cluster, "unix_socket_permissions").await, "0700");
+    cluster.release().unwrap();
 }
 
-/// A running `fieldnotes serve`, killed if a failing test leaves it behind.
+#[test]
+fn paths_a_shell_would_read_are_refused() {
+    for name in ["with$dollar", "with`tick", "with\"quote", "with,comma"] {
+        let dir = data_dir(name);
+        match PrivateCluster::start(&dir) {
+            Err(error) => assert!(
+                error
+                    .to_string()
+                    .contains("choose another FIELDNOTES_DATA_DIR"),
+                "{name}: {error}"
+            ),
+            Ok(_) => panic!("{name} was accepted"),
+        }
+    }
+}
+
 struct Server {
     child: Option<Child>,
     address: String,
@@ -159,6 +179,82 @@ async fn ctrl_c_stops_the_server_and_its_postgres_and_data_is_kept() {
     assert_eq!(posts, 9);
     connection.close().await.unwrap();
     cluster.release().unwrap();
+}
+
+#[tokio::test]
+async fn a_cluster_left_running_by_a_crash_is_reused() {
+    let dir = data_dir("cluster-crash");
+    let server = start_server(&dir, free_port());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !running(&dir) {
+        assert!(Instant::now() < deadline, "PostgreSQL did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let pid = server.child.as_ref().expect("a running server").id();
+    Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .unwrap();
+    drop(server);
+    assert!(running(&dir), "the crash left PostgreSQL running");
+
+    let next = PrivateCluster::start(&dir).expect("reuses the running cluster");
+    assert_eq!(setting(&next, "server_encoding").await, "UTF8");
+    next.release().expect("stops");
+    assert!(!running(&dir));
+}
+
+#[test]
+fn an_interrupted_import_changes_nothing_and_stops_postgres() {
+    let dir = data_dir("import-interrupted");
+    let export = dir.with_extension("wxr");
+    let items: String = (1..=4000)
+        .map(|n| {
+            format!(
+                "<item><title>Post {n}</title><wp:post_id>{n}</wp:post_id><wp:post_type>post</wp:post_type>\
+                 <wp:status>publish</wp:status><content:encoded><![CDATA[<p>{}</p>]]></content:encoded></item>\n",
+                "words ".repeat(40)
+            )
+        })
+        .collect();
+    std::fs::write(
+        &export,
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" \
+             xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" xmlns:wp=\"http://wordpress.org/export/1.2/\">\
+             <channel><title>Big</title><wp:wxr_version>1.2</wp:wxr_version>\n{items}</channel></rss>"
+        ),
+    )
+    .unwrap();
+    let import = Command::new(fieldnotes_binary())
+        .args(["import", "--data-dir"])
+        .arg(&dir)
+        .arg(&export)
+        .env_remove("DATABASE_URL")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !running(&dir) {
+        assert!(
+            Instant::now() < deadline,
+            "the import did not start PostgreSQL"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    Command::new("kill")
+        .args(["-INT", &import.id().to_string()])
+        .status()
+        .unwrap();
+    let output = import.wait_with_output().unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("interrupted; nothing was changed"),
+        "{stderr}"
+    );
+    assert!(!running(&dir), "the interrupted import stopped PostgreSQL");
 }
 
 #[tokio::test]

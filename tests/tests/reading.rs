@@ -225,6 +225,34 @@ async fn a_post_page_shows_the_whole_post(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn approved_comments_are_shown_threaded_under_their_post(pool: PgPool) {
+    import_fixture(&pool, "themeunittestdata.wordpress.xml")
+        .await
+        .unwrap();
+    let approved: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM comments c JOIN posts p ON p.id = c.post_id
+         WHERE p.slug = 'template-comments' AND c.status = 'approved' AND c.kind = 'comment'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let app = TestApp::spawn(pool).await;
+    let (status, html) = app.get("/posts/template-comments").await;
+    assert_eq!(status, 200);
+    assert_eq!(html.matches("class=\"comment\"").count() as i64, approved);
+    assert!(
+        html.contains("<ol class=\"comment-replies\">"),
+        "replies are nested"
+    );
+    assert!(html.contains(&format!(">{approved} Comments</h2>")));
+    assert!(
+        html.contains("rel=\"nofollow ugc external\""),
+        "commenters' sites are not endorsed"
+    );
+    assert!(!html.contains("@gmail.com"), "no e-mail addresses");
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn unknown_addresses_are_404_pages(pool: PgPool) {
     import_fixture(&pool, "seed-blog.wxr").await.unwrap();
     let app = TestApp::spawn(pool).await;

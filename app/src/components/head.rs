@@ -1,3 +1,5 @@
+//! What a page tells browsers, feed readers and other sites about itself: the `<head>`.
+
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
 

@@ -1,5 +1,6 @@
 //! Pieces of page shared by several routes.
 
+mod comments;
 mod head;
 mod pagination;
 mod post_meta;
@@ -8,6 +9,7 @@ mod sidebar;
 mod site_header;
 mod status;
 
+pub use comments::CommentThread;
 pub use head::PageHead;
 pub use pagination::Pagination;
 pub use post_meta::PostMeta;

@@ -1,3 +1,5 @@
+//! Numbered links between the pages of a listing.
+
 use leptos::prelude::*;
 
 /// Numbered page links with newer/older links around them: the first and last page, and the

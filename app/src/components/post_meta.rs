@@ -1,3 +1,5 @@
+//! The line under a post's title that says when, by whom and where it was filed.
+
 use leptos::prelude::*;
 use leptos_router::components::A;
 

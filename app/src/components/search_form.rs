@@ -1,3 +1,5 @@
+//! The search box, on every page and on the search and 404 pages.
+
 use leptos::ev::SubmitEvent;
 use leptos::html::Input;
 use leptos::prelude::*;

@@ -1,3 +1,5 @@
+//! The sidebar: ways to browse the whole blog, loaded once per visit.
+
 use leptos::prelude::*;
 use leptos_router::components::A;
 

@@ -1,3 +1,6 @@
+//! The blog's name and tagline at the top of every page, and the facts about the blog every
+//! page needs.
+
 use leptos::prelude::*;
 use leptos_router::components::A;
 

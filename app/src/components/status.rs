@@ -1,3 +1,5 @@
+//! HTTP statuses for server-rendered pages, and the notice shown when loading fails.
+
 use leptos::prelude::*;
 
 use crate::error::AppError;

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
 use super::Upserted;
+use crate::html;
 use crate::model::Comment;
 
 /// A comment as it arrives from a WordPress export, its fields already in our terms.
@@ -74,19 +75,30 @@ pub async fn link_imported_reply(
     Ok(())
 }
 
-/// The approved comments (not pingbacks or trackbacks) of a published post, oldest first.
-pub async fn approved_comments(pool: &PgPool, post_slug: &str) -> sqlx::Result<Vec<Comment>> {
-    sqlx::query_as!(
-        Comment,
+/// The approved comments (not pingbacks or trackbacks) of a post, oldest first, as plain text,
+/// with the commenters' sites only when they are http(s) addresses.
+pub async fn approved_comments(pool: &PgPool, post_id: i64) -> sqlx::Result<Vec<Comment>> {
+    let rows = sqlx::query!(
         r#"
-        SELECT c.id, c.parent_id, c.author_name, nullif(c.author_url, '') AS author_url, c.created_at, c.body
-        FROM comments c
-        WHERE c.post_id = (SELECT id FROM public_posts WHERE slug = $1)
-          AND c.status = 'approved' AND c.kind = 'comment'
-        ORDER BY c.created_at, c.id
+        SELECT id, parent_id, author_name, author_url, created_at, body
+        FROM comments
+        WHERE post_id = $1 AND status = 'approved' AND kind = 'comment'
+        ORDER BY created_at, id
         "#,
-        post_slug,
+        post_id,
     )
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Comment {
+            id: row.id,
+            parent_id: row.parent_id,
+            author_name: html::plain_text(&row.author_name),
+            author_url: Some(row.author_url)
+                .filter(|url| url.starts_with("https://") || url.starts_with("http://")),
+            created_at: row.created_at,
+            body: html::plain_paragraphs(&row.body),
+        })
+        .collect())
 }

@@ -12,7 +12,7 @@
 //!   [`COUNT_CAP`] and shown as "at least" beyond it.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 use crate::filter::PostFilter;
 use crate::model::{Count, Facet, Named, PostListing};
@@ -21,7 +21,7 @@ use crate::model::{Count, Facet, Named, PostListing};
 const FIRST_MONTH: NaiveDate = NaiveDate::from_ymd_opt(1, 1, 1).expect("a valid date");
 const LAST_MONTH: NaiveDate = NaiveDate::from_ymd_opt(10_000, 1, 1).expect("a valid date");
 
-/// Combined filters count their posts up to this many.
+/// Combined filters count their posts up to this many; beyond, the count is "more than" this.
 pub const COUNT_CAP: i64 = 10_000;
 
 /// Where a listing looks: all posts, or the posts of one author, tag or category.
@@ -123,12 +123,12 @@ pub async fn list_posts(
             resolved.author(),
             resolved.tag(),
             resolved.category(),
-            COUNT_CAP,
+            COUNT_CAP + 1,
         )
         .fetch_one(pool)
         .await?;
-        let total = if counted >= COUNT_CAP {
-            Count::AtLeast(counted as u64)
+        let total = if counted > COUNT_CAP {
+            Count::MoreThan(COUNT_CAP as u64)
         } else {
             Count::Exact(counted as u64)
         };
@@ -398,19 +398,32 @@ pub async fn recent_posts(pool: &PgPool, limit: i64) -> sqlx::Result<Vec<Named>>
     .await
 }
 
-/// Lists the scheduled posts whose time has come; returns how many there were.
-pub async fn list_due_posts(pool: &PgPool) -> sqlx::Result<u64> {
-    let listed = sqlx::query_scalar!(
-        r#"
-        SELECT count(refresh_post_listings(p.id)) AS "listed!"
-        FROM posts p
-        WHERE p.status = 'scheduled' AND p.published_at <= now()
-          AND NOT EXISTS (SELECT 1 FROM post_listings l WHERE l.post_id = p.id)
-        "#
+/// Publishes the scheduled posts whose time has come (which lists them); returns how many there
+/// were.
+pub async fn publish_due_posts(pool: &PgPool) -> sqlx::Result<u64> {
+    let published = sqlx::query!(
+        "UPDATE posts SET status = 'published' WHERE status = 'scheduled' AND published_at <= now()"
     )
-    .fetch_one(pool)
+    .execute(pool)
     .await?;
-    Ok(listed as u64)
+    Ok(published.rows_affected())
+}
+
+/// Lets the listing triggers skip their work until the end of the transaction, for writes that
+/// touch many rows of a post; call [`refresh_listings`] with the posts before committing.
+pub async fn defer_listing_refreshes(conn: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query!("SELECT set_config('fieldnotes.defer_listings', 'on', true)")
+        .fetch_one(conn)
+        .await?;
+    Ok(())
+}
+
+/// Brings the listings of these posts in line with their present state.
+pub async fn refresh_listings(conn: &mut PgConnection, post_ids: &[i64]) -> sqlx::Result<()> {
+    sqlx::query!("SELECT refresh_many_post_listings($1)", post_ids)
+        .fetch_one(conn)
+        .await?;
+    Ok(())
 }
 
 /// When the next scheduled post is due, if any is.
@@ -422,10 +435,13 @@ pub async fn next_due(pool: &PgPool) -> sqlx::Result<Option<DateTime<Utc>>> {
     .await
 }
 
-/// The published posts of a month, with when each last changed, for the sitemap.
+/// `limit` published posts of a month from `offset` on, newest first, with when each last
+/// changed, for the sitemap.
 pub async fn posts_of_month(
     pool: &PgPool,
     month: NaiveDate,
+    offset: i64,
+    limit: i64,
 ) -> sqlx::Result<Vec<(String, DateTime<Utc>)>> {
     let rows = sqlx::query!(
         r#"
@@ -433,9 +449,12 @@ pub async fn posts_of_month(
         FROM filtered_posts('all', 0, $1, $2, NULL, NULL, NULL) l
         JOIN posts p ON p.id = l.post_id
         ORDER BY l.published_at DESC, l.post_id DESC
+        OFFSET $3 LIMIT $4
         "#,
         month,
         next_month(month),
+        offset,
+        limit,
     )
     .fetch_all(pool)
     .await?;

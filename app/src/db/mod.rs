@@ -68,13 +68,15 @@ pub const PRIVATE_DATABASE: &str = "fieldnotes";
 /// unless it exists (another process may create it at the same moment: that is fine too).
 pub async fn create_private_database(maintenance: &PgPool) -> sqlx::Result<()> {
     let exists = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'fieldnotes') AS "exists!""#
+        r#"SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS "exists!""#,
+        PRIVATE_DATABASE,
     )
     .fetch_one(maintenance)
     .await?;
     if exists {
         return Ok(());
     }
+    // CREATE DATABASE takes no parameters: the name is spelled out, as PRIVATE_DATABASE says.
     match sqlx::query("CREATE DATABASE fieldnotes")
         .execute(maintenance)
         .await

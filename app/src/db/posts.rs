@@ -53,9 +53,14 @@ impl SummaryRow {
     }
 }
 
-/// The listing summaries of these posts, in the order given.
-pub async fn summaries(pool: &PgPool, ids: &[i64]) -> sqlx::Result<Vec<PostSummary>> {
-    let rows = sqlx::query_as!(
+/// The rows of `post_summaries` for these posts, each with the first `body_chars` characters of
+/// its body.
+async fn summary_rows(
+    pool: &PgPool,
+    ids: &[i64],
+    body_chars: i32,
+) -> sqlx::Result<Vec<SummaryRow>> {
+    sqlx::query_as!(
         SummaryRow,
         r#"
         SELECT s.id AS "id!", s.slug AS "slug!", s.title AS "title!", s.excerpt AS "excerpt!",
@@ -66,38 +71,39 @@ pub async fn summaries(pool: &PgPool, ids: &[i64]) -> sqlx::Result<Vec<PostSumma
         WHERE s.id = ANY($1)
         "#,
         ids,
-        TEASER_SOURCE_CHARS,
+        body_chars,
     )
     .fetch_all(pool)
-    .await?;
+    .await
+}
+
+/// The listing summaries of these posts, in the order given.
+pub async fn summaries(pool: &PgPool, ids: &[i64]) -> sqlx::Result<Vec<PostSummary>> {
+    let rows = summary_rows(pool, ids, TEASER_SOURCE_CHARS).await?;
     let mut by_id: HashMap<i64, PostSummary> =
         rows.iter().map(|row| (row.id, row.summary())).collect();
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
-/// A published post by its slug, with its neighbours in time.
+/// A published post by its slug, with its neighbours in time and its approved comments.
 pub async fn find_public_post(pool: &PgPool, slug: &str) -> sqlx::Result<Option<PostView>> {
     if slug.contains('\0') {
         return Ok(None);
     }
-    let row = sqlx::query_as!(
-        SummaryRow,
-        r#"
-        SELECT s.id AS "id!", s.slug AS "slug!", s.title AS "title!", s.excerpt AS "excerpt!",
-               s.body_html AS "body!", s.published_at AS "published_at!",
-               s.author_slug, s.author_name, s.comment_count AS "comment_count!",
-               s.categories AS "categories!: Json<Vec<Named>>", s.tags AS "tags!: Json<Vec<Named>>"
-        FROM post_summaries s
-        WHERE s.id = (SELECT id FROM public_posts WHERE slug = $1)
-        "#,
-        slug,
+    let Some(id) = sqlx::query_scalar!(
+        r#"SELECT id AS "id!" FROM public_posts WHERE slug = $1"#,
+        slug
     )
     .fetch_optional(pool)
-    .await?;
-    let Some(row) = row else {
+    .await?
+    else {
+        return Ok(None);
+    };
+    let Some(row) = summary_rows(pool, &[id], i32::MAX).await?.pop() else {
         return Ok(None);
     };
     let (older, newer) = super::listings::neighbours(pool, row.id, row.published_at).await?;
+    let comments = super::comments::approved_comments(pool, row.id).await?;
     let body_html = html::safe_body(&row.body);
     let image = html::first_image(&body_html);
     Ok(Some(PostView {
@@ -108,6 +114,7 @@ pub async fn find_public_post(pool: &PgPool, slug: &str) -> sqlx::Result<Option<
         },
         older,
         newer,
+        comments,
     }))
 }
 

@@ -139,6 +139,7 @@ pub async fn search_posts(
         query: query.to_string(),
         hits,
         page,
+        per_page,
         total,
     })
 }

@@ -15,7 +15,7 @@ pub async fn upsert_imported_author(
     slug: &str,
 ) -> sqlx::Result<Upserted> {
     let existing = sqlx::query_scalar!(
-        "SELECT id FROM users WHERE wp_login = $1 OR lower(email) = lower($2) ORDER BY wp_login = $1 DESC LIMIT 1",
+        "SELECT id FROM users WHERE wp_login = $1 OR lower(email) = lower($2) ORDER BY (wp_login = $1) IS TRUE DESC LIMIT 1",
         login,
         email,
     )

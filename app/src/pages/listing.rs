@@ -1,3 +1,6 @@
+//! Every listing of posts (the home page, a tag, a category, an author, an archive, or any
+//! combination), from one server function.
+
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -128,7 +131,7 @@ fn ListingView(listing: PostListing, site: crate::model::SiteInfo) -> impl IntoV
     let feed = filter.feed_href();
     let last = match listing.total {
         Count::Exact(_) => Some(listing.last_page()),
-        Count::AtLeast(_) => None,
+        Count::MoreThan(_) => None,
     };
     let has_next = listing.has_next();
     let chips = (!filter.is_empty())

@@ -1,3 +1,5 @@
+//! The page for addresses that lead nowhere.
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;

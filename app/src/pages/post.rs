@@ -1,11 +1,12 @@
+//! A single post with its comments.
+
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::{ErrorNotice, Loading, PageHead, PostMeta, Site};
+use crate::components::{CommentThread, ErrorNotice, Loading, PageHead, PostMeta, Site};
 use crate::error::AppError;
 use crate::filter::encode;
-use crate::format;
 use crate::model::{Named, PostView, SiteInfo};
 use crate::pages::NotFoundPage;
 
@@ -47,14 +48,18 @@ pub fn PostPage() -> impl IntoView {
 
 #[component]
 fn PostArticle(view: PostView, site: SiteInfo) -> impl IntoView {
-    let PostView { post, older, newer } = view;
+    let PostView {
+        post,
+        older,
+        newer,
+        comments,
+    } = view;
     let summary = post.summary;
     let title = if summary.title.is_empty() {
         "(untitled)".to_string()
     } else {
         summary.title.clone()
     };
-    let comment_count = format::comment_count(summary.comment_count);
     let path = format!("/posts/{}", encode(&summary.slug));
     let description = summary.excerpt.clone();
     view! {
@@ -68,9 +73,7 @@ fn PostArticle(view: PostView, site: SiteInfo) -> impl IntoView {
             {newer.map(|post| view! { <Neighbour post rel="next" label="Newer post" /> })}
             {older.map(|post| view! { <Neighbour post rel="prev" label="Older post" /> })}
         </nav>
-        <section id="comments" class="comments">
-            <h2>{comment_count}</h2>
-        </section>
+        <CommentThread comments />
     }
     .into_any()
 }

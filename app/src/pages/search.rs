@@ -1,3 +1,5 @@
+//! The search page.
+
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
@@ -10,7 +12,7 @@ use crate::model::{MAX_QUERY_CHARS, SearchResults};
 use crate::pages::NotFoundPage;
 
 #[server]
-pub async fn search_posts(query: String, page: u32) -> Result<SearchResults, AppError> {
+pub async fn find_posts(query: String, page: u32) -> Result<SearchResults, AppError> {
     let query = query.trim();
     if query.chars().count() > MAX_QUERY_CHARS {
         return Err(AppError::BadRequest(format!(
@@ -58,7 +60,7 @@ pub fn SearchPage() -> impl IntoView {
         move || request.get(),
         |request| async move {
             match request {
-                Request::Search(text, page) => search_posts(text, page).await.map(Some),
+                Request::Search(text, page) => find_posts(text, page).await.map(Some),
                 _ => Ok(None),
             }
         },
@@ -119,13 +121,7 @@ fn ResultList(results: SearchResults) -> impl IntoView {
         1 => format!("1 post found for “{}”.", results.query),
         count => format!("{count} posts found for “{}”.", results.query),
     };
-    let last = u32::try_from(
-        results
-            .total
-            .div_ceil(u64::from(crate::model::POSTS_PER_PAGE))
-            .max(1),
-    )
-    .unwrap_or(u32::MAX);
+    let last = results.last_page();
     let query = results.query.clone();
     view! {
         <p class="search-summary" role="status">{found}</p>

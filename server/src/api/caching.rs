@@ -1,7 +1,7 @@
 //! HTTP caching of API answers: `Cache-Control` chosen per resource, and an `ETag` on every
 //! successful read so that clients can ask again with `If-None-Match` and get `304 Not Modified`.
 
-use axum::body::Body;
+use axum::body::{Body, HttpBody};
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -34,6 +34,12 @@ pub async fn etag(request: Request, next: Next) -> Response {
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
     let response = next.run(request).await;
     if !reads || response.status() != StatusCode::OK {
+        return response;
+    }
+    let fits = HttpBody::size_hint(response.body())
+        .upper()
+        .is_some_and(|size| size <= MAX_TAGGED_BYTES as u64);
+    if !fits {
         return response;
     }
     let (mut parts, body) = response.into_parts();

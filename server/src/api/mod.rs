@@ -108,12 +108,43 @@ async fn openapi_document() -> Response {
     caching::cached(caching::ONE_HOUR, axum::Json(openapi()))
 }
 
-/// The OpenAPI document, without the licence and contact that would otherwise be taken (empty)
-/// from the crate's manifest.
+/// The OpenAPI document: the derived one, with the errors every operation can answer (a wrong
+/// method, a body too large or not JSON), and without the licence and contact that would
+/// otherwise be taken, empty, from the crate's manifest.
 pub fn openapi() -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+
     let mut document = ApiDoc::openapi();
     document.info.license = None;
     document.info.contact = None;
+    let problem = ResponseBuilder::new()
+        .description("A problem document (RFC 9457) saying what was wrong")
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build();
+    if let Some(components) = document.components.as_mut() {
+        components
+            .responses
+            .insert("Problem".to_string(), RefOr::T(problem));
+    }
+    for operation in document
+        .paths
+        .paths
+        .values_mut()
+        .filter_map(|item| item.get.as_mut())
+    {
+        for status in ["405", "413", "415"] {
+            operation
+                .responses
+                .responses
+                .entry(status.to_string())
+                .or_insert_with(|| RefOr::Ref(Ref::from_response_name("Problem")));
+        }
+    }
     document
 }
 

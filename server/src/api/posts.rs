@@ -103,8 +103,8 @@ pub struct PostPage {
     posts: Vec<PostSummaryOut>,
     page: u32,
     per_page: u32,
-    /// How many posts match; when several filters combine, counting stops at 10,000 and
-    /// `total_exact` is false.
+    /// How many posts match. When several filters combine, counting stops past 10,000: `total`
+    /// is then 10000 and `total_exact` false, meaning more than that.
     total: u64,
     total_exact: bool,
     total_pages: u64,
@@ -293,11 +293,10 @@ pub async fn get_post(
     let view = db::posts::find_public_post(&state.pool, &slug)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("the post “{slug}”")))?;
-    let comments = db::comments::approved_comments(&state.pool, &slug).await?;
     let post = PostOut {
         summary: PostSummaryOut::new(view.post.summary, &state.public_url),
         body_html: view.post.body_html,
-        comments: comments.into_iter().map(CommentOut::from).collect(),
+        comments: view.comments.into_iter().map(CommentOut::from).collect(),
     };
     Ok(cached(FIVE_MINUTES, Json(post)))
 }

@@ -94,6 +94,7 @@ pub async fn import_wxr(
 ) -> Result<ImportSummary, ImportError> {
     let mut reader = WxrReader::new(source);
     let mut tx = pool.begin().await?;
+    db::listings::defer_listing_refreshes(&mut tx).await?;
     let blog_was_empty = !db::posts::any_posts(&mut *tx).await?;
     let mut import = Import::new(&mut tx);
     while let Some(record) = reader.next_record()? {
@@ -126,6 +127,8 @@ struct Import<'c> {
     page_parents: Vec<(i64, i64)>,
     /// Comments that came in an item of their own, apart from their post's.
     stray_comments: Vec<(i64, Vec<Comment>)>,
+    /// Every post written, whose listings are refreshed once at the end.
+    touched: Vec<i64>,
 }
 
 impl<'c> Import<'c> {
@@ -137,6 +140,7 @@ impl<'c> Import<'c> {
             category_parents: Vec::new(),
             page_parents: Vec::new(),
             stray_comments: Vec::new(),
+            touched: Vec::new(),
         }
     }
 
@@ -159,12 +163,14 @@ impl<'c> Import<'c> {
         display_name: &str,
         email: &str,
     ) -> sqlx::Result<Upserted> {
-        let name = if display_name.trim().is_empty() {
-            login
+        // A login may be an e-mail address, which must not be shown: its local part stands in.
+        let public = login.split('@').next().unwrap_or_default();
+        let name = if display_name.trim().is_empty() || display_name.contains('@') {
+            public
         } else {
             display_name.trim()
         };
-        let slug = Some(slugify(login))
+        let slug = Some(slugify(public))
             .filter(|slug| !slug.is_empty())
             .unwrap_or_else(|| "author".to_string());
         let email = Some(email.trim()).filter(|email| !email.is_empty());
@@ -233,10 +239,14 @@ impl<'c> Import<'c> {
             return Ok(());
         };
         let wp_site = site_key(channel);
-        let status = post_status(&item.status);
         let author_id = self.item_author(&item.creator).await?;
         let slug = item_slug(item, kind, wp_post_id);
-        let published_at = published_at(item, status);
+        let published_at = published_at(item, post_status(&item.status));
+        // A post published with a date still to come appears then, as a scheduled one does.
+        let status = match post_status(&item.status) {
+            "published" if published_at.is_some_and(|date| date > Utc::now()) => "scheduled",
+            status => status,
+        };
         let post = ImportedPost {
             kind,
             slug: &slug,
@@ -265,6 +275,7 @@ impl<'c> Import<'c> {
         let upserted = db::posts::upsert_imported_post(self.conn, &post).await?;
         self.tally(kind).count(upserted);
         let post_id = upserted.id();
+        self.touched.push(post_id);
         db::search::index_post(self.conn, post_id).await?;
         if let Some(parent) = item.post_parent {
             self.page_parents.push((post_id, parent));
@@ -378,6 +389,7 @@ impl<'c> Import<'c> {
                 None => self.summary.comments.skipped += comments.len() as u64,
             }
         }
+        db::listings::refresh_listings(self.conn, &self.touched).await?;
         self.summary.site_title = channel.title.trim().to_string();
         Ok(self.summary)
     }
@@ -437,12 +449,13 @@ fn utc(date: Option<NaiveDateTime>) -> Option<DateTime<Utc>> {
     date.map(|date| date.and_utc())
 }
 
-/// When the post appeared (or will): its GMT date, else its local date, else the RSS date. Posts
-/// that are shown need a date, so one without any is dated now.
+/// When the post appeared (or will): its GMT date, else the RSS date (which has a time zone),
+/// else its local date read as UTC. Posts that are shown need a date, so one without any is dated
+/// now.
 fn published_at(item: &Item, status: &str) -> Option<DateTime<Utc>> {
     utc(item.post_date_gmt)
-        .or(utc(item.post_date))
         .or(item.pub_date.map(|date| date.with_timezone(&Utc)))
+        .or(utc(item.post_date))
         .or_else(|| (status != "draft" && status != "trash").then(Utc::now))
 }
 

@@ -1,0 +1,28 @@
+//! Writing the XML documents the site serves (feeds, sitemaps): small helpers over quick-xml.
+
+use std::io;
+
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesText, Event};
+
+pub type XmlWriter = Writer<Vec<u8>>;
+
+/// A writer that has written the XML declaration, indenting by two spaces.
+pub fn document() -> io::Result<XmlWriter> {
+    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
+    writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    Ok(writer)
+}
+
+/// `<name>text</name>`, the text escaped.
+pub fn text(writer: &mut XmlWriter, name: &str, value: &str) -> io::Result<()> {
+    writer
+        .create_element(name)
+        .write_text_content(BytesText::new(value))?;
+    Ok(())
+}
+
+pub fn finish(writer: XmlWriter) -> io::Result<String> {
+    String::from_utf8(writer.into_inner())
+        .map_err(|error| io::Error::new(io::ErrorKind::InvalidData, error))
+}
