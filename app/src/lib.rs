@@ -26,7 +26,7 @@ use leptos_router::{
 };
 
 use crate::components::{SidebarContent, SiteHeader, provide_sidebar, provide_site};
-use crate::pages::{Listing, ListingPage, NotFoundPage, PostPage, SearchPage};
+use crate::pages::{Listing, ListingPage, NotFoundPage, PagePage, PostPage, SearchPage};
 
 /// The HTML document around the application, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -72,6 +72,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/archive/:year") view=|| view! { <ListingPage listing=Listing::Archive /> } ssr=SsrMode::Async />
                         <Route path=path!("/archive/:year/:month") view=|| view! { <ListingPage listing=Listing::Archive /> } ssr=SsrMode::Async />
                         <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
+                        <Route path=path!("/pages/:slug") view=PagePage ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <aside class="sidebar" aria-label="Browse the blog">

@@ -42,6 +42,20 @@ pub struct Post {
     pub image: Option<String>,
 }
 
+/// A page: text that stands outside the flow of posts ("About", "Contact"), with the pages
+/// filed under it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page {
+    pub slug: String,
+    pub title: String,
+    /// Made safe to show.
+    pub body_html: String,
+    /// The start of the text, for previews.
+    pub description: String,
+    pub parent: Option<Named>,
+    pub children: Vec<Named>,
+}
+
 /// A post with its neighbours in time, as the post page shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PostView {
@@ -136,6 +150,8 @@ pub struct ArchiveMonth {
 /// What the sidebar of every page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sidebar {
+    /// Top-level pages, in their menu order.
+    pub pages: Vec<Named>,
     pub categories: Vec<CategoryCount>,
     /// The most used tags, in alphabetical order.
     pub tags: Vec<TagCount>,
@@ -188,12 +204,12 @@ pub struct SearchResults {
     pub hits: Vec<SearchHit>,
     pub page: u32,
     pub per_page: u32,
-    pub total: u64,
+    pub total: Count,
 }
 
 impl SearchResults {
     pub fn last_page(&self) -> u32 {
-        last_page(self.total, self.per_page)
+        last_page(self.total.value(), self.per_page)
     }
 }
 

@@ -88,9 +88,10 @@ async fn index(State(state): State<AppState>) -> Response {
 }
 
 async fn listings(State(state): State<AppState>) -> Response {
-    let (months, scopes) = match tokio::try_join!(
+    let (months, scopes, pages) = match tokio::try_join!(
         db::listings::archive_months(&state.pool),
-        db::listings::listed_scopes(&state.pool, MAX_LISTINGS)
+        db::listings::listed_scopes(&state.pool, MAX_LISTINGS),
+        db::posts::public_pages(&state.pool, false)
     ) {
         Ok(found) => found,
         Err(error) => return failure(&error),
@@ -100,6 +101,11 @@ async fn listings(State(state): State<AppState>) -> Response {
         scopes
             .iter()
             .map(|(scope, slug)| format!("/{scope}/{}", encode(slug))),
+    );
+    paths.extend(
+        pages
+            .iter()
+            .map(|page| format!("/pages/{}", encode(&page.slug))),
     );
     paths.extend(months.iter().map(|month| {
         PostFilter {

@@ -210,6 +210,40 @@ async fn heads_describe_every_page(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn pages_have_addresses_of_their_own(pool: PgPool) {
+    import_fixture(&pool, "themeunittestdata.wordpress.xml")
+        .await
+        .unwrap();
+    sqlx::query("UPDATE posts SET status = 'draft' WHERE kind = 'page' AND slug = 'page-b'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let app = TestApp::spawn(pool).await;
+    let (status, about) = app.get("/pages/about").await;
+    assert_eq!(status, 200);
+    assert!(about.contains("<h1 class=\"post-title\">About The Tests</h1>"));
+    assert!(
+        about.contains("href=\"/pages/clearing-floats\""),
+        "the pages under it"
+    );
+    let (status, child) = app.get("/pages/clearing-floats").await;
+    assert_eq!(status, 200);
+    assert!(child.contains("href=\"/pages/about\""), "its parent");
+    assert!(
+        about.contains("aria-labelledby=\"pages-heading\""),
+        "the sidebar lists the pages"
+    );
+    assert_eq!(
+        app.get("/pages/page-b").await.0,
+        404,
+        "a draft page is not shown"
+    );
+    assert_eq!(app.get("/pages/using-sassens-theory").await.0, 404);
+    let (_, sitemap) = app.get("/sitemaps/listings.xml").await;
+    assert!(sitemap.contains("/pages/about<"));
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn posts_link_to_their_neighbours(pool: PgPool) {
     import_fixture(&pool, "seed-blog.wxr").await.unwrap();
     let app = TestApp::spawn(pool).await;

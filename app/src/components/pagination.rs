@@ -45,7 +45,7 @@ pub fn Pagination(
     let older =
         has_next.then(|| view! { <a href=href(page + 1) class="older" rel="next">"Older »"</a> });
     Some(view! {
-        <nav class="pagination" aria-label="Pages">
+        <nav class="pagination" aria-label="Pages of this list">
             {newer}
             <ol class="page-numbers">{items}</ol>
             {older}

@@ -18,6 +18,7 @@ pub async fn get_sidebar() -> Result<Sidebar, AppError> {
     const RECENT_POSTS: i64 = 5;
     let pool = crate::db::pool()?;
     Ok(Sidebar {
+        pages: crate::db::posts::public_pages(&pool, true).await?,
         categories: terms::category_counts(&pool).await?,
         tags: terms::top_tags(&pool, TAG_CLOUD_SIZE).await?,
         months: listings::archive_months(&pool).await?,
@@ -41,6 +42,7 @@ pub fn SidebarContent() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 sidebar.await.ok().map(|sidebar| view! {
+                    <PageList pages=sidebar.pages />
                     <RecentList recent=sidebar.recent title="Recent posts" heading_id="recent-heading" />
                     <CategoryTree categories=sidebar.categories />
                     <TagCloud tags=sidebar.tags />
@@ -81,6 +83,23 @@ fn RecentList(recent: Vec<Named>, title: &'static str, heading_id: &'static str)
                         .collect_view()}
                 </ul>
             </section>
+        }
+    })
+}
+
+#[component]
+fn PageList(pages: Vec<Named>) -> impl IntoView {
+    (!pages.is_empty()).then(|| {
+        view! {
+            <nav class="widget" aria-labelledby="pages-heading">
+                <h2 id="pages-heading">"Pages"</h2>
+                <ul>
+                    {pages
+                        .into_iter()
+                        .map(|page| view! { <li><A href=format!("/pages/{}", encode(&page.slug))>{page.name}</A></li> })
+                        .collect_view()}
+                </ul>
+            </nav>
         }
     })
 }

@@ -8,7 +8,7 @@ use sqlx::{PgConnection, PgExecutor, PgPool};
 
 use super::Upserted;
 use crate::html;
-use crate::model::{Named, Post, PostSummary, PostView};
+use crate::model::{Named, Page, Post, PostSummary, PostView};
 
 /// How much of a post's body a listing reads to make a teaser when the post has no excerpt.
 const TEASER_SOURCE_CHARS: i32 = 3000;
@@ -116,6 +116,65 @@ pub async fn find_public_post(pool: &PgPool, slug: &str) -> sqlx::Result<Option<
         newer,
         comments,
     }))
+}
+
+/// A published page by its slug, with its parent and the pages under it.
+pub async fn find_public_page(pool: &PgPool, slug: &str) -> sqlx::Result<Option<Page>> {
+    if slug.contains('\0') {
+        return Ok(None);
+    }
+    let Some(page) = sqlx::query!(
+        r#"
+        SELECT p.id, p.slug, p.title, p.body_html, parent.slug AS "parent_slug?", parent.title AS "parent_title?"
+        FROM posts p
+        LEFT JOIN posts parent ON parent.id = p.parent_id AND parent.status = 'published'
+        WHERE p.kind = 'page' AND p.slug = $1 AND p.status = 'published' AND p.published_at <= now()
+        "#,
+        slug,
+    )
+    .fetch_optional(pool)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let children = sqlx::query_as!(
+        Named,
+        r#"
+        SELECT slug, title AS name FROM posts
+        WHERE parent_id = $1 AND kind = 'page' AND status = 'published' AND published_at <= now()
+        ORDER BY menu_order, title
+        "#,
+        page.id,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(Some(Page {
+        slug: page.slug,
+        title: page.title,
+        description: html::teaser(&html::plain_text(&page.body_html), TEASER_CHARS),
+        body_html: html::safe_body(&page.body_html),
+        parent: page
+            .parent_slug
+            .zip(page.parent_title)
+            .map(|(slug, name)| Named { slug, name }),
+        children,
+    }))
+}
+
+/// The published pages (only the top-level ones when `top_level`), in their menu order.
+pub async fn public_pages(pool: &PgPool, top_level: bool) -> sqlx::Result<Vec<Named>> {
+    sqlx::query_as!(
+        Named,
+        r#"
+        SELECT slug, title AS name FROM posts
+        WHERE kind = 'page' AND status = 'published' AND published_at <= now()
+          AND (NOT $1 OR parent_id IS NULL)
+        ORDER BY menu_order, title
+        "#,
+        top_level,
+    )
+    .fetch_all(pool)
+    .await
 }
 
 /// The stored bodies of published posts, by slug.

@@ -9,6 +9,10 @@ use crate::html;
 use crate::model::{Count, Named, PostListing, SearchHit, SearchResults};
 use crate::search::{self, TOKENIZER_VERSION};
 
+/// Search ranks at most this many of the newest matching posts (see `search_matches`); past
+/// it, the count is "more than" this.
+pub const SEARCH_CAP: u64 = 5000;
+
 /// How many characters of a post a search result shows around its first match.
 const EXCERPT_CHARS: usize = 240;
 
@@ -63,14 +67,16 @@ pub async fn index_stale_posts(pool: &PgPool) -> sqlx::Result<u64> {
 }
 
 /// The ids of one page of the published posts that match `query` and `filter`, best matches
-/// first, and how many match in all.
+/// first, and how many match in all. The statements are planned afresh each time (not kept
+/// prepared), so that the planner sees the words: a common word and a rare one take different
+/// paths (see `search_matches`).
 async fn matching_posts(
     pool: &PgPool,
     query: &str,
     filter: &Resolved,
     page: u32,
     per_page: u32,
-) -> sqlx::Result<(Vec<i64>, u64)> {
+) -> sqlx::Result<(Vec<i64>, Count)> {
     let tokens = search::query_tokens(query).join(" ");
     let total = sqlx::query_scalar!(
         r#"SELECT count(*) AS "total!" FROM search_matches($1, $2, $3, $4, $5, $6)"#,
@@ -81,6 +87,7 @@ async fn matching_posts(
         filter.tag(),
         filter.category(),
     )
+    .persistent(false)
     .fetch_one(pool)
     .await?;
     let ids = sqlx::query_scalar!(
@@ -98,9 +105,16 @@ async fn matching_posts(
         i64::from(page.saturating_sub(1)) * i64::from(per_page),
         i64::from(per_page),
     )
+    .persistent(false)
     .fetch_all(pool)
     .await?;
-    Ok((ids, total as u64))
+    let total = total as u64;
+    let total = if total > SEARCH_CAP {
+        Count::MoreThan(SEARCH_CAP)
+    } else {
+        Count::Exact(total)
+    };
+    Ok((ids, total))
 }
 
 /// Page `page` of the published posts that match `query`, best matches first, with the
@@ -164,6 +178,6 @@ pub async fn search_listing(
         posts,
         page,
         per_page,
-        total: Count::Exact(total),
+        total,
     }))
 }

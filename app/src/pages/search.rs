@@ -8,7 +8,7 @@ use crate::components::{ErrorNotice, Loading, PageHead, Pagination, SearchForm, 
 use crate::error::AppError;
 use crate::filter::encode;
 use crate::format;
-use crate::model::{MAX_QUERY_CHARS, SearchResults};
+use crate::model::{Count, MAX_QUERY_CHARS, SearchResults};
 use crate::pages::NotFoundPage;
 
 #[server]
@@ -117,9 +117,12 @@ pub fn SearchPage() -> impl IntoView {
 #[component]
 fn ResultList(results: SearchResults) -> impl IntoView {
     let found = match results.total {
-        0 => format!("Nothing found for “{}”.", results.query),
-        1 => format!("1 post found for “{}”.", results.query),
-        count => format!("{count} posts found for “{}”.", results.query),
+        Count::Exact(0) => format!("Nothing found for “{}”.", results.query),
+        count => format!(
+            "{} found for “{}”.",
+            format::post_count(count),
+            results.query
+        ),
     };
     let last = results.last_page();
     let query = results.query.clone();
