@@ -11,19 +11,21 @@ export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export SQLX_OFFLINE := true
 
 DEBUG_BINARY := target/debug/fieldnotes
+# The post editor's JavaScript (Tiptap), bundled from frontend/editor into the site's files.
+EDITOR_BUNDLE := public/editor/editor.js
 
-.PHONY: run build test tools test-tools lint debug-build rust-tests query-data-check api-fuzz end-to-end query-data
+.PHONY: run build test tools test-tools lint debug-build editor-tests rust-tests query-data-check api-fuzz end-to-end query-data
 
 ## run: build for release and serve the blog on http://127.0.0.1:3000 (Ctrl-C stops it)
 run: build
 	./target/release/fieldnotes serve
 
 ## build: the release build: target/release/fieldnotes and the front end in target/site
-build: tools
+build: tools $(EDITOR_BUNDLE)
 	cargo leptos build --release
 
 ## test: formatting, lints, unit and integration tests, then the end-to-end tests in Chromium
-test: test-tools lint debug-build rust-tests query-data-check api-fuzz end-to-end
+test: test-tools lint debug-build editor-tests rust-tests query-data-check api-fuzz end-to-end
 
 tools:
 	@scripts/install-tools.sh build
@@ -37,13 +39,22 @@ lint:
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 # The debug server binary and front end, which the integration and end-to-end tests run.
-debug-build:
+debug-build: $(EDITOR_BUNDLE)
 	cargo leptos build
 
+$(EDITOR_BUNDLE): frontend/editor/package-lock.json $(wildcard frontend/editor/src/*.js)
+	cd frontend/editor && npm run build --silent
+
+editor-tests:
+	cd frontend/editor && npm test
+
 # Every test gets a fresh database (#[sqlx::test]) in a private cluster kept in target/test-data.
+# Tests run one at a time: each has a Tokio runtime of its own, and Leptos keeps process-wide
+# state (its task spawner, its reactive arena) that server-side rendering on two runtimes at once
+# can leave waiting forever. The server itself runs a single runtime.
 rust-tests:
 	rm -rf target/test-data
-	$(DEBUG_BINARY) exec --data-dir target/test-data -- cargo test
+	$(DEBUG_BINARY) exec --data-dir target/test-data -- cargo test -- --test-threads=1
 
 # Fails when .sqlx/ no longer matches the queries in the code and the schema in migrations/.
 query-data-check:

@@ -1,14 +1,21 @@
 import { defineConfig } from '@playwright/test';
 
-// Two servers run the debug build of `fieldnotes`, each with a private PostgreSQL cluster of its
+import { PASSWORD } from './tests/helpers';
+
+// Three servers run the debug build of `fieldnotes`, each with a private PostgreSQL cluster of its
 // own under target/e2e (the Makefile empties it first): one with the demo blog alone, one with
 // the demo blog and WordPress's theme unit test data (tags, authors, nested categories, many
-// pages of posts).
+// pages of posts), and one where two authors and an editor, made with `fieldnotes user add`,
+// write.
 const binary = '../target/debug/fieldnotes';
 const site = '--site-root ../target/site';
 const themeData = '../../shared/fixtures/wordpress/themeunittestdata.wordpress.xml';
 const demoPort = 3100;
 const blogPort = 3101;
+const writingPort = 3103;
+const writingData = '--data-dir ../target/e2e/writing';
+const addUser = (email: string, name: string, role: string) =>
+  `echo '${PASSWORD}' | ${binary} user add ${writingData} --email ${email} --name '${name}' --role ${role} --password-stdin`;
 
 const chromium = {
   browserName: 'chromium' as const,
@@ -55,6 +62,11 @@ export default defineConfig({
       testMatch: ['browsing.spec.ts', 'accessibility.spec.ts'],
       use: { ...chromium, baseURL: `http://127.0.0.1:${blogPort}` },
     },
+    {
+      name: 'writing',
+      testMatch: 'writing.spec.ts',
+      use: { ...chromium, baseURL: `http://127.0.0.1:${writingPort}` },
+    },
   ],
   webServer: [
     server(`${binary} serve --addr 127.0.0.1:${demoPort} --data-dir ../target/e2e/demo ${site}`, demoPort),
@@ -63,6 +75,13 @@ export default defineConfig({
         `${binary} import --data-dir ../target/e2e/blog ${themeData} && ` +
         `exec ${binary} serve --addr 127.0.0.1:${blogPort} --data-dir ../target/e2e/blog ${site}`,
       blogPort,
+    ),
+    server(
+      `${addUser('ada@example.org', 'Ada Writer', 'author')} && ` +
+        `${addUser('bo@example.org', 'Bo Writer', 'author')} && ` +
+        `${addUser('cy@example.org', 'Cy Editor', 'editor')} && ` +
+        `exec ${binary} serve --addr 127.0.0.1:${writingPort} ${writingData} ${site}`,
+      writingPort,
     ),
   ],
 });

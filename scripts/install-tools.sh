@@ -3,7 +3,7 @@
 # Everything comes from rustup, crates.io, npm and Debian's apt: nothing from anywhere else.
 #
 #   scripts/install-tools.sh build   wasm32 target, cargo-leptos, wasm-bindgen-cli, wasm-opt,
-#                                    PostgreSQL's server programs
+#                                    PostgreSQL's server programs, the post editor's npm packages
 #   scripts/install-tools.sh test    the above, plus sqlx-cli, Chromium, the end-to-end
 #                                    tests' npm packages and schemathesis (PyPI)
 set -euo pipefail
@@ -72,6 +72,12 @@ fi
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   say "installing PostgreSQL's server programs (Debian's postgresql package)"
   apt_install postgresql
+fi
+
+editor="$root/frontend/editor"
+if [ ! -d "$editor/node_modules" ] || [ "$editor/package-lock.json" -nt "$editor/node_modules/.package-lock.json" ]; then
+  say "installing the post editor's npm packages (Tiptap, esbuild)"
+  npm ci --silent --no-audit --no-fund --prefix "$editor"
 fi
 
 [ "${1:-build}" = test ] || exit 0

@@ -13,6 +13,14 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    TooManyRequests(String),
     #[error("{0} is not allowed here")]
     MethodNotAllowed(String),
     #[error("the request body is larger than the {0} bytes allowed")]
@@ -31,6 +39,10 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::BadRequest(_) => 400,
+            AppError::Unauthorized(_) => 401,
+            AppError::Forbidden(_) => 403,
+            AppError::Conflict(_) => 409,
+            AppError::TooManyRequests(_) => 429,
             AppError::NotFound(_) => 404,
             AppError::MethodNotAllowed(_) => 405,
             AppError::PayloadTooLarge(_) => 413,

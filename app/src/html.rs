@@ -46,24 +46,51 @@ fn body_sanitizer() -> Builder<'static> {
             "sandbox",
             "allow-scripts allow-same-origin allow-presentation",
         )
-        .set_tag_attribute_value("iframe", "loading", "lazy")
+        .rm_tag_attributes("blockquote", ["cite"])
+        .rm_tag_attributes("q", ["cite"])
+        .rm_tag_attributes("del", ["cite"])
+        .rm_tag_attributes("ins", ["cite"])
         .id_prefix(Some("post-"))
         .attribute_filter(|element, attribute, value| match (element, attribute) {
             ("iframe", "src") => ALLOWED_FRAME_SOURCES
                 .iter()
                 .any(|source| value.starts_with(source))
                 .then_some(value.into()),
+            (_, "srcset") => srcset_is_safe(value).then_some(value.into()),
             (_, "class") => Some(post_classes(value).into()),
             _ => Some(value.into()),
         });
     builder
 }
 
+/// Whether every address in a `srcset` is a web or relative address: ammonia checks `src` and
+/// `href` against its schemes, but not this list of addresses.
+fn srcset_is_safe(value: &str) -> bool {
+    value.split(',').all(|candidate| {
+        let address = candidate.split_whitespace().next().unwrap_or("");
+        let scheme_end = address.find([':', '/', '?', '#']);
+        match scheme_end {
+            Some(end) if address.as_bytes()[end] == b':' => {
+                let scheme = address[..end].to_ascii_lowercase();
+                scheme == "http" || scheme == "https"
+            }
+            _ => true,
+        }
+    })
+}
+
 static TEXT_ONLY: LazyLock<Builder<'static>> = LazyLock::new(Builder::empty);
 
-/// The body of a post, safe to insert into a page.
+/// A body as it is stored: whatever the editor, the API or an import delivered, cleaned against
+/// the allow-list. Every body passes through here before it is saved.
+pub fn clean_body(html: &str) -> String {
+    BODY.clean(html).to_string()
+}
+
+/// The body of a post, safe to insert into a page. Stored bodies were cleaned when saved; they
+/// are cleaned again here, so that a change to the allow-list holds for old posts too.
 pub fn safe_body(html: &str) -> String {
-    BODY.clean(&paragraphs(html)).to_string()
+    clean_body(&paragraphs(html))
 }
 
 /// Elements that stand as blocks of their own: text next to them is not put in a paragraph.
@@ -266,6 +293,41 @@ fn text_of(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// A post's title and the text of its body, one line per paragraph, heading, list item or line
+/// break: what a comparison of two revisions reads.
+pub fn text_lines(title: &str, body: &str) -> Vec<String> {
+    const LINE_ENDS: [&str; 14] = [
+        "</p>",
+        "</h1>",
+        "</h2>",
+        "</h3>",
+        "</h4>",
+        "</h5>",
+        "</h6>",
+        "</li>",
+        "</blockquote>",
+        "</pre>",
+        "</figcaption>",
+        "<br>",
+        "<br/>",
+        "<br />",
+    ];
+    let mut marked = body.to_string();
+    for end in LINE_ENDS {
+        marked = marked
+            .replace(end, &format!("{end}\n"))
+            .replace(&end.to_ascii_uppercase(), &format!("{end}\n"));
+    }
+    std::iter::once(title.trim().to_string())
+        .chain(
+            text_of(&marked)
+                .lines()
+                .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|line| !line.is_empty()),
+        )
+        .collect()
+}
+
 /// At most `max_chars` characters of `text`, cut after a whole word where the text has spaces,
 /// with an ellipsis when anything was cut.
 pub fn teaser(text: &str, max_chars: usize) -> String {
@@ -373,6 +435,17 @@ mod tests {
             Some("https://example.org/a.jpg?x=1&y=2")
         );
         assert_eq!(first_image("<p>no image</p>"), None);
+    }
+
+    #[test]
+    fn text_lines_follow_the_blocks() {
+        assert_eq!(
+            text_lines(
+                " Title ",
+                "<h2>Head</h2><p>One<br>two</p><ul><li>a</li><li><strong>b</strong></li></ul>"
+            ),
+            ["Title", "Head", "One", "two", "a", "b"]
+        );
     }
 
     #[test]

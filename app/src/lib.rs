@@ -11,11 +11,15 @@ mod components;
 mod pages;
 
 #[cfg(feature = "ssr")]
+pub mod auth;
+#[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod html;
 #[cfg(feature = "ssr")]
 pub mod search;
+#[cfg(feature = "ssr")]
+pub mod writing;
 
 use leptos::prelude::*;
 use leptos_meta::{Link, MetaTags, Stylesheet, provide_meta_context};
@@ -25,8 +29,13 @@ use leptos_router::{
     path,
 };
 
-use crate::components::{SidebarContent, SiteHeader, provide_sidebar, provide_site};
-use crate::pages::{Listing, ListingPage, NotFoundPage, PagePage, PostPage, SearchPage};
+use crate::components::{
+    SidebarContent, SiteHeader, provide_session, provide_sidebar, provide_site,
+};
+use crate::pages::{
+    AccountPage, DashboardPage, Listing, ListingPage, NotFoundPage, PagePage, PostPage,
+    PreviewPage, RevisionsPage, SearchPage, SignInPage, WritePage,
+};
 
 /// The HTML document around the application, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -52,6 +61,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_site();
+    provide_session();
     provide_sidebar();
 
     view! {
@@ -73,6 +83,13 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/archive/:year/:month") view=|| view! { <ListingPage listing=Listing::Archive /> } ssr=SsrMode::Async />
                         <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
                         <Route path=path!("/pages/:slug") view=PagePage ssr=SsrMode::Async />
+                        <Route path=path!("/login") view=SignInPage />
+                        <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async />
+                        <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                        <Route path=path!("/write") view=WritePage ssr=SsrMode::Async />
+                        <Route path=path!("/write/:id") view=WritePage ssr=SsrMode::Async />
+                        <Route path=path!("/write/:id/revisions") view=RevisionsPage ssr=SsrMode::Async />
+                        <Route path=path!("/preview/:id") view=PreviewPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <aside class="sidebar" aria-label="Browse the blog">

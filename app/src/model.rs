@@ -3,6 +3,65 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// What a person may do: admins everything, editors every post and how posts are filed,
+/// authors their own posts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Editor,
+    Author,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Editor => "editor",
+            Role::Author => "author",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "admin" => Some(Role::Admin),
+            "editor" => Some(Role::Editor),
+            "author" => Some(Role::Author),
+            _ => None,
+        }
+    }
+}
+
+/// A person signed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+}
+
+impl Account {
+    /// Whether this person may change a post written by `author_id` (`None`: no author).
+    pub fn may_edit(&self, author_id: Option<i64>) -> bool {
+        match self.role {
+            Role::Admin | Role::Editor => true,
+            Role::Author => author_id == Some(self.id),
+        }
+    }
+
+    /// Whether this person may create and change categories and tags for everyone.
+    pub fn may_manage_terms(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Editor)
+    }
+
+    /// Whether this person may empty the trash and manage accounts.
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+}
+
 /// The blog's own name and description.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SiteInfo {
@@ -218,3 +277,178 @@ pub const MAX_QUERY_CHARS: usize = 200;
 
 /// How many posts a page of a listing shows.
 pub const POSTS_PER_PAGE: u32 = 10;
+
+/// Where a post stands: only published posts (and scheduled ones, once their time has come) are
+/// on the blog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PostStatus {
+    Draft,
+    Published,
+    Scheduled,
+    Private,
+    Trash,
+}
+
+impl PostStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PostStatus::Draft => "draft",
+            PostStatus::Published => "published",
+            PostStatus::Scheduled => "scheduled",
+            PostStatus::Private => "private",
+            PostStatus::Trash => "trash",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<PostStatus> {
+        match text {
+            "draft" => Some(PostStatus::Draft),
+            "published" => Some(PostStatus::Published),
+            "scheduled" => Some(PostStatus::Scheduled),
+            "private" => Some(PostStatus::Private),
+            "trash" => Some(PostStatus::Trash),
+            _ => None,
+        }
+    }
+
+    /// How the dashboard names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            PostStatus::Draft => "Draft",
+            PostStatus::Published => "Published",
+            PostStatus::Scheduled => "Scheduled",
+            PostStatus::Private => "Private",
+            PostStatus::Trash => "In the trash",
+        }
+    }
+}
+
+/// What a writer sends when saving a post.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostInput {
+    pub title: String,
+    pub body_html: String,
+    pub excerpt: String,
+    /// Empty: made from the title.
+    pub slug: String,
+    /// Draft, published or scheduled.
+    pub status: PostStatus,
+    /// When a scheduled post appears (in the future), or the date a published post shows; `None`
+    /// publishes now.
+    pub published_at: Option<DateTime<Utc>>,
+    pub category_ids: Vec<i64>,
+    /// Tag names; new ones are created.
+    pub tags: Vec<String>,
+}
+
+/// A post as its writer edits it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EditablePost {
+    pub id: i64,
+    pub author_id: Option<i64>,
+    pub author_name: Option<String>,
+    pub input: PostInput,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What a save did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedPost {
+    pub id: i64,
+    pub slug: String,
+    pub status: PostStatus,
+    pub published_at: Option<DateTime<Utc>>,
+    pub saved_at: DateTime<Utc>,
+}
+
+/// A category as the editor offers it: in tree order, with its depth.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryChoice {
+    pub id: i64,
+    pub name: String,
+    pub parent_id: Option<i64>,
+    pub depth: i32,
+}
+
+/// A post in the dashboard's list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DashboardPost {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub status: PostStatus,
+    pub published_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+    pub author_id: Option<i64>,
+    pub author_slug: Option<String>,
+    pub author_name: Option<String>,
+}
+
+/// Which posts the dashboard lists: each part narrows the list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardFilter {
+    pub status: Option<PostStatus>,
+    /// An author's slug.
+    pub author: Option<String>,
+    /// A tag's slug.
+    pub tag: Option<String>,
+    /// Only posts older than this one (the next page).
+    pub before: Option<i64>,
+}
+
+/// One page of the dashboard's list, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DashboardPage {
+    pub posts: Vec<DashboardPost>,
+    /// Where the next page starts, when there is one.
+    pub next_before: Option<i64>,
+}
+
+/// A kept state of a post.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Revision {
+    pub id: i64,
+    pub saved_at: DateTime<Utc>,
+    pub saved_by: Option<String>,
+    pub is_autosave: bool,
+    pub title: String,
+}
+
+/// A line of a comparison between a revision and the post as it is now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DiffLine {
+    Same(String),
+    /// Only in the revision.
+    Removed(String),
+    /// Only in the post as it is now.
+    Added(String),
+}
+
+/// A post's revisions, newest first, and how one of them differs from the post now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RevisionHistory {
+    pub post_id: i64,
+    pub post_title: String,
+    pub revisions: Vec<Revision>,
+    pub compared: Option<(Revision, Vec<DiffLine>)>,
+}
+
+/// An uploaded image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaItem {
+    pub id: i64,
+    pub url: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub byte_size: i64,
+}
+
+/// A personal API token, as its owner sees it (the token itself is shown once, when made).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}

@@ -1,5 +1,8 @@
 import { expect, type Page } from '@playwright/test';
 
+/** The password of the accounts the writing tests sign in with. */
+export const PASSWORD = 'correct horse battery';
+
 /** Waits until the page is live: from then on, links navigate inside the application. */
 export async function waitForHydration(page: Page) {
   await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });

@@ -25,10 +25,15 @@ pub struct Cli {
 pub struct DatabaseSettings {
     /// The PostgreSQL database to use, as postgres://user:password@host/database. Without it,
     /// Fieldnotes runs a private PostgreSQL server of its own in the data directory.
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
     pub database_url: Option<String>,
     /// Where Fieldnotes keeps its private PostgreSQL cluster.
-    #[arg(long, env = "FIELDNOTES_DATA_DIR", default_value = "data")]
+    #[arg(
+        long,
+        env = "FIELDNOTES_DATA_DIR",
+        default_value = "data",
+        global = true
+    )]
     pub data_dir: PathBuf,
 }
 
@@ -43,6 +48,8 @@ pub enum Command {
     /// PostgreSQL for as long as it runs: `fieldnotes exec -- psql`, or
     /// `fieldnotes exec -- pg_dump --format=custom --file=blog.dump` for a backup.
     Exec(ExecSettings),
+    /// Manage the people who can sign in and write.
+    User(UserSettings),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -93,4 +100,51 @@ impl ServeSettings {
             None => format!("http://{}", self.addr),
         }
     }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UserSettings {
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+    #[command(subcommand)]
+    pub action: UserAction,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum UserAction {
+    /// Give someone an account. The password is asked for on the terminal.
+    Add {
+        /// The address they sign in with.
+        #[arg(long)]
+        email: String,
+        /// Their name as readers see it.
+        #[arg(long)]
+        name: String,
+        /// admin: everything, accounts too; editor: every post, categories and tags; author:
+        /// their own posts.
+        #[arg(long, value_parser = ["admin", "editor", "author"], default_value = "author")]
+        role: String,
+        /// Read the password from the first line of standard input instead.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the accounts.
+    List,
+    /// Set someone's password; this signs them out everywhere.
+    Passwd {
+        /// The address they sign in with.
+        email: String,
+        /// Read the password from the first line of standard input instead.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Make a personal API token for someone and print it, for a program to write through the
+    /// JSON API as them (`Authorization: Bearer <token>`).
+    Token {
+        /// The address they sign in with.
+        email: String,
+        /// What the token is for, say the program that will use it.
+        #[arg(long)]
+        name: String,
+    },
 }

@@ -2,13 +2,16 @@
 //! WordPress importer and the command line that ties them together.
 
 pub mod api;
+pub mod auth;
 pub mod cluster;
 pub mod config;
 pub mod database;
 pub mod demo;
 pub mod feeds;
 pub mod import;
+pub mod media;
 pub mod sitemap;
+pub mod users;
 pub mod web;
 pub mod xml;
 
@@ -25,7 +28,7 @@ use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
 
-use crate::config::{Cli, Command, ExecSettings, ImportSettings, ServeSettings};
+use crate::config::{Cli, Command, ExecSettings, ImportSettings, ServeSettings, UserSettings};
 use crate::database::{Database, DatabaseError};
 use crate::web::AppState;
 
@@ -71,6 +74,8 @@ pub enum FieldnotesError {
     Signals(std::io::Error),
     #[error("the server stopped: {0}")]
     Serve(std::io::Error),
+    #[error(transparent)]
+    User(#[from] users::UserError),
 }
 
 /// Runs the command the user asked for.
@@ -79,6 +84,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, FieldnotesError> {
         Command::Serve(settings) => serve(&settings).await.map(|()| ExitCode::SUCCESS),
         Command::Import(settings) => import(&settings).await.map(|()| ExitCode::SUCCESS),
         Command::Exec(settings) => exec(&settings).await,
+        Command::User(settings) => user(&settings).await.map(|()| ExitCode::SUCCESS),
     }
 }
 
@@ -120,7 +126,13 @@ async fn serve_on(
             "the compiled front end is missing: run `make build` first; pages are served without it"
         );
     }
+    match app::db::accounts::any_accounts(&database.pool).await {
+        Ok(false) => tracing::info!("{}", first_account_hint()),
+        Ok(true) => {}
+        Err(error) => tracing::error!(%error, "could not look for accounts"),
+    }
     tokio::spawn(index_stale_posts(database.pool.clone()));
+    tokio::spawn(forget_expired_sign_ins(database.pool.clone()));
     tokio::spawn(publish_scheduled_posts(database.pool.clone()));
     let state = AppState {
         leptos_options: web::leptos_options(&settings.site_root),
@@ -130,8 +142,12 @@ async fn serve_on(
     if let Ok(address) = listener.local_addr() {
         tracing::info!("Fieldnotes is serving on http://{address}");
     }
-    let server = axum::serve(listener, web::router(state, &settings.cors_origins))
-        .with_graceful_shutdown(stop.clone().first());
+    let server = axum::serve(
+        listener,
+        web::router(state, &settings.cors_origins)
+            .into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(stop.clone().first());
     // After the first request to stop, open requests get a grace period; a second request, or
     // the end of the grace period, stops serving at once.
     let impatience = async {
@@ -175,6 +191,36 @@ async fn publish_scheduled_posts(pool: PgPool) {
             .map_or(SCHEDULE_CHECK, |until_due| until_due.min(SCHEDULE_CHECK));
         tokio::time::sleep(wait).await;
     }
+}
+
+/// How to make the first account, with this very program.
+fn first_account_hint() -> String {
+    let program = std::env::args()
+        .next()
+        .unwrap_or_else(|| "fieldnotes".to_string());
+    format!(
+        "No one can sign in yet. Create the first administrator in another terminal with:\n\n    \
+         {program} user add --email you@example.org --name \"Your Name\" --role admin\n\n\
+         (with the same --data-dir or DATABASE_URL as this server), then sign in at /login."
+    )
+}
+
+/// Forgets ended sessions and old failed sign-ins, every hour.
+async fn forget_expired_sign_ins(pool: PgPool) {
+    loop {
+        if let Err(error) = app::db::accounts::forget_expired(&pool).await {
+            tracing::error!(%error, "could not forget ended sessions");
+        }
+        tokio::time::sleep(Duration::from_secs(60 * 60)).await;
+    }
+}
+
+async fn user(settings: &UserSettings) -> Result<(), FieldnotesError> {
+    let database = Database::open(&settings.database).await?;
+    let done = users::run(&database.pool, &settings.action).await;
+    database.close().await;
+    println!("{}", done?);
+    Ok(())
 }
 
 async fn import(settings: &ImportSettings) -> Result<(), FieldnotesError> {

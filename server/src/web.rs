@@ -4,9 +4,14 @@
 use std::path::Path;
 
 use app::db::PublicUrl;
+use app::error::AppError;
 use app::{App, shell};
 use axum::Router;
-use axum::extract::FromRef;
+use axum::body::Body;
+use axum::extract::{FromRef, Request};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
@@ -14,7 +19,7 @@ use sqlx::PgPool;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::{api, feeds, sitemap};
+use crate::{api, auth, feeds, media, sitemap};
 
 /// What every request handler can reach.
 #[derive(Clone)]
@@ -59,6 +64,7 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
         .nest("/api", api::router(cors_origins))
         .merge(feeds::routes())
         .merge(sitemap::routes())
+        .merge(media::routes())
         .leptos_routes_with_context(&state, routes, provide_server_context.clone(), move || {
             shell(options.clone())
         })
@@ -66,7 +72,67 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
             provide_server_context,
             shell,
         ))
+        .layer(middleware::from_fn(server_function_statuses))
+        .layer(middleware::from_fn(limit_server_function_bodies))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::refuse_cross_site,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::identify,
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The most a server function reads of a request: a post of the longest allowed body, escaped.
+const MAX_SERVER_FUNCTION_BYTES: usize = 3 * app::writing::MAX_BODY_BYTES;
+
+/// Refuses server function requests larger than [`MAX_SERVER_FUNCTION_BYTES`], whether they say
+/// their length or not.
+async fn limit_server_function_bodies(request: Request, next: Next) -> Response {
+    if !request.uri().path().starts_with(env!("SERVER_FN_PREFIX")) {
+        return next.run(request).await;
+    }
+    let too_large = || {
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            axum::Json(AppError::PayloadTooLarge(MAX_SERVER_FUNCTION_BYTES as u64)),
+        )
+            .into_response()
+    };
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|length| length.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > MAX_SERVER_FUNCTION_BYTES) {
+        return too_large();
+    }
+    let (parts, body) = request.into_parts();
+    let limited = Body::new(http_body_util::Limited::new(
+        body,
+        MAX_SERVER_FUNCTION_BYTES,
+    ));
+    next.run(Request::from_parts(parts, limited)).await
+}
+
+/// Gives a failed server function the status its error stands for: Leptos answers every error
+/// with 500, and the browser side reads the error from the body whatever the status.
+async fn server_function_statuses(request: Request, next: Next) -> Response {
+    const MAX_ERROR_BYTES: usize = 64 * 1024;
+    let is_server_function = request.uri().path().starts_with(env!("SERVER_FN_PREFIX"));
+    let response = next.run(request).await;
+    if !is_server_function || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_ERROR_BYTES).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(error.status()).unwrap_or(parts.status);
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }

@@ -13,6 +13,10 @@ schemathesis=.tools/schemathesis/bin/st
 rm -rf "$data"
 "$binary" import --data-dir "$data" fixtures/demo.wxr >/dev/null
 "$binary" import --data-dir "$data" ../shared/fixtures/wordpress/themeunittestdata.wordpress.xml >/dev/null
+# The writing operations are fuzzed as an editor, through a personal API token.
+echo 'fuzzing password' | "$binary" user add --data-dir "$data" --email editor@example.org \
+  --name Editor --role editor --password-stdin >/dev/null
+token=$("$binary" user token --data-dir "$data" editor@example.org --name api-fuzz)
 "$binary" serve --data-dir "$data" --addr "127.0.0.1:$port" >"$data.log" 2>&1 &
 server=$!
 trap 'kill -INT $server; wait $server' EXIT
@@ -23,4 +27,5 @@ done
 
 SCHEMATHESIS_HOOKS=tests/api-fuzz/hooks.py "$schemathesis" --config-file tests/api-fuzz/schemathesis.toml \
   run "http://127.0.0.1:$port/api/openapi.json" \
+  --header "Authorization: Bearer $token" \
   --checks all --max-time "${API_FUZZ_SECONDS:-90}" --workers 2 --no-color

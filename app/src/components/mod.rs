@@ -1,19 +1,23 @@
 //! Pieces of page shared by several routes.
 
 mod comments;
+mod editor;
 mod head;
 mod pagination;
 mod post_meta;
 mod search_form;
+mod session;
 mod sidebar;
 mod site_header;
 mod status;
 
 pub use comments::CommentThread;
+pub use editor::RichEditor;
 pub use head::PageHead;
 pub use pagination::Pagination;
 pub use post_meta::PostMeta;
 pub use search_form::SearchForm;
+pub use session::{AccountLinks, Session, provide_session};
 pub use sidebar::{RecentPosts, SidebarContent, provide_sidebar};
 pub use site_header::{Loading, Site, SiteHeader, provide_site};
 pub use status::{ErrorNotice, set_http_status};

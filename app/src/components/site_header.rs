@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::components::AccountLinks;
 use crate::error::AppError;
 use crate::model::SiteInfo;
 
@@ -54,6 +55,7 @@ pub fn SiteHeader() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <AccountLinks />
             <div class="loading-bar" class:active=move || loading.get() role="status" aria-live="polite">
                 {move || loading.get().then_some("Loading…")}
             </div>

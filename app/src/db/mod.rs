@@ -1,13 +1,16 @@
 //! The database layer: every query Fieldnotes runs lives in these modules, shared by the pages'
 //! server functions, the command line and the importer.
 
+pub mod accounts;
 pub mod comments;
 pub mod listings;
+pub mod media;
 pub mod posts;
 pub mod search;
 pub mod site;
 pub mod terms;
 pub mod users;
+pub mod writing;
 
 use leptos::prelude::use_context;
 use sqlx::PgPool;

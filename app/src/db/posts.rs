@@ -64,7 +64,7 @@ async fn summary_rows(
         SummaryRow,
         r#"
         SELECT s.id AS "id!", s.slug AS "slug!", s.title AS "title!", s.excerpt AS "excerpt!",
-               left(s.body_html, $2) AS "body!", s.published_at AS "published_at!",
+               left(s.body_html, $2) AS "body!", coalesce(s.published_at, now()) AS "published_at!",
                s.author_slug, s.author_name, s.comment_count AS "comment_count!",
                s.categories AS "categories!: Json<Vec<Named>>", s.tags AS "tags!: Json<Vec<Named>>"
         FROM post_summaries s
@@ -99,10 +99,24 @@ pub async fn find_public_post(pool: &PgPool, slug: &str) -> sqlx::Result<Option<
     else {
         return Ok(None);
     };
+    post_view(pool, id, true).await
+}
+
+/// Any post, whatever its status, as its page would show it once published: what a writer
+/// previews. Unpublished posts show the present time as their date.
+pub async fn preview_post(pool: &PgPool, id: i64) -> sqlx::Result<Option<PostView>> {
+    post_view(pool, id, false).await
+}
+
+async fn post_view(pool: &PgPool, id: i64, neighbours: bool) -> sqlx::Result<Option<PostView>> {
     let Some(row) = summary_rows(pool, &[id], i32::MAX).await?.pop() else {
         return Ok(None);
     };
-    let (older, newer) = super::listings::neighbours(pool, row.id, row.published_at).await?;
+    let (older, newer) = if neighbours {
+        super::listings::neighbours(pool, row.id, row.published_at).await?
+    } else {
+        (None, None)
+    };
     let comments = super::comments::approved_comments(pool, row.id).await?;
     let body_html = html::safe_body(&row.body);
     let image = html::first_image(&body_html);

@@ -4,7 +4,8 @@ use std::collections::HashMap;
 
 use sqlx::{PgConnection, PgPool};
 
-use crate::model::{CategoryCount, Named, TagCount, TermCount};
+use crate::model::{CategoryChoice, CategoryCount, Named, TagCount, TermCount};
+use crate::slug::slugify;
 
 use super::Upserted;
 
@@ -133,13 +134,35 @@ pub async fn category_counts(pool: &PgPool) -> sqlx::Result<Vec<CategoryCount>> 
     )
     .fetch_all(pool)
     .await?;
-    let listed: std::collections::HashSet<i64> = rows.iter().map(|row| row.id).collect();
+    let nodes: Vec<(i64, Option<i64>)> = rows.iter().map(|row| (row.id, row.parent_id)).collect();
+    let tree = tree_order(&nodes)
+        .into_iter()
+        .map(|(index, depth)| {
+            let row = &rows[index];
+            CategoryCount {
+                category: Named {
+                    slug: row.slug.clone(),
+                    name: row.name.clone(),
+                },
+                depth,
+                count: i64::from(row.post_count),
+            }
+        })
+        .collect();
+    Ok(tree)
+}
+
+/// Categories given as (id, parent) in the order siblings should keep, put in tree order: each
+/// parent before its children. Gives each one's index and depth; a category whose parent is not
+/// among them stands at the top.
+fn tree_order(nodes: &[(i64, Option<i64>)]) -> Vec<(usize, u32)> {
+    let present: std::collections::HashSet<i64> = nodes.iter().map(|(id, _)| *id).collect();
     let mut children: HashMap<Option<i64>, Vec<usize>> = HashMap::new();
-    for (index, row) in rows.iter().enumerate() {
-        let parent = row.parent_id.filter(|parent| listed.contains(parent));
+    for (index, (_, parent)) in nodes.iter().enumerate() {
+        let parent = parent.filter(|parent| present.contains(parent));
         children.entry(parent).or_default().push(index);
     }
-    let mut tree = Vec::with_capacity(rows.len());
+    let mut order = Vec::with_capacity(nodes.len());
     let mut stack: Vec<(usize, u32)> = children
         .get(&None)
         .into_iter()
@@ -148,20 +171,134 @@ pub async fn category_counts(pool: &PgPool) -> sqlx::Result<Vec<CategoryCount>> 
         .map(|index| (*index, 0))
         .collect();
     while let Some((index, depth)) = stack.pop() {
-        let row = &rows[index];
-        tree.push(CategoryCount {
-            category: Named {
-                slug: row.slug.clone(),
-                name: row.name.clone(),
-            },
-            depth,
-            count: i64::from(row.post_count),
-        });
-        if let Some(below) = children.get(&Some(row.id)) {
+        order.push((index, depth));
+        if let Some(below) = children.get(&Some(nodes[index].0)) {
             stack.extend(below.iter().rev().map(|child| (*child, depth + 1)));
         }
     }
-    Ok(tree)
+    order
+}
+
+/// Every category, in tree order, for the editor to choose from.
+pub async fn category_choices(pool: &PgPool) -> sqlx::Result<Vec<CategoryChoice>> {
+    let rows = sqlx::query!("SELECT id, name, parent_id FROM categories ORDER BY name, id")
+        .fetch_all(pool)
+        .await?;
+    let nodes: Vec<(i64, Option<i64>)> = rows.iter().map(|row| (row.id, row.parent_id)).collect();
+    Ok(tree_order(&nodes)
+        .into_iter()
+        .map(|(index, depth)| CategoryChoice {
+            id: rows[index].id,
+            name: rows[index].name.clone(),
+            parent_id: rows[index].parent_id,
+            depth: i32::try_from(depth).unwrap_or(i32::MAX),
+        })
+        .collect())
+}
+
+/// Creates a category under `parent_id` (or at the top), its slug made from its name and unique.
+/// `None` when the parent does not exist.
+pub async fn create_category(
+    conn: &mut PgConnection,
+    name: &str,
+    parent_id: Option<i64>,
+) -> sqlx::Result<Option<i64>> {
+    if let Some(parent) = parent_id {
+        let exists = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM categories WHERE id = $1) AS "exists!""#,
+            parent
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        if !exists {
+            return Ok(None);
+        }
+    }
+    let base = Some(slugify(name))
+        .filter(|slug| !slug.is_empty())
+        .unwrap_or_else(|| "category".to_string());
+    let mut slug = base.clone();
+    for suffix in 2.. {
+        let id = sqlx::query_scalar!(
+            "INSERT INTO categories (slug, name, parent_id) VALUES ($1, $2, $3)
+             ON CONFLICT (slug) DO NOTHING RETURNING id",
+            slug,
+            name,
+            parent_id,
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        if id.is_some() {
+            return Ok(id);
+        }
+        slug = format!("{base}-{suffix}");
+    }
+    unreachable!("some suffix is free")
+}
+
+/// The ids of the categories with these slugs (those that exist).
+pub async fn category_ids(pool: &PgPool, slugs: &[String]) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar!("SELECT id FROM categories WHERE slug = ANY($1)", slugs)
+        .fetch_all(pool)
+        .await
+}
+
+/// How many of these categories exist.
+pub async fn existing_categories(pool: &PgPool, ids: &[i64]) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM categories WHERE id = ANY($1)"#,
+        ids
+    )
+    .fetch_one(pool)
+    .await
+}
+
+/// Tags whose names begin with `prefix` (any case), the most used first, for completion.
+pub async fn matching_tags(pool: &PgPool, prefix: &str, limit: i64) -> sqlx::Result<Vec<Named>> {
+    let pattern = format!(
+        "{}%",
+        prefix
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    // Planned for this very prefix, so that the name index is read rather than every tag.
+    let mut tx = pool.begin().await?;
+    sqlx::query!("SET LOCAL plan_cache_mode = force_custom_plan")
+        .execute(&mut *tx)
+        .await?;
+    let tags = sqlx::query_as!(
+        Named,
+        r#"
+        SELECT t.slug, t.name
+        FROM tags t
+        LEFT JOIN listing_totals c ON c.scope = 'tag' AND c.scope_id = t.id
+        WHERE lower(t.name) LIKE $1
+        ORDER BY coalesce(c.post_count, 0) DESC, t.name
+        LIMIT $2
+        "#,
+        pattern,
+        limit,
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(tags)
+}
+
+/// The ids of tags with these names, created where missing (their slugs made from the names).
+pub async fn tags_named(conn: &mut PgConnection, names: &[String]) -> sqlx::Result<Vec<i64>> {
+    let mut slugs = Vec::with_capacity(names.len());
+    let mut kept = Vec::with_capacity(names.len());
+    for name in names {
+        let slug = slugify(name);
+        if !slug.is_empty() && !slugs.contains(&slug) {
+            slugs.push(slug);
+            kept.push(name.trim().to_string());
+        }
+    }
+    Ok(ensure_tags(conn, &slugs, &kept).await?.0)
 }
 
 /// The `limit` most used tags, in alphabetical order.

@@ -1,13 +1,25 @@
 //! One module per kind of page.
 
+mod account;
+mod dashboard;
 mod listing;
 mod not_found;
 mod page;
 mod post;
+mod preview;
+mod revisions;
 mod search;
+mod sign_in;
+mod write;
 
+pub use account::AccountPage;
+pub use dashboard::DashboardPage;
 pub use listing::{Listing, ListingPage};
 pub use not_found::NotFoundPage;
 pub use page::PagePage;
 pub use post::PostPage;
+pub use preview::PreviewPage;
+pub use revisions::RevisionsPage;
 pub use search::SearchPage;
+pub use sign_in::SignInPage;
+pub use write::{SignInFirst, WritePage};

@@ -47,7 +47,7 @@ pub fn PostPage() -> impl IntoView {
 }
 
 #[component]
-fn PostArticle(view: PostView, site: SiteInfo) -> impl IntoView {
+pub(crate) fn PostArticle(view: PostView, site: SiteInfo) -> impl IntoView {
     let PostView {
         post,
         older,

@@ -8,29 +8,33 @@
 mod caching;
 mod posts;
 mod terms;
+mod writing;
 
 use app::error::{AppError, Problem};
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use utoipa::OpenApi;
 
 use crate::web::AppState;
 
-/// Request bodies larger than this are refused.
-const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Request bodies larger than this are refused (images have their own limit): a post of the
+/// longest allowed body, escaped as JSON.
+const MAX_BODY_BYTES: usize = 3 * app::writing::MAX_BODY_BYTES;
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Fieldnotes API",
         version = "1",
-        description = "Read the posts, authors, categories, tags and archives of a Fieldnotes blog."
+        description = "Read the posts, authors, categories, tags and archives of a Fieldnotes blog, \
+                       and write posts as one of its people."
     ),
     paths(
         posts::list_posts,
@@ -39,23 +43,66 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
         terms::list_categories,
         terms::list_authors,
         terms::list_archives,
+        writing::create_post,
+        writing::update_post,
+        writing::delete_post,
+        writing::upload_media,
         openapi_document,
     ),
     components(schemas(Problem)),
+    modifiers(&SecuritySchemes),
     tags(
         (name = "posts", description = "Published posts"),
         (name = "taxonomy", description = "How posts are filed: authors, categories, tags and months"),
+        (name = "writing", description = "Posts and images, for signed-in people and their API tokens"),
         (name = "meta", description = "This description"),
     )
 )]
 pub struct ApiDoc;
 
+/// How a request says who it acts for: a personal API token, or the session cookie of a
+/// signed-in browser.
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, document: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let components = document.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A personal API token, made on the account page"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(app::auth::SESSION_COOKIE))),
+        );
+    }
+}
+
 /// The API's routes, nested under `/api`. `cors_origins` are the sites whose pages may read the
 /// API from the browser (`*` for any); none by default.
 pub fn router(cors_origins: &[String]) -> Router<AppState> {
+    let uploads = Router::new()
+        .route("/v1/media", post(writing::upload_media))
+        .layer(DefaultBodyLimit::max(app::writing::MAX_IMAGE_BYTES));
     let mut router = Router::new()
-        .route("/v1/posts", get(posts::list_posts))
-        .route("/v1/posts/{slug}", get(posts::get_post))
+        .route(
+            "/v1/posts",
+            get(posts::list_posts).post(writing::create_post),
+        )
+        .route(
+            "/v1/posts/{slug}",
+            get(posts::get_post)
+                .put(writing::update_post)
+                .delete(writing::delete_post),
+        )
         .route("/v1/tags", get(terms::list_tags))
         .route("/v1/categories", get(terms::list_categories))
         .route("/v1/authors", get(terms::list_authors))
@@ -68,6 +115,7 @@ pub fn router(cors_origins: &[String]) -> Router<AppState> {
         .layer(middleware::from_fn(caching::etag))
         .layer(middleware::from_fn(require_json_bodies))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .merge(uploads)
         .layer(middleware::from_fn(problems_only));
     if let Some(cors) = cors(cors_origins) {
         router = router.layer(cors);
@@ -131,12 +179,16 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
             .responses
             .insert("Problem".to_string(), RefOr::T(problem));
     }
-    for operation in document
-        .paths
-        .paths
-        .values_mut()
-        .filter_map(|item| item.get.as_mut())
-    {
+    for operation in document.paths.paths.values_mut().flat_map(|item| {
+        [
+            item.get.as_mut(),
+            item.post.as_mut(),
+            item.put.as_mut(),
+            item.delete.as_mut(),
+        ]
+        .into_iter()
+        .flatten()
+    }) {
         for status in ["405", "413", "415"] {
             operation
                 .responses

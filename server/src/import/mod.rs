@@ -247,11 +247,12 @@ impl<'c> Import<'c> {
             "published" if published_at.is_some_and(|date| date > Utc::now()) => "scheduled",
             status => status,
         };
+        let body_html = app::html::clean_body(&item.content);
         let post = ImportedPost {
             kind,
             slug: &slug,
             title: item.title.trim(),
-            body_html: &item.content,
+            body_html: &body_html,
             excerpt: &item.excerpt,
             status,
             published_at,

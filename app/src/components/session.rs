@@ -1,0 +1,157 @@
+//! Who is reading: the signed-in account (if any) that the header and the writing pages show,
+//! and the actions that sign in and out.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::error::AppError;
+use crate::model::Account;
+
+#[server(endpoint = "viewer")]
+pub async fn get_viewer() -> Result<Option<Account>, AppError> {
+    Ok(crate::auth::viewer())
+}
+
+#[server(endpoint = "sign_in")]
+pub async fn sign_in(email: String, password: String, next: String) -> Result<(), AppError> {
+    use crate::auth::{SESSION_COOKIE, cookie, session_cookie, token_hash};
+    let pool = crate::db::pool()?;
+    let (_, token) = crate::auth::sign_in(&pool, &email, &password).await?;
+    let headers = use_context::<http::request::Parts>().map(|parts| parts.headers);
+    if let Some(previous) = headers
+        .as_ref()
+        .and_then(|headers| cookie(headers, SESSION_COOKIE))
+    {
+        crate::db::accounts::end_session(&pool, &token_hash(previous)).await?;
+    }
+    set_session_cookie(&session_cookie(Some(&token), is_https()?));
+    leptos_axum::redirect(&local_path(&next));
+    Ok(())
+}
+
+#[server(endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    use crate::auth::{SESSION_COOKIE, cookie, session_cookie, token_hash};
+    let pool = crate::db::pool()?;
+    let headers = use_context::<http::request::Parts>().map(|parts| parts.headers);
+    if let Some(token) = headers
+        .as_ref()
+        .and_then(|headers| cookie(headers, SESSION_COOKIE))
+    {
+        crate::db::accounts::end_session(&pool, &token_hash(token)).await?;
+    }
+    set_session_cookie(&session_cookie(None, is_https()?));
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn is_https() -> Result<bool, AppError> {
+    Ok(crate::db::public_url()?.starts_with("https://"))
+}
+
+#[cfg(feature = "ssr")]
+fn set_session_cookie(value: &str) {
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(value),
+    ) {
+        response.append_header(http::header::SET_COOKIE, value);
+    }
+}
+
+/// Where to go after signing in: a path on this site, or the dashboard. Browsers ignore tabs and
+/// line breaks in addresses and read `\` as `/`, so any of these could turn a path into another
+/// site's address (`/\t/evil.example` is `//evil.example`).
+#[cfg(feature = "ssr")]
+fn local_path(next: &str) -> String {
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next
+            .chars()
+            .any(|c| c == '\\' || c.is_whitespace() || c.is_control());
+    if local {
+        next.to_string()
+    } else {
+        "/dashboard".to_string()
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_paths_of_this_site_are_followed() {
+        assert_eq!(local_path("/write/3?x=1"), "/write/3?x=1");
+        for elsewhere in [
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            " /x",
+            "",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(local_path(elsewhere), "/dashboard", "{elsewhere:?}");
+        }
+    }
+}
+
+/// The reader's session, shared by every page: the account, reloaded whenever someone signs in
+/// or out.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub viewer: Resource<Result<Option<Account>, AppError>>,
+    pub sign_in: ServerAction<SignIn>,
+    pub sign_out: ServerAction<SignOut>,
+}
+
+impl Session {
+    /// The signed-in account, once known.
+    pub async fn account(self) -> Option<Account> {
+        self.viewer.await.ok().flatten()
+    }
+}
+
+pub fn provide_session() {
+    let sign_in = ServerAction::<SignIn>::new();
+    let sign_out = ServerAction::<SignOut>::new();
+    let viewer = Resource::new(
+        move || (sign_in.version().get(), sign_out.version().get()),
+        |_| get_viewer(),
+    );
+    provide_context(Session {
+        viewer,
+        sign_in,
+        sign_out,
+    });
+}
+
+/// The links of the header that depend on who is reading: sign in, or the writing pages and
+/// sign out.
+#[component]
+pub fn AccountLinks() -> impl IntoView {
+    let session = expect_context::<Session>();
+    view! {
+        <nav class="account-links" aria-label="Your account">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match session.account().await {
+                        Some(account) => view! {
+                            <span class="account-name">{account.name}</span>
+                            <A href="/dashboard">"Dashboard"</A>
+                            <A href="/write">"Write"</A>
+                            <ActionForm action=session.sign_out>
+                                <button type="submit" class="link-button">"Sign out"</button>
+                            </ActionForm>
+                        }
+                        .into_any(),
+                        None => view! { <A href="/login">"Sign in"</A> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </nav>
+    }
+}

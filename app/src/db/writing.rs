@@ -1,0 +1,442 @@
+//! Posts as their writers see and change them: drafts, saves, the trash, the dashboard's list
+//! and the revisions every save keeps. Who may do what is decided by the caller
+//! ([`crate::writing`]); these functions only read and write.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgPool};
+
+use crate::model::{
+    DashboardFilter, DashboardPage, DashboardPost, EditablePost, PostInput, PostStatus, Revision,
+};
+
+/// What the rules decided a save writes: a cleaned body, a free slug, a status and its date.
+#[derive(Debug, Clone)]
+pub struct PostFields {
+    pub title: String,
+    pub body_html: String,
+    pub excerpt: String,
+    pub slug: String,
+    pub status: PostStatus,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+/// Who wrote a post and where it stands, for deciding who may change it and what a save keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostState {
+    pub author_id: Option<i64>,
+    pub status: PostStatus,
+    pub slug: String,
+    pub published_at: Option<DateTime<Utc>>,
+    pub has_revisions: bool,
+}
+
+fn status(text: &str) -> PostStatus {
+    PostStatus::parse(text).unwrap_or(PostStatus::Draft)
+}
+
+pub async fn post_state(pool: &PgPool, id: i64) -> sqlx::Result<Option<PostState>> {
+    let row = sqlx::query!(
+        r#"
+        SELECT author_id, status, slug, published_at,
+               EXISTS (SELECT 1 FROM post_revisions WHERE post_id = p.id) AS "has_revisions!"
+        FROM posts p
+        WHERE id = $1 AND kind = 'post'
+        "#,
+        id
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|row| PostState {
+        author_id: row.author_id,
+        status: status(&row.status),
+        slug: row.slug,
+        published_at: row.published_at,
+        has_revisions: row.has_revisions,
+    }))
+}
+
+/// The id of the post with this slug, whatever its status.
+pub async fn post_id(pool: &PgPool, slug: &str) -> sqlx::Result<Option<i64>> {
+    if slug.contains('\0') {
+        return Ok(None);
+    }
+    sqlx::query_scalar!(
+        "SELECT id FROM posts WHERE kind = 'post' AND slug = $1",
+        slug
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn editable_post(pool: &PgPool, id: i64) -> sqlx::Result<Option<EditablePost>> {
+    let row = sqlx::query!(
+        r#"
+        SELECT p.id, p.slug, p.title, p.body_html, p.excerpt, p.status, p.published_at,
+               p.updated_at, p.author_id, u.display_name AS "author_name?",
+               array(SELECT category_id FROM post_categories WHERE post_id = p.id ORDER BY category_id)
+                   AS "category_ids!",
+               array(SELECT t.name FROM post_tags pt JOIN tags t ON t.id = pt.tag_id
+                     WHERE pt.post_id = p.id ORDER BY t.name) AS "tags!"
+        FROM posts p
+        LEFT JOIN users u ON u.id = p.author_id
+        WHERE p.id = $1 AND p.kind = 'post'
+        "#,
+        id
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|row| EditablePost {
+        id: row.id,
+        author_id: row.author_id,
+        author_name: row.author_name,
+        input: PostInput {
+            title: row.title,
+            body_html: row.body_html,
+            excerpt: row.excerpt,
+            slug: row.slug,
+            status: status(&row.status),
+            published_at: row.published_at,
+            category_ids: row.category_ids,
+            tags: row.tags,
+        },
+        updated_at: row.updated_at,
+    }))
+}
+
+/// `base`, or `base-2`, `base-3`… whichever no other post holds.
+pub async fn free_slug(
+    conn: &mut PgConnection,
+    base: &str,
+    except_post: Option<i64>,
+) -> sqlx::Result<String> {
+    let mut candidate = base.to_string();
+    for suffix in 2.. {
+        if !slug_taken(&mut *conn, &candidate, except_post).await? {
+            break;
+        }
+        candidate = format!("{base}-{suffix}");
+    }
+    Ok(candidate)
+}
+
+pub async fn slug_taken(
+    conn: &mut PgConnection,
+    slug: &str,
+    except_post: Option<i64>,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (
+               SELECT 1 FROM posts WHERE kind = 'post' AND slug = $1 AND id IS DISTINCT FROM $2
+           ) AS "taken!""#,
+        slug,
+        except_post,
+    )
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn insert_post(
+    conn: &mut PgConnection,
+    author_id: i64,
+    fields: &PostFields,
+) -> sqlx::Result<(i64, DateTime<Utc>)> {
+    let row = sqlx::query!(
+        r#"
+        INSERT INTO posts (kind, slug, title, body_html, excerpt, status, published_at, author_id)
+        VALUES ('post', $1, $2, $3, $4, $5, $6, $7)
+        RETURNING id, updated_at
+        "#,
+        fields.slug,
+        fields.title,
+        fields.body_html,
+        fields.excerpt,
+        fields.status.as_str(),
+        fields.published_at,
+        author_id,
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok((row.id, row.updated_at))
+}
+
+/// Saves a new state of a post, unless it is in the trash or (with `expected_updated_at`) was
+/// changed since that time; then `None`.
+pub async fn update_post(
+    conn: &mut PgConnection,
+    id: i64,
+    fields: &PostFields,
+    expected_updated_at: Option<DateTime<Utc>>,
+) -> sqlx::Result<Option<DateTime<Utc>>> {
+    sqlx::query_scalar!(
+        r#"
+        UPDATE posts
+        SET slug = $2, title = $3, body_html = $4, excerpt = $5, status = $6, published_at = $7,
+            updated_at = now()
+        WHERE id = $1 AND status <> 'trash' AND ($8::timestamptz IS NULL OR updated_at = $8)
+        RETURNING updated_at
+        "#,
+        id,
+        fields.slug,
+        fields.title,
+        fields.body_html,
+        fields.excerpt,
+        fields.status.as_str(),
+        fields.published_at,
+        expected_updated_at,
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Moves a post to the trash, remembering its status.
+pub async fn trash_post(pool: &PgPool, id: i64) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"
+        UPDATE posts
+        SET status_before_trash = status, status = 'trash', updated_at = now()
+        WHERE id = $1 AND kind = 'post' AND status <> 'trash'
+        "#,
+        id
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Takes a post out of the trash, back to its status before; `false` when it was not there.
+pub async fn restore_post(pool: &PgPool, id: i64) -> sqlx::Result<bool> {
+    let restored = sqlx::query!(
+        r#"
+        UPDATE posts
+        SET status = coalesce(status_before_trash, 'draft'), status_before_trash = NULL,
+            updated_at = now()
+        WHERE id = $1 AND kind = 'post' AND status = 'trash'
+        "#,
+        id
+    )
+    .execute(pool)
+    .await?;
+    Ok(restored.rows_affected() == 1)
+}
+
+/// Deletes every post in the trash for good; how many there were.
+pub async fn empty_trash(pool: &PgPool) -> sqlx::Result<u64> {
+    let deleted = sqlx::query!("DELETE FROM posts WHERE kind = 'post' AND status = 'trash'")
+        .execute(pool)
+        .await?;
+    Ok(deleted.rows_affected())
+}
+
+/// The dashboard's list: newest first, at most `limit` posts, only `only_author`'s when given.
+/// Posts in the trash are listed only when asked for by status. A tag drives the scan from the
+/// tag's own index; otherwise each query is planned for its own parameters, so that a status
+/// or author filter reads its index rather than every post.
+pub async fn dashboard_posts(
+    pool: &PgPool,
+    only_author: Option<i64>,
+    filter: &DashboardFilter,
+    limit: i64,
+) -> sqlx::Result<DashboardPage> {
+    let mut tx = pool.begin().await?;
+    let author = match &filter.author {
+        Some(slug) => {
+            let id = sqlx::query_scalar!("SELECT id FROM users WHERE slug = $1", slug)
+                .fetch_optional(&mut *tx)
+                .await?;
+            match (id, only_author) {
+                (None, _) => return Ok(empty_page()),
+                (Some(id), Some(only)) if id != only => return Ok(empty_page()),
+                (Some(id), _) => Some(id),
+            }
+        }
+        None => only_author,
+    };
+    let tag = match &filter.tag {
+        Some(slug) => {
+            match sqlx::query_scalar!("SELECT id FROM tags WHERE slug = $1", slug)
+                .fetch_optional(&mut *tx)
+                .await?
+            {
+                Some(id) => Some(id),
+                None => return Ok(empty_page()),
+            }
+        }
+        None => None,
+    };
+    sqlx::query!("SET LOCAL plan_cache_mode = force_custom_plan")
+        .execute(&mut *tx)
+        .await?;
+    let rows = sqlx::query_as!(
+        DashboardRow,
+        r#"
+        SELECT p.id, p.slug, p.title, p.status, p.published_at, p.updated_at, p.author_id,
+               u.slug AS "author_slug?", u.display_name AS "author_name?"
+        FROM posts p
+        LEFT JOIN users u ON u.id = p.author_id
+        WHERE p.kind = 'post'
+          AND ($1::bigint IS NULL OR p.author_id = $1)
+          AND ($2::text IS NULL OR p.status = $2)
+          AND ($2::text IS NOT NULL OR p.status <> 'trash')
+          AND ($3::bigint IS NULL OR p.id IN (SELECT post_id FROM post_tags WHERE tag_id = $3))
+          AND ($4::bigint IS NULL OR p.id < $4)
+        ORDER BY p.id DESC
+        LIMIT $5
+        "#,
+        author,
+        filter.status.map(PostStatus::as_str),
+        tag,
+        filter.before,
+        limit + 1,
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let mut posts: Vec<DashboardPost> = rows.into_iter().map(DashboardRow::post).collect();
+    let next_before = if posts.len() as i64 > limit {
+        posts.truncate(limit as usize);
+        posts.last().map(|post| post.id)
+    } else {
+        None
+    };
+    Ok(DashboardPage { posts, next_before })
+}
+
+fn empty_page() -> DashboardPage {
+    DashboardPage {
+        posts: Vec::new(),
+        next_before: None,
+    }
+}
+
+struct DashboardRow {
+    id: i64,
+    slug: String,
+    title: String,
+    status: String,
+    published_at: Option<DateTime<Utc>>,
+    updated_at: DateTime<Utc>,
+    author_id: Option<i64>,
+    author_slug: Option<String>,
+    author_name: Option<String>,
+}
+
+impl DashboardRow {
+    fn post(self) -> DashboardPost {
+        DashboardPost {
+            id: self.id,
+            slug: self.slug,
+            title: self.title,
+            status: status(&self.status),
+            published_at: self.published_at,
+            updated_at: self.updated_at,
+            author_id: self.author_id,
+            author_slug: self.author_slug,
+            author_name: self.author_name,
+        }
+    }
+}
+
+/// Keeps the post's present state as a revision. An autosave replaces the writer's previous
+/// autosave of the post when nothing was saved after it.
+pub async fn keep_revision(
+    conn: &mut PgConnection,
+    post_id: i64,
+    saved_by: i64,
+    is_autosave: bool,
+) -> sqlx::Result<i64> {
+    if is_autosave {
+        sqlx::query!(
+            r#"
+            DELETE FROM post_revisions
+            WHERE id = (SELECT id FROM post_revisions WHERE post_id = $1 ORDER BY id DESC LIMIT 1)
+              AND is_autosave AND saved_by = $2
+            "#,
+            post_id,
+            saved_by,
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query_scalar!(
+        r#"
+        INSERT INTO post_revisions (post_id, saved_by, is_autosave, title, excerpt, body_html)
+        SELECT id, $2, $3, title, excerpt, body_html FROM posts WHERE id = $1
+        RETURNING id
+        "#,
+        post_id,
+        saved_by,
+        is_autosave,
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// A post's revisions, newest first (at most `limit`).
+pub async fn revisions(pool: &PgPool, post_id: i64, limit: i64) -> sqlx::Result<Vec<Revision>> {
+    sqlx::query_as!(
+        Revision,
+        r#"
+        SELECT r.id, r.saved_at, u.display_name AS "saved_by?", r.is_autosave, r.title
+        FROM post_revisions r
+        LEFT JOIN users u ON u.id = r.saved_by
+        WHERE r.post_id = $1
+        ORDER BY r.id DESC
+        LIMIT $2
+        "#,
+        post_id,
+        limit,
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// A revision's post, and its title, excerpt and body.
+pub struct RevisionContent {
+    pub post_id: i64,
+    pub revision: Revision,
+    pub excerpt: String,
+    pub body_html: String,
+}
+
+pub async fn revision(pool: &PgPool, id: i64) -> sqlx::Result<Option<RevisionContent>> {
+    let row = sqlx::query!(
+        r#"
+        SELECT r.id, r.post_id, r.saved_at, u.display_name AS "saved_by?", r.is_autosave, r.title,
+               r.excerpt, r.body_html
+        FROM post_revisions r
+        LEFT JOIN users u ON u.id = r.saved_by
+        WHERE r.id = $1
+        "#,
+        id
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|row| RevisionContent {
+        post_id: row.post_id,
+        revision: Revision {
+            id: row.id,
+            saved_at: row.saved_at,
+            saved_by: row.saved_by,
+            is_autosave: row.is_autosave,
+            title: row.title,
+        },
+        excerpt: row.excerpt,
+        body_html: row.body_html,
+    }))
+}
+
+/// Puts a revision's title, excerpt and body back into its post.
+pub async fn restore_revision(conn: &mut PgConnection, revision_id: i64) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"
+        UPDATE posts p
+        SET title = r.title, excerpt = r.excerpt, body_html = r.body_html, updated_at = now()
+        FROM post_revisions r
+        WHERE r.id = $1 AND p.id = r.post_id
+        "#,
+        revision_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

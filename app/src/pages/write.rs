@@ -1,0 +1,653 @@
+//! `/write` and `/write/{id}`: writing a new post and changing one. Drafts save themselves a few
+//! seconds after the writer stops typing; every save keeps a revision.
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use leptos_meta::{Meta, Title};
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use serde::{Deserialize, Serialize};
+
+use crate::components::{ErrorNotice, RichEditor};
+use crate::error::AppError;
+use crate::model::{
+    Account, CategoryChoice, EditablePost, Named, PostInput, PostStatus, SavedPost,
+};
+
+/// Seconds of quiet after the last change before a draft saves itself.
+const AUTOSAVE_SECONDS: u64 = 3;
+
+/// What the writing page needs: the post (when editing), the categories to choose from, and
+/// who is writing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WritingDesk {
+    pub post: Option<EditablePost>,
+    pub categories: Vec<CategoryChoice>,
+    pub writer: Account,
+}
+
+#[server(endpoint = "writing_desk")]
+pub async fn get_writing_desk(id: Option<i64>) -> Result<WritingDesk, AppError> {
+    let pool = crate::db::pool()?;
+    let writer = crate::auth::require_account()?;
+    let post = match id {
+        Some(id) => Some(crate::writing::editable_post(&pool, &writer, id).await?),
+        None => None,
+    };
+    Ok(WritingDesk {
+        post,
+        categories: crate::writing::category_choices(&pool).await?,
+        writer,
+    })
+}
+
+#[server(endpoint = "save_post", input = Json)]
+pub async fn save_post(
+    id: Option<i64>,
+    input: PostInput,
+    autosave: bool,
+    last_saved_at: Option<DateTime<Utc>>,
+) -> Result<SavedPost, AppError> {
+    let pool = crate::db::pool()?;
+    let writer = crate::auth::require_account()?;
+    crate::writing::save_post(&pool, &writer, id, input, autosave, last_saved_at).await
+}
+
+#[server(endpoint = "suggest_slug")]
+pub async fn suggest_slug(title: String, id: Option<i64>) -> Result<String, AppError> {
+    let pool = crate::db::pool()?;
+    crate::auth::require_account()?;
+    crate::writing::suggest_slug(&pool, &title, id).await
+}
+
+#[server(endpoint = "matching_tags")]
+pub async fn matching_tags(prefix: String) -> Result<Vec<Named>, AppError> {
+    let pool = crate::db::pool()?;
+    crate::auth::require_account()?;
+    let prefix = prefix.trim();
+    if prefix.is_empty() || prefix.chars().count() > crate::writing::MAX_TAG_CHARS {
+        return Ok(Vec::new());
+    }
+    Ok(crate::db::terms::matching_tags(&pool, prefix, 8).await?)
+}
+
+#[server(endpoint = "create_category")]
+pub async fn create_category(
+    name: String,
+    parent_id: Option<i64>,
+) -> Result<CategoryChoice, AppError> {
+    let pool = crate::db::pool()?;
+    let writer = crate::auth::require_account()?;
+    crate::writing::create_category(&pool, &writer, &name, parent_id).await
+}
+
+/// `/write` and `/write/{id}`.
+#[component]
+pub fn WritePage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
+    let desk = Resource::new(id, get_writing_desk);
+    view! {
+        <Title text="Write" />
+        <Meta name="robots" content="noindex" />
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match desk.await {
+                    Ok(desk) => view! { <PostForm desk /> }.into_any(),
+                    Err(AppError::Unauthorized(_)) => view! { <SignInFirst /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// What pages for signed-in people show to everyone else.
+#[component]
+pub fn SignInFirst() -> impl IntoView {
+    view! {
+        <div class="notice" role="alert">
+            <h1>"Please sign in"</h1>
+            <p>"This page is for the people who write this blog. "
+                <A href="/login">"Sign in"</A>" to continue."</p>
+        </div>
+    }
+}
+
+/// What a save sends, to tell whether anything changed since the last one.
+#[derive(Debug, Clone, PartialEq)]
+struct Snapshot {
+    title: String,
+    body: String,
+    excerpt: String,
+    slug: String,
+    categories: Vec<i64>,
+    tags: Vec<String>,
+}
+
+/// How the last save went.
+#[derive(Debug, Clone, PartialEq)]
+enum SaveState {
+    Idle,
+    Saving,
+    Saved(String),
+    Failed(String),
+}
+
+#[component]
+fn PostForm(desk: WritingDesk) -> impl IntoView {
+    let WritingDesk {
+        post,
+        categories,
+        writer,
+    } = desk;
+    let initial = post.as_ref().map(|post| post.input.clone());
+    let input = initial.unwrap_or(PostInput {
+        title: String::new(),
+        body_html: String::new(),
+        excerpt: String::new(),
+        slug: String::new(),
+        status: PostStatus::Draft,
+        published_at: None,
+        category_ids: Vec::new(),
+        tags: Vec::new(),
+    });
+    let post_id = RwSignal::new(post.as_ref().map(|post| post.id));
+    let last_saved_at = RwSignal::new(post.as_ref().map(|post| post.updated_at));
+    let saved_status = RwSignal::new(input.status);
+    let status = RwSignal::new(match input.status {
+        PostStatus::Scheduled => PostStatus::Scheduled,
+        PostStatus::Published => PostStatus::Published,
+        _ => PostStatus::Draft,
+    });
+    let publish_at = RwSignal::new(
+        input
+            .published_at
+            .filter(|_| input.status == PostStatus::Scheduled)
+            .map(|at| {
+                at.with_timezone(&chrono::Local)
+                    .format("%Y-%m-%dT%H:%M")
+                    .to_string()
+            })
+            .unwrap_or_default(),
+    );
+    let published_at = RwSignal::new(input.published_at);
+    let address = RwSignal::new(input.slug.clone());
+    let loaded = Snapshot {
+        slug: if input.status == PostStatus::Draft && follows_title(&input.slug, &input.title) {
+            String::new()
+        } else {
+            input.slug
+        },
+        title: input.title,
+        body: input.body_html,
+        excerpt: input.excerpt,
+        categories: input.category_ids,
+        tags: input.tags,
+    };
+    let title = RwSignal::new(loaded.title.clone());
+    let body = RwSignal::new(loaded.body.clone());
+    let excerpt = RwSignal::new(loaded.excerpt.clone());
+    let slug = RwSignal::new(loaded.slug.clone());
+    let chosen = RwSignal::new(loaded.categories.clone());
+    let tags = RwSignal::new(loaded.tags.clone());
+    let saved = RwSignal::new(loaded);
+    let choices = RwSignal::new(categories);
+    let state = RwSignal::new(SaveState::Idle);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+
+    let snapshot = move || Snapshot {
+        title: title.get(),
+        body: body.get(),
+        excerpt: excerpt.get(),
+        slug: slug.get(),
+        categories: chosen.get(),
+        tags: tags.get(),
+    };
+    let dirty = Memo::new(move |_| saved.with(|saved| *saved != snapshot()));
+
+    let save = Action::new(move |(requested, autosave): &(PostStatus, bool)| {
+        let sent = snapshot();
+        let input = PostInput {
+            title: sent.title.clone(),
+            body_html: sent.body.clone(),
+            excerpt: sent.excerpt.clone(),
+            slug: sent.slug.clone(),
+            status: *requested,
+            published_at: match requested {
+                PostStatus::Scheduled => local_time(&publish_at.get_untracked()),
+                PostStatus::Published => published_at.get_untracked(),
+                _ => None,
+            },
+            category_ids: sent.categories.clone(),
+            tags: sent.tags.clone(),
+        };
+        let autosave = *autosave;
+        let id = post_id.get_untracked();
+        let expected = last_saved_at.get_untracked();
+        state.set(SaveState::Saving);
+        async move {
+            let result = save_post(id, input, autosave, expected).await;
+            // The writer may have left the page while the save was on its way.
+            if post_id.try_get_untracked().is_none() {
+                return result;
+            }
+            match &result {
+                Ok(done) => {
+                    if id.is_none() {
+                        show_address(&format!("/write/{}", done.id));
+                    }
+                    post_id.set(Some(done.id));
+                    last_saved_at.set(Some(done.saved_at));
+                    saved_status.set(done.status);
+                    status.set(done.status);
+                    published_at.set(done.published_at);
+                    address.set(done.slug.clone());
+                    let kept_slug = if sent.slug.is_empty() {
+                        String::new()
+                    } else {
+                        done.slug.clone()
+                    };
+                    if slug.get_untracked() == sent.slug {
+                        slug.set(kept_slug.clone());
+                    }
+                    saved.set(Snapshot {
+                        slug: kept_slug,
+                        ..sent
+                    });
+                    let at = done
+                        .saved_at
+                        .with_timezone(&chrono::Local)
+                        .format("%H:%M:%S")
+                        .to_string();
+                    state.set(SaveState::Saved(at));
+                }
+                Err(error) => state.set(SaveState::Failed(error.to_string())),
+            }
+            result
+        }
+    });
+
+    // A draft saves itself once the writer has paused, and again after a save that edits
+    // overtook.
+    let edits = RwSignal::new(0u32);
+    let saving = save.pending();
+    Effect::new(move |previous: Option<()>| {
+        snapshot();
+        saving.track();
+        if previous.is_none() {
+            return;
+        }
+        let edit = edits.get_untracked().wrapping_add(1);
+        edits.set(edit);
+        set_timeout(
+            move || {
+                let autosave_due = || {
+                    let quiet = edits.try_get_untracked()? == edit;
+                    let draft = saved_status.try_get_untracked()? == PostStatus::Draft
+                        && status.try_get_untracked()? == PostStatus::Draft;
+                    Some(
+                        quiet
+                            && draft
+                            && dirty.try_get_untracked()?
+                            && !saving.try_get_untracked()?,
+                    )
+                };
+                if autosave_due() == Some(true) {
+                    save.dispatch((PostStatus::Draft, true));
+                }
+            },
+            std::time::Duration::from_secs(AUTOSAVE_SECONDS),
+        );
+    });
+    warn_before_leaving(dirty);
+
+    let suggested = RwSignal::new(String::new());
+    let suggest = Action::new(move |title: &String| {
+        let title = title.clone();
+        let id = post_id.get_untracked();
+        async move {
+            if let Ok(slug) = suggest_slug(title, id).await {
+                suggested.try_set(slug);
+            }
+        }
+    });
+    let title_done = move |_| {
+        if !title.get_untracked().trim().is_empty() {
+            suggest.dispatch(title.get_untracked());
+        }
+    };
+    let shown_address = move || {
+        let typed = slug.get();
+        if !typed.is_empty() {
+            typed
+        } else if saved_status.get() != PostStatus::Draft {
+            address.get()
+        } else {
+            suggested.get()
+        }
+    };
+
+    let submit_label = move || match status.get() {
+        PostStatus::Scheduled => "Schedule",
+        PostStatus::Published if saved_status.get() == PostStatus::Published => "Update",
+        PostStatus::Published => "Publish",
+        _ => "Save draft",
+    };
+    let may_create_categories = writer.may_manage_terms();
+
+    view! {
+        <form class="write" on:submit=move |ev| {
+            ev.prevent_default();
+            save.dispatch((status.get_untracked(), false));
+        }>
+            <div class="write-main">
+                <p class="field">
+                    <label for="post-title">"Title"</label>
+                    <input id="post-title" class="title-input" type="text" maxlength="300"
+                        value=title.get_untracked() prop:value=title
+                        on:input=move |ev| title.set(event_target_value(&ev))
+                        on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); }
+                        on:blur=title_done />
+                </p>
+                <div class="field">
+                    <span class="field-label">"Text"</span>
+                    <RichEditor html=body label="Text of the post" />
+                </div>
+                <p class="field">
+                    <label for="post-excerpt">"Excerpt"</label>
+                    <textarea id="post-excerpt" rows="3" prop:value=excerpt
+                        on:input=move |ev| excerpt.set(event_target_value(&ev))>{excerpt.get_untracked()}</textarea>
+                    <span class="field-hint">"Shown in listings; the start of the post when left empty."</span>
+                </p>
+            </div>
+            <aside class="write-side">
+                <section class="panel">
+                    <h2>"Publish"</h2>
+                    <p class="save-state" role="status">{move || match state.get() {
+                        SaveState::Saving => "Saving…".to_string(),
+                        SaveState::Failed(_) => "Not saved".to_string(),
+                        _ if dirty.get() => "Unsaved changes".to_string(),
+                        SaveState::Saved(at) => format!("Saved at {at}"),
+                        SaveState::Idle if post_id.get().is_some() => "Saved".to_string(),
+                        SaveState::Idle => "Not saved yet".to_string(),
+                    }}</p>
+                    {move || match state.get() {
+                        SaveState::Failed(error) => Some(view! { <p class="form-error" role="alert">{error}</p> }),
+                        _ => None,
+                    }}
+                    <p class="field">
+                        <label for="post-status">"Status"</label>
+                        <select id="post-status" prop:value=move || status.get().as_str() on:change=move |ev| {
+                            status.set(PostStatus::parse(&event_target_value(&ev)).unwrap_or(PostStatus::Draft));
+                        }>
+                            <option value="draft" selected=move || status.get() == PostStatus::Draft>"Draft"</option>
+                            <option value="published" selected=move || status.get() == PostStatus::Published>"Published"</option>
+                            <option value="scheduled" selected=move || status.get() == PostStatus::Scheduled>"Scheduled"</option>
+                        </select>
+                    </p>
+                    {move || (status.get() == PostStatus::Scheduled).then(|| view! {
+                        <p class="field">
+                            <label for="post-publish-at">"Publish on (your time)"</label>
+                            <input id="post-publish-at" type="datetime-local" prop:value=publish_at
+                                on:input=move |ev| publish_at.set(event_target_value(&ev)) />
+                        </p>
+                    })}
+                    <p class="actions">
+                        <button type="submit" disabled=move || saving.get() || !hydrated.get()>{submit_label}</button>
+                        {move || post_id.get().map(|id| view! {
+                            <a class="button secondary" href=format!("/preview/{id}") target="_blank" rel="noopener">"Preview"</a>
+                        })}
+                    </p>
+                    {move || post_id.get().map(|id| view! {
+                        <p class="field-hint">
+                            <a href=format!("/write/{id}/revisions")>"Revisions"</a>
+                        </p>
+                    })}
+                </section>
+                <section class="panel">
+                    <h2><label for="post-slug">"Address"</label></h2>
+                    <p class="field">
+                        <input id="post-slug" type="text" value=slug.get_untracked() prop:value=slug
+                            placeholder=move || if suggested.get().is_empty() { "made from the title".to_string() } else { suggested.get() }
+                            on:input=move |ev| slug.set(event_target_value(&ev))
+                            on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); } />
+                        <span class="field-hint slug-hint">{move || format!("/posts/{}", shown_address())}</span>
+                    </p>
+                </section>
+                <CategoryPicker choices chosen may_create=may_create_categories />
+                <TagPicker tags />
+            </aside>
+        </form>
+    }
+    .into_any()
+}
+
+/// The categories as a tree of checkboxes, and (for editors) a way to add one.
+#[component]
+fn CategoryPicker(
+    choices: RwSignal<Vec<CategoryChoice>>,
+    chosen: RwSignal<Vec<i64>>,
+    may_create: bool,
+) -> impl IntoView {
+    let new_name = RwSignal::new(String::new());
+    let new_parent = RwSignal::new(None::<i64>);
+    let create = Action::new(move |(name, parent): &(String, Option<i64>)| {
+        let (name, parent) = (name.clone(), *parent);
+        async move {
+            let created = create_category(name, parent).await?;
+            choices.update(|choices| {
+                let at = choices
+                    .iter()
+                    .position(|choice| Some(choice.id) == created.parent_id)
+                    .map_or(choices.len(), |parent| parent + 1);
+                choices.insert(at, created.clone());
+            });
+            chosen.update(|chosen| chosen.push(created.id));
+            new_name.set(String::new());
+            Ok::<_, AppError>(())
+        }
+    });
+    view! {
+        <section class="panel">
+            <h2>"Categories"</h2>
+            <ul class="category-choices">
+                <For each=move || choices.get() key=|choice| choice.id let:choice>
+                    {
+                        let id = choice.id;
+                        let field = format!("category-{id}");
+                        view! {
+                            <li style=format!("margin-left: {}rem", choice.depth)>
+                                <input type="checkbox" id=field.clone()
+                                    prop:checked=move || chosen.read().contains(&id)
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        chosen.update(|chosen| {
+                                            chosen.retain(|chosen| *chosen != id);
+                                            if on {
+                                                chosen.push(id);
+                                            }
+                                        });
+                                    } />
+                                <label for=field>{choice.name.clone()}</label>
+                            </li>
+                        }
+                    }
+                </For>
+            </ul>
+            {may_create.then(|| view! {
+                <details class="new-category">
+                    <summary>"New category"</summary>
+                    <p class="field">
+                        <label for="new-category-name">"Name"</label>
+                        <input id="new-category-name" type="text" prop:value=new_name
+                            on:input=move |ev| new_name.set(event_target_value(&ev))
+                            on:keydown=move |ev| if ev.key() == "Enter" {
+                                ev.prevent_default();
+                                create.dispatch((new_name.get_untracked(), new_parent.get_untracked()));
+                            } />
+                    </p>
+                    <p class="field">
+                        <label for="new-category-parent">"Under"</label>
+                        <select id="new-category-parent" on:change=move |ev| {
+                            new_parent.set(event_target_value(&ev).parse().ok());
+                        }>
+                            <option value="">"(top level)"</option>
+                            {move || choices.get().into_iter().map(|choice| view! {
+                                <option value=choice.id.to_string()>
+                                    {format!("{}{}", "— ".repeat(choice.depth as usize), choice.name)}
+                                </option>
+                            }).collect_view()}
+                        </select>
+                    </p>
+                    <button type="button" class="button secondary" on:click=move |_| {
+                        create.dispatch((new_name.get_untracked(), new_parent.get_untracked()));
+                    }>"Add category"</button>
+                    {move || match create.value().get() {
+                        Some(Err(error)) => Some(view! { <p class="form-error" role="alert">{error.to_string()}</p> }),
+                        _ => None,
+                    }}
+                </details>
+            })}
+        </section>
+    }
+    .into_any()
+}
+
+/// Tags as removable chips, with the existing tags that begin as typed offered first.
+#[component]
+fn TagPicker(tags: RwSignal<Vec<String>>) -> impl IntoView {
+    let typed = RwSignal::new(String::new());
+    let suggestions = Resource::new(
+        move || typed.get(),
+        |typed| async move {
+            if typed.trim().is_empty() {
+                Ok(Vec::new())
+            } else {
+                matching_tags(typed).await
+            }
+        },
+    );
+    let add = move |name: String| {
+        let name = name.trim().trim_matches(',').trim().to_string();
+        if !name.is_empty() {
+            tags.update(|tags| {
+                if !tags
+                    .iter()
+                    .any(|tag| tag.to_lowercase() == name.to_lowercase())
+                {
+                    tags.push(name);
+                }
+            });
+        }
+        typed.set(String::new());
+    };
+    view! {
+        <section class="panel">
+            <h2><label for="tag-input">"Tags"</label></h2>
+            <ul class="tag-chips">
+                <For each=move || tags.get() key=|tag| tag.clone() let:tag>
+                    {
+                        let removed = tag.clone();
+                        view! {
+                            <li class="chip">
+                                {tag.clone()}
+                                <button type="button" class="chip-remove" aria-label=format!("Remove tag {tag}")
+                                    on:click=move |_| tags.update(|tags| tags.retain(|tag| *tag != removed))>"×"</button>
+                            </li>
+                        }
+                    }
+                </For>
+            </ul>
+            <input id="tag-input" type="text" autocomplete="off" placeholder="Add a tag and press Enter"
+                prop:value=typed
+                on:input=move |ev| {
+                    let value = event_target_value(&ev);
+                    if value.ends_with(',') {
+                        add(value);
+                    } else {
+                        typed.set(value);
+                    }
+                }
+                on:keydown=move |ev| {
+                    if ev.key() == "Enter" {
+                        ev.prevent_default();
+                        add(typed.get_untracked());
+                    }
+                } />
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let found = suggestions.await.unwrap_or_default();
+                    view! {
+                        <ul class="tag-suggestions">
+                            {found.into_iter().map(|tag| {
+                                let name = tag.name.clone();
+                                view! {
+                                    <li><button type="button" class="link-button" on:click=move |_| add(name.clone())>
+                                        {tag.name}
+                                    </button></li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+    .into_any()
+}
+
+/// Whether a draft's slug is the one its title gives (perhaps with a number to make it unique):
+/// then it keeps following the title until the writer chooses one.
+fn follows_title(slug: &str, title: &str) -> bool {
+    let from_title = crate::slug::slugify(title);
+    slug == from_title
+        || slug
+            .strip_prefix(&from_title)
+            .and_then(|rest| rest.strip_prefix('-'))
+            .is_some_and(|number| !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()))
+        || (from_title.is_empty() && slug.starts_with("untitled"))
+}
+
+/// A `datetime-local` value, read in the writer's time zone.
+fn local_time(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::TimeZone;
+    let naive = chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M").ok()?;
+    chrono::Local
+        .from_local_datetime(&naive)
+        .earliest()
+        .map(|at| at.with_timezone(&chrono::Utc))
+}
+
+/// Puts a new post's own address in the address bar without leaving the page.
+fn show_address(path: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Ok(history) = window().history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
+}
+
+/// Asks the browser to warn before the page is left with changes not yet saved.
+fn warn_before_leaving(dirty: Memo<bool>) {
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener(leptos::ev::beforeunload, move |event| {
+            if dirty.get_untracked() {
+                event.prevent_default();
+                event.set_return_value("");
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = dirty;
+}

@@ -1,0 +1,185 @@
+import { expect, test, type Page } from '@playwright/test';
+
+import { collectErrors, PASSWORD, waitForHydration } from './helpers';
+
+// A 1×1 PNG.
+const DOT_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+async function signIn(page: Page, email: string) {
+  await page.goto('/login');
+  await waitForHydration(page);
+  await page.getByLabel('E-mail address').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByRole('navigation', { name: 'Your account' })).toContainText('Sign out');
+}
+
+async function openEditor(page: Page, path: string) {
+  await page.goto(path);
+  await waitForHydration(page);
+  await page.locator('.rich-editor.ready').waitFor();
+  return page.getByRole('textbox', { name: 'Text of the post', exact: true });
+}
+
+async function tool(page: Page, name: string) {
+  await page.getByRole('toolbar', { name: 'Formatting' }).getByRole('button', { name, exact: true }).click();
+}
+
+async function save(page: Page, button: string) {
+  await page.getByRole('button', { name: button, exact: true }).click();
+  await expect(page.locator('.save-state')).toHaveText(/^Saved at /);
+}
+
+test.describe.configure({ mode: 'serial' });
+
+let postPath = '';
+
+test('an author writes a post with the toolbar, saves a draft and publishes it', async ({ page }) => {
+  const errors = collectErrors(page);
+  await signIn(page, 'ada@example.org');
+  const editor = await openEditor(page, '/write');
+  await page.getByLabel('Title').fill('Notes from the recycling market');
+
+  await editor.click();
+  await page.keyboard.type('Hello ');
+  await tool(page, 'Bold (Ctrl+B)');
+  await page.keyboard.type('brave');
+  await tool(page, 'Bold (Ctrl+B)');
+  await page.keyboard.type(' world.');
+  await page.keyboard.press('Enter');
+  await tool(page, 'Bulleted list (Ctrl+Shift+8)');
+  await page.keyboard.type('copper');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('plastics');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('See ');
+  await tool(page, 'Link');
+  await page.getByLabel('Link address').fill('https://example.org/market');
+  await page.getByRole('button', { name: 'Apply link' }).click();
+
+  await page.locator('.toolbar input[type=file]').setInputFiles({
+    name: 'red dot.png',
+    mimeType: 'image/png',
+    buffer: DOT_PNG,
+  });
+  await page.getByLabel('Describe the image for readers who cannot see it').fill('A red dot');
+  await page.getByRole('button', { name: 'Insert image' }).click();
+
+  await expect(editor.locator('strong')).toHaveText('brave');
+  await expect(editor.locator('ul li')).toHaveText(['copper', 'plastics']);
+  await expect(editor.locator('a[href="https://example.org/market"]')).toHaveCount(1);
+  await expect(editor.locator('img[alt="A red dot"]')).toHaveCount(1);
+
+  await page.getByLabel('Tags').fill('markets');
+  await page.getByLabel('Tags').press('Enter');
+  await expect(page.locator('.tag-chips')).toContainText('markets');
+
+  await save(page, 'Save draft');
+  await expect(page).toHaveURL(/\/write\/\d+$/);
+  postPath = new URL(page.url()).pathname;
+  await expect(page.locator('.slug-hint')).toHaveText('/posts/notes-from-the-recycling-market');
+
+  await page.getByLabel('Status').selectOption('published');
+  await save(page, 'Publish');
+
+  await page.goto('/');
+  await expect(page.locator('.post-teaser .post-title a').first()).toHaveText('Notes from the recycling market');
+  await page.goto('/tag/markets');
+  await expect(page.locator('.post-teaser .post-title a')).toHaveText(['Notes from the recycling market']);
+  await page.goto('/posts/notes-from-the-recycling-market');
+  const body = page.locator('.post-body');
+  await expect(body.locator('strong')).toHaveText('brave');
+  await expect(body.locator('ul li')).toHaveText(['copper', 'plastics']);
+  await expect(body.locator('a[href="https://example.org/market"]')).toHaveCount(1);
+  const image = body.locator('img[alt="A red dot"]');
+  await expect(image).toHaveAttribute('src', /^\/media\/\d+\/red-dot\.png$/);
+  expect(await image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1);
+  expect(errors).toEqual([]);
+});
+
+test('an author edits the post and restores an earlier revision', async ({ page }) => {
+  await signIn(page, 'ada@example.org');
+  const editor = await openEditor(page, postPath);
+  await editor.locator('p').first().click();
+  await page.keyboard.press('End');
+  await page.keyboard.type(' Added later.');
+  await save(page, 'Update');
+  await page.goto('/posts/notes-from-the-recycling-market');
+  await expect(page.locator('.post-body')).toContainText('Added later.');
+
+  await page.goto(`${postPath}/revisions`);
+  await waitForHydration(page);
+  const revisions = page.locator('.revision-list a');
+  await expect(revisions).toHaveCount(3);
+  await revisions.last().click();
+  await expect(page.locator('.diff-added')).toContainText('Added later.');
+  await page.getByRole('button', { name: 'Restore this revision' }).click();
+  await expect(page).toHaveURL(new RegExp(`${postPath}$`));
+
+  await page.goto('/posts/notes-from-the-recycling-market');
+  await expect(page.locator('.post-body strong')).toHaveText('brave');
+  await expect(page.locator('.post-body')).not.toContainText('Added later.');
+});
+
+test('an author cannot open another author’s post for editing', async ({ page }) => {
+  await signIn(page, 'bo@example.org');
+  const response = await page.goto(postPath);
+  expect(response?.status()).toBe(403);
+  await expect(page.getByRole('alert')).toContainText('Authors can change only their own posts.');
+  await expect(page.locator('.rich-editor')).toHaveCount(0);
+});
+
+test('a script written into the HTML of a post never runs for its readers', async ({ page }) => {
+  await signIn(page, 'bo@example.org');
+  await openEditor(page, '/write');
+  await page.getByLabel('Title').fill('Markup test');
+  await page.getByRole('button', { name: 'HTML', exact: true }).click();
+  await page.getByLabel('Text of the post (HTML)').fill(
+    [
+      '<p>Before.</p>',
+      '<script>alert("script")</script>',
+      '<img src="x" onerror="alert(\'onerror\')">',
+      '<a href="javascript:alert(\'link\')" id="js-link">click me</a>',
+      '<svg><script>alert("svg")</script></svg>',
+      '<iframe src="javascript:alert(\'frame\')"></iframe>',
+      '<math><mtext><table><mglyph><style><img src=x onerror=alert("mxss")></style></mglyph></table></mtext></math>',
+      '<p>After.</p>',
+    ].join('\n'),
+  );
+  await page.getByLabel('Status').selectOption('published');
+  await save(page, 'Publish');
+
+  const dialogs: string[] = [];
+  page.on('dialog', async (dialog) => {
+    dialogs.push(dialog.message());
+    await dialog.dismiss();
+  });
+  const errors = collectErrors(page);
+  await page.goto('/posts/markup-test');
+  await waitForHydration(page);
+  await expect(page.locator('.post-body')).toContainText('After.');
+  const link = page.locator('.post-body a', { hasText: 'click me' });
+  if ((await link.count()) > 0) {
+    await link.click();
+  }
+  await page.waitForTimeout(500);
+  expect(dialogs).toEqual([]);
+  expect(errors).toEqual([]);
+  expect(await page.locator('.post-body script, .post-body svg, .post-body [onerror]').count()).toBe(0);
+});
+
+test('reading pages never load the editor’s code', async ({ page }) => {
+  const scripts: string[] = [];
+  page.on('request', (request) => scripts.push(new URL(request.url()).pathname));
+  await page.goto('/');
+  await waitForHydration(page);
+  await page.goto('/posts/notes-from-the-recycling-market');
+  await waitForHydration(page);
+  expect(scripts.filter((path) => path.startsWith('/editor/'))).toEqual([]);
+  expect(scripts).toContain('/pkg/fieldnotes.wasm');
+});

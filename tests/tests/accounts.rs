@@ -1,0 +1,526 @@
+//! Accounts: the `fieldnotes user` commands, signing in and out, sessions, the limit on failed
+//! attempts and the refusal of cross-site requests.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use app::auth::{hash_password, new_token};
+use app::db::accounts;
+use app::model::Role;
+use integration_tests::{TestApp, fieldnotes_binary};
+use reqwest::StatusCode;
+use reqwest::header::{self, HeaderMap};
+use serde_json::Value;
+use sqlx::PgPool;
+
+const PASSWORD: &str = "correct horse battery";
+
+/// The `DATABASE_URL` of the test's own database.
+fn database_url(pool: &PgPool) -> String {
+    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL is set");
+    let options = pool.connect_options();
+    let database = options.get_database().expect("a database");
+    let separator = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{separator}dbname={database}")
+}
+
+fn fieldnotes_user(pool: &PgPool, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(fieldnotes_binary())
+        .arg("user")
+        .args(args)
+        .env("DATABASE_URL", database_url(pool))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("fieldnotes starts");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+async fn add_account(pool: &PgPool, email: &str, role: Role) -> i64 {
+    let hash = hash_password(PASSWORD).unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+    accounts::create_account(&mut conn, email, "Writer", "writer", role, &hash)
+        .await
+        .unwrap()
+        .expect("a new account")
+}
+
+/// `application/x-www-form-urlencoded`, as a browser encodes a form.
+fn form(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(name, value)| {
+            let value: String = value
+                .bytes()
+                .map(|byte| match byte {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                        (byte as char).to_string()
+                    }
+                    b' ' => "+".to_string(),
+                    _ => format!("%{byte:02X}"),
+                })
+                .collect();
+            format!("{name}={value}")
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|error| panic!("{error}: {}", self.body))
+    }
+
+    fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .find(|value| value.starts_with("fieldnotes_session="))
+            .map(str::to_string)
+    }
+}
+
+/// A server function called as a form without scripts would call it, from a page of the site
+/// unless `origin` says otherwise.
+async fn call(
+    app: &TestApp,
+    function: &str,
+    fields: &[(&str, &str)],
+    cookie: Option<&str>,
+    origin: Option<&str>,
+) -> Reply {
+    let mut request = app
+        .client
+        .post(format!("{}/_fn/{function}", app.address))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .body(form(fields));
+    if let Some(origin) = origin {
+        request = request.header(header::ORIGIN, origin);
+    }
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    let response = request.send().await.unwrap();
+    Reply {
+        status: response.status(),
+        headers: response.headers().clone(),
+        body: response.text().await.unwrap(),
+    }
+}
+
+async fn sign_in(app: &TestApp, email: &str, password: &str) -> Reply {
+    call(
+        app,
+        "sign_in",
+        &[("email", email), ("password", password), ("next", "/")],
+        None,
+        Some(&app.address),
+    )
+    .await
+}
+
+/// The `name=value` part of a Set-Cookie header, to send back.
+fn cookie_pair(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap().to_string()
+}
+
+async fn viewer(app: &TestApp, cookie: &str) -> Value {
+    let reply = call(app, "viewer", &[], Some(cookie), Some(&app.address)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.json()
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn user_commands_add_list_and_change_accounts(pool: PgPool) {
+    let added = fieldnotes_user(
+        &pool,
+        &[
+            "add",
+            "--email",
+            "Ada@Example.org",
+            "--name",
+            "Ada Lovelace",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        "first password\n",
+    );
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    assert!(text(&added.stdout).contains("can now sign in as admin"));
+
+    let again = fieldnotes_user(
+        &pool,
+        &[
+            "add",
+            "--email",
+            "ada@example.org",
+            "--name",
+            "Ada",
+            "--password-stdin",
+        ],
+        "another password\n",
+    );
+    assert!(!again.status.success());
+    assert!(
+        text(&again.stderr).contains("already has an account"),
+        "{}",
+        text(&again.stderr)
+    );
+
+    let short = fieldnotes_user(
+        &pool,
+        &[
+            "add",
+            "--email",
+            "bo@example.org",
+            "--name",
+            "Bo",
+            "--password-stdin",
+        ],
+        "short\n",
+    );
+    assert!(!short.status.success());
+    let bad_email = fieldnotes_user(
+        &pool,
+        &[
+            "add",
+            "--email",
+            "nobody",
+            "--name",
+            "X",
+            "--password-stdin",
+        ],
+        "a long enough password\n",
+    );
+    assert!(!bad_email.status.success());
+    assert!(text(&bad_email.stderr).contains("not an e-mail address"));
+    let no_terminal = fieldnotes_user(
+        &pool,
+        &["add", "--email", "cy@example.org", "--name", "Cy"],
+        "",
+    );
+    assert!(!no_terminal.status.success());
+    assert!(text(&no_terminal.stderr).contains("--password-stdin"));
+
+    let list = fieldnotes_user(&pool, &["list"], "");
+    assert!(list.status.success());
+    let listed = text(&list.stdout);
+    assert!(listed.contains("Ada@Example.org") && listed.contains("admin"));
+    assert!(!listed.contains("bo@example.org") && !listed.contains("cy@example.org"));
+
+    let app = TestApp::spawn(pool.clone()).await;
+    assert_eq!(
+        sign_in(&app, "ada@example.org", "first password")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let session = sign_in(&app, "ada@example.org", "first password").await;
+    let cookie = cookie_pair(&session.session_cookie().unwrap());
+    assert_eq!(viewer(&app, &cookie).await["role"], "admin");
+
+    let unknown = fieldnotes_user(
+        &pool,
+        &["passwd", "nobody@example.org", "--password-stdin"],
+        "a new password\n",
+    );
+    assert!(!unknown.status.success());
+    assert!(text(&unknown.stderr).contains("no account"));
+    let changed = fieldnotes_user(
+        &pool,
+        &["passwd", "ada@example.org", "--password-stdin"],
+        "second password\n",
+    );
+    assert!(changed.status.success(), "{}", text(&changed.stderr));
+    let token = fieldnotes_user(&pool, &["token", "ada@example.org", "--name", "laptop"], "");
+    assert!(token.status.success(), "{}", text(&token.stderr));
+    let token = text(&token.stdout).trim().to_string();
+    assert_eq!(token.len(), 64, "{token}");
+    let by_token = app
+        .client
+        .delete(format!("{}/api/v1/posts/nothing-here", app.address))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        by_token.status(),
+        StatusCode::NOT_FOUND,
+        "the token signs in"
+    );
+    let no_name = fieldnotes_user(&pool, &["token", "ada@example.org", "--name", " "], "");
+    assert!(!no_name.status.success());
+    assert_eq!(
+        viewer(&app, &cookie).await,
+        Value::Null,
+        "a new password ends every session"
+    );
+    assert_eq!(
+        sign_in(&app, "ada@example.org", "first password")
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sign_in(&app, "ada@example.org", "second password")
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn signing_in_starts_a_session_and_signing_out_ends_it(pool: PgPool) {
+    add_account(&pool, "writer@example.org", Role::Author).await;
+    let app = TestApp::spawn(pool.clone()).await;
+
+    let reply = sign_in(&app, "Writer@Example.org ", PASSWORD).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let set_cookie = reply.session_cookie().expect("a session cookie");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age="] {
+        assert!(set_cookie.contains(attribute), "{attribute}: {set_cookie}");
+    }
+    assert!(!set_cookie.contains("Secure"), "plain HTTP: {set_cookie}");
+    let cookie = cookie_pair(&set_cookie);
+    let account = viewer(&app, &cookie).await;
+    assert_eq!(account["email"], "writer@example.org");
+    assert_eq!(account["role"], "author");
+
+    let second = call(
+        &app,
+        "sign_in",
+        &[
+            ("email", "writer@example.org"),
+            ("password", PASSWORD),
+            ("next", "/"),
+        ],
+        Some(&cookie),
+        Some(&app.address),
+    )
+    .await;
+    let new_cookie = cookie_pair(&second.session_cookie().unwrap());
+    assert_ne!(new_cookie, cookie, "a new session at every sign-in");
+    assert_eq!(
+        viewer(&app, &cookie).await,
+        Value::Null,
+        "the old one has ended"
+    );
+
+    let out = call(&app, "sign_out", &[], Some(&new_cookie), Some(&app.address)).await;
+    assert_eq!(out.status, StatusCode::OK, "{}", out.body);
+    assert!(out.session_cookie().unwrap().contains("Max-Age=0"));
+    assert_eq!(viewer(&app, &new_cookie).await, Value::Null);
+    let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(sessions, 0);
+}
+
+/// Signs in as the sign-in form does when the page's scripts have not run.
+async fn sign_in_without_scripts(app: &TestApp, password: &str, next: &str) -> reqwest::Response {
+    app.client
+        .post(format!("{}/_fn/sign_in", app.address))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .header(header::ORIGIN, &app.address)
+        .header(header::REFERER, format!("{}/login", app.address))
+        .body(form(&[
+            ("email", "writer@example.org"),
+            ("password", password),
+            ("next", next),
+        ]))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_form_without_scripts_signs_in_and_goes_on(pool: PgPool) {
+    add_account(&pool, "writer@example.org", Role::Author).await;
+    let app = TestApp::spawn(pool).await;
+    let response = sign_in_without_scripts(&app, PASSWORD, "/dashboard").await;
+    assert!(response.status().is_redirection(), "{}", response.status());
+    assert_eq!(response.headers()[header::LOCATION], "/dashboard");
+
+    let refused = sign_in_without_scripts(&app, "wrong password", "https://evil.example/").await;
+    assert!(refused.status().is_redirection());
+    let location = refused.headers()[header::LOCATION].to_str().unwrap();
+    assert!(
+        location.starts_with(&format!("{}/login?", app.address)) && location.contains("__err="),
+        "the form shows why: {location}"
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn wrong_passwords_and_unknown_addresses_get_the_same_answer(pool: PgPool) {
+    add_account(&pool, "writer@example.org", Role::Author).await;
+    let app = TestApp::spawn(pool).await;
+    let wrong = sign_in(&app, "writer@example.org", "not the password").await;
+    let unknown = sign_in(&app, "nobody@example.org", "not the password").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.body, unknown.body);
+    assert!(wrong.body.contains("not right"), "{}", wrong.body);
+    assert!(wrong.session_cookie().is_none());
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn repeated_failures_are_slowed_down(pool: PgPool) {
+    add_account(&pool, "writer@example.org", Role::Author).await;
+    let app = TestApp::spawn(pool.clone()).await;
+    for _ in 0..5 {
+        let reply = sign_in(&app, "writer@example.org", "guess").await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    }
+    let limited = sign_in(&app, "writer@example.org", PASSWORD).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.body.contains("Too many failed attempts"));
+    assert!(limited.session_cookie().is_none());
+
+    for _ in 0..5 {
+        sign_in(&app, "nobody@example.org", "guess").await;
+    }
+    assert_eq!(
+        sign_in(&app, "nobody@example.org", "guess").await.body,
+        limited.body,
+        "an unknown address is limited alike"
+    );
+
+    for attempt in 0..10 {
+        let email = format!("other{attempt}@example.org");
+        sign_in(&app, &email, "guess").await;
+    }
+    let from_this_address = sign_in(&app, "someone-else@example.org", "guess").await;
+    assert_eq!(
+        from_this_address.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "twenty failures from one address stop it"
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn cross_site_requests_are_refused(pool: PgPool) {
+    add_account(&pool, "writer@example.org", Role::Author).await;
+    let app = TestApp::spawn(pool).await;
+    let fields = [
+        ("email", "writer@example.org"),
+        ("password", PASSWORD),
+        ("next", "/"),
+    ];
+    let forged = call(&app, "sign_in", &fields, None, Some("https://evil.example")).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(
+        forged
+            .body
+            .contains("did not come from a page of this site"),
+        "{}",
+        forged.body
+    );
+    let anonymous = call(&app, "sign_in", &fields, None, None).await;
+    assert_eq!(anonymous.status, StatusCode::FORBIDDEN);
+    assert!(forged.session_cookie().is_none() && anonymous.session_cookie().is_none());
+
+    let with_cookie = |request: reqwest::RequestBuilder| {
+        request.header(header::COOKIE, "fieldnotes_session=stolen")
+    };
+    let cross_site = with_cookie(
+        app.client
+            .delete(format!("{}/api/v1/posts/x", app.address))
+            .header(header::ORIGIN, "https://evil.example"),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        cross_site.headers()[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
+    let program = with_cookie(
+        app.client
+            .delete(format!("{}/api/v1/posts/x", app.address))
+            .bearer_auth("not-a-token"),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(
+        program.status(),
+        StatusCode::UNAUTHORIZED,
+        "a token request is a program's: no origin needed, but the token must be valid"
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn api_tokens_act_for_their_owner_until_revoked(pool: PgPool) {
+    let id = add_account(&pool, "writer@example.org", Role::Editor).await;
+    let (token, hash) = new_token();
+    let token_id = accounts::create_api_token(&pool, id, "laptop", &hash)
+        .await
+        .unwrap();
+    let account = accounts::token_account(&pool, &hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(account.email, "writer@example.org");
+    assert_eq!(account.role, Role::Editor);
+    assert!(
+        accounts::api_tokens(&pool, id).await.unwrap()[0]
+            .last_used_at
+            .is_some()
+    );
+    assert!(
+        accounts::revoke_api_token(&pool, id, token_id)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !accounts::revoke_api_token(&pool, id, token_id)
+            .await
+            .unwrap()
+    );
+    let (_, second) = new_token();
+    accounts::create_api_token(&pool, id, "phone", &second)
+        .await
+        .unwrap();
+    let new_hash = hash_password(PASSWORD).unwrap();
+    assert!(
+        accounts::set_password(&pool, "writer@example.org", &new_hash)
+            .await
+            .unwrap()
+    );
+    assert!(
+        accounts::token_account(&pool, &second)
+            .await
+            .unwrap()
+            .is_none(),
+        "a new password revokes the tokens too"
+    );
+    assert!(
+        accounts::token_account(&pool, &app::auth::token_hash(&token))
+            .await
+            .unwrap()
+            .is_none()
+    );
+}

@@ -1,0 +1,819 @@
+//! Writing: who may do what (the permission matrix), saving and publishing through the JSON API
+//! and the editor's server functions, slugs, cleaning, revisions, the trash, images and the
+//! dashboard.
+
+use app::auth::new_token;
+use app::db::accounts;
+use app::model::Role;
+use integration_tests::TestApp;
+use reqwest::header;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use sqlx::PgPool;
+
+/// Someone making requests: with an API token, or no one.
+#[derive(Clone, Copy)]
+struct Actor<'a> {
+    name: &'static str,
+    token: Option<&'a str>,
+}
+
+struct People {
+    author: String,
+    other_author: String,
+    editor: String,
+    admin: String,
+}
+
+async fn person(pool: &PgPool, email: &str, name: &str, role: Role) -> String {
+    let mut conn = pool.acquire().await.unwrap();
+    let slug = app::slug::slugify(name);
+    let id = accounts::create_account(&mut conn, email, name, &slug, role, "unused")
+        .await
+        .unwrap()
+        .unwrap();
+    let (token, hash) = new_token();
+    accounts::create_api_token(pool, id, "tests", &hash)
+        .await
+        .unwrap();
+    token
+}
+
+impl People {
+    fn author(&self) -> Actor<'_> {
+        Actor {
+            name: "author (own post)",
+            token: Some(&self.author),
+        }
+    }
+
+    fn other_author(&self) -> Actor<'_> {
+        Actor {
+            name: "author (another's post)",
+            token: Some(&self.other_author),
+        }
+    }
+
+    fn editor(&self) -> Actor<'_> {
+        Actor {
+            name: "editor",
+            token: Some(&self.editor),
+        }
+    }
+
+    fn admin(&self) -> Actor<'_> {
+        Actor {
+            name: "admin",
+            token: Some(&self.admin),
+        }
+    }
+}
+
+const ANONYMOUS: Actor<'static> = Actor {
+    name: "anonymous",
+    token: None,
+};
+
+async fn people(pool: &PgPool) -> People {
+    People {
+        author: person(pool, "ada@example.org", "Ada", Role::Author).await,
+        other_author: person(pool, "bo@example.org", "Bo", Role::Author).await,
+        editor: person(pool, "cy@example.org", "Cy", Role::Editor).await,
+        admin: person(pool, "di@example.org", "Di", Role::Admin).await,
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: header::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|error| panic!("{error}: {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+async fn send(
+    app: &TestApp,
+    actor: Actor<'_>,
+    method: Method,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Reply {
+    let mut request = app
+        .client
+        .request(method, format!("{}{path}", app.address))
+        .header(header::ORIGIN, &app.address)
+        .header(header::ACCEPT, "application/json");
+    if !body.is_empty() {
+        request = request
+            .header(header::CONTENT_TYPE, content_type)
+            .body(body);
+    }
+    if let Some(token) = actor.token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    Reply {
+        status: response.status(),
+        headers: response.headers().clone(),
+        body: response.bytes().await.unwrap().to_vec(),
+    }
+}
+
+async fn api(app: &TestApp, actor: Actor<'_>, method: Method, path: &str, body: Value) -> Reply {
+    let bytes = if body.is_null() {
+        Vec::new()
+    } else {
+        serde_json::to_vec(&body).unwrap()
+    };
+    send(app, actor, method, path, "application/json", bytes).await
+}
+
+/// Calls a server function with form-encoded arguments (numbers and plain words only).
+async fn server_fn(app: &TestApp, actor: Actor<'_>, name: &str, form: &str) -> Reply {
+    send(
+        app,
+        actor,
+        Method::POST,
+        &format!("/_fn/{name}"),
+        "application/x-www-form-urlencoded",
+        form.as_bytes().to_vec(),
+    )
+    .await
+}
+
+fn draft(title: &str) -> Value {
+    json!({ "title": title, "body_html": "<p>Words.</p>", "status": "draft" })
+}
+
+fn published(title: &str, tags: &[&str]) -> Value {
+    json!({
+        "title": title,
+        "body_html": "<p>Field notes.</p>",
+        "status": "published",
+        "tags": tags,
+    })
+}
+
+/// A post by the author, as a new one for each use.
+async fn authors_post(app: &TestApp, people: &People, title: &str) -> (i64, String) {
+    let reply = api(
+        app,
+        people.author(),
+        Method::POST,
+        "/api/v1/posts",
+        draft(title),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+    let post = reply.json();
+    (
+        post["id"].as_i64().unwrap(),
+        post["slug"].as_str().unwrap().to_string(),
+    )
+}
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn the_permission_matrix_holds(pool: PgPool) {
+    let people = people(&pool).await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let anonymous = ANONYMOUS;
+    let own = people.author();
+    let others = people.other_author();
+    let editor = people.editor();
+    let admin = people.admin();
+    let actors = [anonymous, own, others, editor, admin];
+    let mut failures = Vec::new();
+    let mut expect = |action: &str, actor: Actor, reply: &Reply, expected: u16| {
+        if reply.status.as_u16() != expected {
+            failures.push(format!(
+                "{action} by {}: {} instead of {expected}: {}",
+                actor.name,
+                reply.status,
+                reply.text()
+            ));
+        }
+    };
+
+    for (actor, expected) in actors.iter().zip([401, 201, 201, 201, 201]) {
+        let reply = api(&app, *actor, Method::POST, "/api/v1/posts", draft("New")).await;
+        expect("create a post", *actor, &reply, expected);
+    }
+    for (actor, expected) in actors.iter().zip([401, 201, 201, 201, 201]) {
+        let reply = send(
+            &app,
+            *actor,
+            Method::POST,
+            "/api/v1/media?filename=dot.png",
+            "image/png",
+            PNG.to_vec(),
+        )
+        .await;
+        expect("upload an image", *actor, &reply, expected);
+    }
+    for (actor, expected) in actors.iter().zip([401, 200, 403, 200, 200]) {
+        let (id, slug) = authors_post(&app, &people, "Edit me").await;
+        let reply = server_fn(&app, *actor, "writing_desk", &format!("id={id}")).await;
+        expect("open a post for editing", *actor, &reply, expected);
+        let reply = api(
+            &app,
+            *actor,
+            Method::PUT,
+            &format!("/api/v1/posts/{slug}"),
+            published("Edited", &[]),
+        )
+        .await;
+        expect("change and publish a post", *actor, &reply, expected);
+        let reply = server_fn(&app, *actor, "preview", &format!("id={id}")).await;
+        expect("preview a post", *actor, &reply, expected);
+        let reply = server_fn(&app, *actor, "revisions", &format!("post_id={id}")).await;
+        expect("list a post's revisions", *actor, &reply, expected);
+    }
+    for (actor, expected) in actors.iter().zip([401, 204, 403, 204, 204]) {
+        let (_, slug) = authors_post(&app, &people, "Delete me").await;
+        let reply = api(
+            &app,
+            *actor,
+            Method::DELETE,
+            &format!("/api/v1/posts/{slug}"),
+            Value::Null,
+        )
+        .await;
+        expect("move a post to the trash", *actor, &reply, expected);
+    }
+    for (actor, expected) in actors.iter().zip([401, 200, 403, 200, 200]) {
+        let (id, slug) = authors_post(&app, &people, "Restore me").await;
+        api(
+            &app,
+            own,
+            Method::DELETE,
+            &format!("/api/v1/posts/{slug}"),
+            Value::Null,
+        )
+        .await;
+        let reply = server_fn(&app, *actor, "restore_post", &format!("id={id}")).await;
+        expect("restore a post from the trash", *actor, &reply, expected);
+    }
+    for (actor, expected) in actors.iter().zip([401, 403, 403, 200, 200]) {
+        let reply = server_fn(&app, *actor, "create_category", "name=Field+trips").await;
+        expect("create a category", *actor, &reply, expected);
+    }
+    for (actor, expected) in actors.iter().zip([401, 403, 403, 403, 200]) {
+        let reply = server_fn(&app, *actor, "empty_trash", "").await;
+        expect("empty the trash", *actor, &reply, expected);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM posts WHERE title = 'Edit me'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 2, "only refused changes left the title as it was");
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_published_post_is_read_like_any_other(pool: PgPool) {
+    let people = people(&pool).await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let author = people.author();
+    let reply = api(
+        &app,
+        author,
+        Method::POST,
+        "/api/v1/posts",
+        json!({
+            "title": "慈溪的田野笔记",
+            "body_html": "<p onclick=\"alert(1)\">Hello <strong>world</strong><script>alert(2)</script></p>\
+                          <iframe src=\"https://www.youtube.com/embed/abc\"></iframe>",
+            "status": "published",
+            "tags": ["Cixi", "fieldwork"],
+        }),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+    let written = reply.json();
+    assert_eq!(written["slug"], "慈溪的田野笔记");
+    assert_eq!(written["status"], "published");
+
+    let stored: String = sqlx::query_scalar("SELECT body_html FROM posts WHERE slug = $1")
+        .bind("慈溪的田野笔记")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(!stored.contains("alert"), "cleaned when saved: {stored}");
+    assert!(stored.contains("<strong>world</strong>") && stored.contains("youtube.com/embed/abc"));
+
+    let (status, home) = app.get("/").await;
+    assert_eq!(status, 200);
+    assert!(home.contains("慈溪的田野笔记"));
+    let (status, tag) = app.get("/tag/cixi").await;
+    assert_eq!(status, 200);
+    assert!(tag.contains("慈溪的田野笔记"));
+    let (status, _) = app
+        .get("/posts/%E6%85%88%E6%BA%AA%E7%9A%84%E7%94%B0%E9%87%8E%E7%AC%94%E8%AE%B0")
+        .await;
+    assert_eq!(status, 200);
+    let (_, found) = app.get("/api/v1/posts?tag=fieldwork").await;
+    assert!(found.contains("慈溪的田野笔记"));
+
+    let second = api(
+        &app,
+        author,
+        Method::POST,
+        "/api/v1/posts",
+        published("慈溪的田野笔记", &[]),
+    )
+    .await;
+    assert_eq!(
+        second.json()["slug"],
+        "慈溪的田野笔记-2",
+        "slugs stay unique"
+    );
+    let taken = api(
+        &app,
+        author,
+        Method::PUT,
+        "/api/v1/posts/慈溪的田野笔记-2",
+        json!({ "title": "x", "body_html": "", "status": "draft", "slug": "慈溪的田野笔记" }),
+    )
+    .await;
+    assert_eq!(taken.status, StatusCode::CONFLICT, "{}", taken.text());
+    assert!(taken.text().contains("already has the address"));
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn bad_posts_get_clear_errors_and_change_nothing(pool: PgPool) {
+    let people = people(&pool).await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let author = people.author();
+    for (body, says) in [
+        (
+            json!({ "title": "x", "body_html": "", "status": "scheduled" }),
+            "time in the future",
+        ),
+        (
+            json!({ "title": "x", "body_html": "", "status": "scheduled", "published_at": "2001-01-01T00:00:00Z" }),
+            "time in the future",
+        ),
+        (
+            json!({ "title": "", "body_html": "<p>x</p>", "status": "published" }),
+            "title",
+        ),
+        (
+            json!({ "title": "x", "body_html": "", "status": "gone" }),
+            "draft, published or scheduled",
+        ),
+        (
+            json!({ "title": "x", "body_html": "", "status": "draft", "categories": ["nowhere"] }),
+            "does not exist",
+        ),
+        (
+            json!({ "title": "x", "body_html": "", "status": "draft", "slug": "!!!" }),
+            "letter or digit",
+        ),
+        (json!({ "title": "x" }), "body_html"),
+    ] {
+        let reply = api(&app, author, Method::POST, "/api/v1/posts", body.clone()).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{body}: {}",
+            reply.text()
+        );
+        assert_eq!(
+            reply.headers[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+        assert!(reply.text().contains(says), "{body}: {}", reply.text());
+    }
+    let posts: i64 = sqlx::query_scalar("SELECT count(*) FROM posts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(posts, 0);
+    let missing = api(&app, author, Method::PUT, "/api/v1/posts/none", draft("x")).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn every_save_keeps_a_revision_that_can_be_restored(pool: PgPool) {
+    let people = people(&pool).await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let author = people.author();
+    let save = |id: Option<i64>, body: &str, autosave: bool| {
+        json!({
+            "id": id,
+            "input": {
+                "title": "Notes", "body_html": body, "excerpt": "", "slug": "",
+                "status": "draft", "published_at": null, "category_ids": [], "tags": []
+            },
+            "autosave": autosave,
+        })
+    };
+    let call = |value: Value| {
+        let app = &app;
+        async move {
+            let reply = send(
+                app,
+                author,
+                Method::POST,
+                "/_fn/save_post",
+                "application/json",
+                serde_json::to_vec(&value).unwrap(),
+            )
+            .await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+            reply.json()
+        }
+    };
+    let first = call(save(None, "<p>first</p>", false)).await;
+    let id = first["id"].as_i64().unwrap();
+    call(save(Some(id), "<p>typing</p>", true)).await;
+    call(save(Some(id), "<p>typing more</p>", true)).await;
+    call(save(Some(id), "<p>second</p>", false)).await;
+
+    let history = server_fn(&app, author, "revisions", &format!("post_id={id}")).await;
+    let revisions = history.json()["revisions"].as_array().unwrap().clone();
+    let autosaves: Vec<bool> = revisions
+        .iter()
+        .map(|revision| revision["is_autosave"].as_bool().unwrap())
+        .collect();
+    assert_eq!(
+        autosaves,
+        [false, true, false],
+        "the second autosave replaced the first"
+    );
+    let first_revision = revisions[2]["id"].as_i64().unwrap();
+    let compared = server_fn(
+        &app,
+        author,
+        "revisions",
+        &format!("post_id={id}&compare={first_revision}"),
+    )
+    .await
+    .json();
+    let diff = compared["compared"][1].to_string();
+    assert!(
+        diff.contains(r#"{"Removed":"first"}"#) && diff.contains(r#"{"Added":"second"}"#),
+        "{diff}"
+    );
+
+    let restored = server_fn(
+        &app,
+        author,
+        "restore_revision",
+        &format!("revision_id={first_revision}"),
+    )
+    .await;
+    assert!(restored.status.is_success(), "{}", restored.text());
+    let body: String = sqlx::query_scalar("SELECT body_html FROM posts WHERE id = $1")
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(body, "<p>first</p>");
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM post_revisions WHERE post_id = $1")
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 4, "the restore is kept as a revision too");
+
+    let other = people.other_author();
+    let refused = server_fn(
+        &app,
+        other,
+        "restore_revision",
+        &format!("revision_id={first_revision}"),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn the_trash_keeps_posts_until_emptied(pool: PgPool) {
+    let people = people(&pool).await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let author = people.author();
+    let admin = people.admin();
+    let reply = api(
+        &app,
+        author,
+        Method::POST,
+        "/api/v1/posts",
+        published("Short-lived", &[]),
+    )
+    .await;
+    let id = reply.json()["id"].as_i64().unwrap();
+    assert_eq!(app.get("/posts/short-lived").await.0, 200);
+
+    let deleted = api(
+        &app,
+        author,
+        Method::DELETE,
+        "/api/v1/posts/short-lived",
+        Value::Null,
+    )
+    .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get("/posts/short-lived").await.0, 404);
+    assert_eq!(app.get("/api/v1/posts/short-lived").await.0, 404);
+    let editing = api(
+        &app,
+        author,
+        Method::PUT,
+        "/api/v1/posts/short-lived",
+        draft("x"),
+    )
+    .await;
+    assert_eq!(editing.status, StatusCode::CONFLICT, "{}", editing.text());
+
+    let trash = server_fn(&app, author, "dashboard", "filter[status]=trash").await;
+    assert_eq!(trash.json()[1]["posts"][0]["id"], id, "{}", trash.text());
+    let restored = server_fn(&app, author, "restore_post", &format!("id={id}")).await;
+    assert_eq!(restored.status, StatusCode::OK, "{}", restored.text());
+    assert_eq!(
+        app.get("/posts/short-lived").await.0,
+        200,
+        "back as published"
+    );
+
+    api(
+        &app,
+        author,
+        Method::DELETE,
+        "/api/v1/posts/short-lived",
+        Value::Null,
+    )
+    .await;
+    let emptied = server_fn(&app, admin, "empty_trash", "").await;
+    assert_eq!(emptied.json(), 1);
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM posts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn images_are_checked_stored_and_served(pool: PgPool) {
+    let people = people(&pool).await;
+    let app = TestApp::spawn(pool).await;
+    let author = people.author();
+    let upload = |bytes: Vec<u8>, content_type: &'static str| {
+        let app = &app;
+        async move {
+            send(
+                app,
+                author,
+                Method::POST,
+                "/api/v1/media?filename=My%20Photo.PNG",
+                content_type,
+                bytes,
+            )
+            .await
+        }
+    };
+    let stored = upload(PNG.to_vec(), "application/octet-stream").await;
+    assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.text());
+    let url = stored.json()["url"].as_str().unwrap().to_string();
+    assert!(url.ends_with("/my-photo.png"), "{url}");
+    let served = app
+        .client
+        .get(format!("{}{url}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(served.status(), StatusCode::OK);
+    assert_eq!(served.headers()[header::CONTENT_TYPE], "image/png");
+    assert!(
+        served.headers()[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    assert_eq!(served.bytes().await.unwrap().as_ref(), PNG);
+
+    let script = upload(b"<svg onload=alert(1)>".to_vec(), "image/png").await;
+    assert_eq!(script.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(script.text().contains("JPEG, PNG, GIF or WebP"));
+    let mut huge = PNG.to_vec();
+    huge.resize(10 * 1024 * 1024 + 1, 0);
+    let too_big = upload(huge, "image/png").await;
+    assert_eq!(too_big.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        too_big.headers[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
+    assert_eq!(app.get("/media/999/x.png").await.0, 404);
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn the_dashboard_lists_what_each_person_may_change(pool: PgPool) {
+    let people = people(&pool).await;
+    let app = TestApp::spawn(pool).await;
+    let author = people.author();
+    let other = people.other_author();
+    let editor = people.editor();
+    api(
+        &app,
+        author,
+        Method::POST,
+        "/api/v1/posts",
+        draft("Ada's draft"),
+    )
+    .await;
+    api(
+        &app,
+        author,
+        Method::POST,
+        "/api/v1/posts",
+        published("Ada's post", &["rivers"]),
+    )
+    .await;
+    api(
+        &app,
+        other,
+        Method::POST,
+        "/api/v1/posts",
+        published("Bo's post", &["rivers"]),
+    )
+    .await;
+    let titles = |reply: Reply| -> Vec<String> {
+        reply.json()[1]["posts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|post| post["title"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        titles(server_fn(&app, author, "dashboard", "").await),
+        ["Ada's post", "Ada's draft"]
+    );
+    assert_eq!(
+        titles(server_fn(&app, editor, "dashboard", "").await),
+        ["Bo's post", "Ada's post", "Ada's draft"]
+    );
+    assert_eq!(
+        titles(server_fn(&app, editor, "dashboard", "filter[status]=draft").await),
+        ["Ada's draft"]
+    );
+    assert_eq!(
+        titles(
+            server_fn(
+                &app,
+                editor,
+                "dashboard",
+                "filter[tag]=rivers&filter[author]=bo"
+            )
+            .await
+        ),
+        ["Bo's post"]
+    );
+    assert_eq!(
+        titles(server_fn(&app, author, "dashboard", "filter[author]=bo").await),
+        Vec::<String>::new(),
+        "an author sees only their own posts"
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn the_api_document_describes_writing(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let (_, document) = app.get("/api/openapi.json").await;
+    let document: Value = serde_json::from_str(&document).unwrap();
+    let posts = &document["paths"]["/api/v1/posts"];
+    assert!(posts["post"]["security"].is_array());
+    assert!(posts["post"]["responses"]["401"].is_object());
+    assert!(document["paths"]["/api/v1/posts/{slug}"]["put"].is_object());
+    assert!(document["paths"]["/api/v1/posts/{slug}"]["delete"].is_object());
+    assert!(document["paths"]["/api/v1/media"]["post"].is_object());
+    assert_eq!(
+        document["components"]["securitySchemes"]["token"]["scheme"],
+        "bearer"
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn saves_never_overwrite_what_they_did_not_see(pool: PgPool) {
+    let people = people(&pool).await;
+    let app = TestApp::spawn(pool.clone()).await;
+    integration_tests::import_fixture(&pool, "seed-blog.wxr")
+        .await
+        .unwrap();
+    let editor = people.editor();
+    let (id, original_body): (i64, String) = sqlx::query_as(
+        "SELECT id, body_html FROM posts WHERE slug = 'the-trip-of-e-waste-recycling'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+
+    let changed = api(
+        &app,
+        editor,
+        Method::PUT,
+        "/api/v1/posts/the-trip-of-e-waste-recycling",
+        json!({ "title": "The trip, retitled", "body_html": "<p>New text.</p>", "status": "published" }),
+    )
+    .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text());
+    let changed = changed.json();
+    assert_eq!(
+        changed["slug"], "the-trip-of-e-waste-recycling",
+        "a published post keeps its address"
+    );
+    assert!(
+        changed["published_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2009-"),
+        "and its date: {changed}"
+    );
+    let kept: String = sqlx::query_scalar(
+        "SELECT body_html FROM post_revisions WHERE post_id = $1 ORDER BY id LIMIT 1",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        kept, original_body,
+        "the imported text is kept before the first change"
+    );
+
+    let save = |last_saved_at: &str| {
+        json!({
+            "id": id,
+            "input": {
+                "title": "Stale", "body_html": "<p>Stale.</p>", "excerpt": "", "slug": "",
+                "status": "published", "published_at": null, "category_ids": [], "tags": []
+            },
+            "autosave": false,
+            "last_saved_at": last_saved_at,
+        })
+    };
+    let stale = send(
+        &app,
+        editor,
+        Method::POST,
+        "/_fn/save_post",
+        "application/json",
+        serde_json::to_vec(&save("2001-01-01T00:00:00Z")).unwrap(),
+    )
+    .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.text());
+    assert!(stale.text().contains("changed elsewhere"));
+    let title: String = sqlx::query_scalar("SELECT title FROM posts WHERE id = $1")
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(title, "The trip, retitled");
+
+    let current = changed["saved_at"].as_str().unwrap();
+    let fresh = send(
+        &app,
+        editor,
+        Method::POST,
+        "/_fn/save_post",
+        "application/json",
+        serde_json::to_vec(&save(current)).unwrap(),
+    )
+    .await;
+    assert_eq!(fresh.status, StatusCode::OK, "{}", fresh.text());
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn oversized_server_function_calls_are_refused(pool: PgPool) {
+    let people = people(&pool).await;
+    let app = TestApp::spawn(pool).await;
+    let huge = vec![b'a'; 7 * 1024 * 1024];
+    let reply = send(
+        &app,
+        people.author(),
+        Method::POST,
+        "/_fn/save_post",
+        "application/json",
+        huge,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        reply.json()["PayloadTooLarge"].is_u64(),
+        "the editor can say why: {}",
+        reply.text()
+    );
+}
