@@ -65,9 +65,11 @@ query-data-check:
 api-fuzz:
 	tests/api-fuzz/run.sh
 
+# The test servers run private PostgreSQL clusters of their own: a DATABASE_URL in the
+# developer's environment must not send them to a real database.
 end-to-end:
 	rm -rf target/e2e
-	cd end2end && npx playwright test
+	cd end2end && env -u DATABASE_URL npx playwright test
 
 ## query-data: regenerate .sqlx/ after changing a query or a migration
 query-data: debug-build

@@ -53,12 +53,50 @@ pub fn require_account() -> Result<Account, AppError> {
     viewer().ok_or(AppError::Unauthorized("please sign in first".to_string()))
 }
 
-fn client_address() -> Option<IpAddr> {
+pub fn client_address() -> Option<IpAddr> {
     let parts = use_context::<http::request::Parts>()?;
     parts
         .extensions
         .get::<ClientAddress>()
         .map(|address| address.0)
+}
+
+/// The cookie that lets a reader see their own comments while they wait for moderation.
+pub const COMMENTER_COOKIE: &str = "fieldnotes_commenter";
+
+/// The value of a cookie of the request a server function answers.
+pub fn request_cookie(name: &str) -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    cookie(&parts.headers, name).map(str::to_string)
+}
+
+/// Adds a `Set-Cookie` header to the response of a server function.
+pub fn set_cookie(value: &str) {
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(value),
+    ) {
+        response.append_header(http::header::SET_COOKIE, value);
+    }
+}
+
+/// Whether readers reach the blog over HTTPS, so that cookies must say `Secure`.
+pub fn site_is_https() -> Result<bool, AppError> {
+    Ok(crate::db::public_url()?.starts_with("https://"))
+}
+
+/// The hash of the reader's commenter token, from its cookie or, the first time, a new one
+/// whose cookie lasts a year.
+pub fn commenter_token_hash() -> Result<Vec<u8>, AppError> {
+    if let Some(token) = request_cookie(COMMENTER_COOKIE).filter(|token| token.len() == 64) {
+        return Ok(token_hash(&token));
+    }
+    let (token, hash) = new_token();
+    let secure = if site_is_https()? { "; Secure" } else { "" };
+    set_cookie(&format!(
+        "{COMMENTER_COOKIE}={token}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{secure}"
+    ));
+    Ok(hash)
 }
 
 /// The value of a cookie in a request's headers.

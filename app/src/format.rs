@@ -56,9 +56,62 @@ pub fn comment_count(count: i64) -> String {
     }
 }
 
+/// Plain text cut into pieces, each a web address (`true`) or the text between them, so that
+/// the addresses can be shown as links and everything else as text.
+pub fn link_parts(text: &str) -> Vec<(bool, String)> {
+    let mut parts: Vec<(bool, String)> = Vec::new();
+    let mut rest = text;
+    while let Some(start) = ["https://", "http://"]
+        .iter()
+        .filter_map(|scheme| rest.find(scheme))
+        .min()
+    {
+        let after = &rest[start..];
+        let end = after
+            .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"'))
+            .unwrap_or(after.len());
+        let address = after[..end].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\'']);
+        let scheme_only = address.ends_with("//");
+        if start > 0 {
+            parts.push((false, rest[..start].to_string()));
+        }
+        parts.push((!scheme_only, address.to_string()));
+        rest = &rest[start + address.len()..];
+    }
+    if !rest.is_empty() {
+        parts.push((false, rest.to_string()));
+    }
+    parts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_in_text_become_links() {
+        assert_eq!(
+            link_parts("See https://example.org/a?b=1. And http://x.y"),
+            vec![
+                (false, "See ".to_string()),
+                (true, "https://example.org/a?b=1".to_string()),
+                (false, ". And ".to_string()),
+                (true, "http://x.y".to_string()),
+            ]
+        );
+        assert_eq!(
+            link_parts("no links"),
+            vec![(false, "no links".to_string())]
+        );
+        assert_eq!(
+            link_parts("<script>https://</script>"),
+            vec![
+                (false, "<script>".to_string()),
+                (false, "https://".to_string()),
+                (false, "</script>".to_string()),
+            ]
+        );
+    }
     use chrono::TimeZone;
 
     fn date(year: i32, month: u32, day: u32) -> DateTime<Utc> {

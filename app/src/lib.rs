@@ -13,6 +13,8 @@ mod pages;
 #[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
+pub mod commenting;
+#[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod html;
@@ -33,8 +35,8 @@ use crate::components::{
     SidebarContent, SiteHeader, provide_session, provide_sidebar, provide_site,
 };
 use crate::pages::{
-    AccountPage, DashboardPage, Listing, ListingPage, NotFoundPage, PagePage, PostPage,
-    PreviewPage, RevisionsPage, SearchPage, SignInPage, WritePage,
+    AccountPage, CommentQueuePage, DashboardPage, Listing, ListingPage, NotFoundPage, PagePage,
+    PostPage, PreviewPage, RevisionsPage, SearchPage, SignInPage, WritePage,
 };
 
 /// The HTML document around the application, rendered on the server.
@@ -85,6 +87,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/pages/:slug") view=PagePage ssr=SsrMode::Async />
                         <Route path=path!("/login") view=SignInPage />
                         <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async />
+                        <Route path=path!("/dashboard/comments") view=CommentQueuePage ssr=SsrMode::Async />
                         <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                         <Route path=path!("/write") view=WritePage ssr=SsrMode::Async />
                         <Route path=path!("/write/:id") view=WritePage ssr=SsrMode::Async />

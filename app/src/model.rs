@@ -118,7 +118,10 @@ pub struct Page {
 /// A post with its neighbours in time, as the post page shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PostView {
+    pub id: i64,
     pub post: Post,
+    /// Whether readers may comment.
+    pub comments_open: bool,
     /// The post published just before this one.
     pub older: Option<Named>,
     /// The post published just after this one.
@@ -240,6 +243,31 @@ pub struct Comment {
     pub created_at: DateTime<Utc>,
     /// Plain text.
     pub body: String,
+    /// Shown only to the person who wrote it, until it is approved.
+    pub awaiting_moderation: bool,
+}
+
+/// What a reader sends to comment on a post.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CommentInput {
+    pub post_id: i64,
+    /// The comment this one answers.
+    pub parent_id: Option<i64>,
+    pub name: String,
+    pub email: String,
+    pub website: String,
+    pub body: String,
+    /// A field hidden from people; only programs fill it in.
+    pub homepage: String,
+    /// When the form was shown (milliseconds since 1970); people take a while to write.
+    pub shown_at: i64,
+}
+
+/// What became of a comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CommentOutcome {
+    Published,
+    AwaitingModeration,
 }
 
 /// A post found by a search, with the words that matched marked in its excerpt.
@@ -340,6 +368,13 @@ pub struct PostInput {
     pub category_ids: Vec<i64>,
     /// Tag names; new ones are created.
     pub tags: Vec<String>,
+    /// Whether readers may comment.
+    #[serde(default = "comments_open_by_default")]
+    pub comments_open: bool,
+}
+
+fn comments_open_by_default() -> bool {
+    true
 }
 
 /// A post as its writer edits it.
@@ -451,4 +486,60 @@ pub struct ApiToken {
     pub name: String,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// Where a comment stands: only approved ones are shown to readers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CommentStatus {
+    Pending,
+    Approved,
+    Spam,
+    Trash,
+}
+
+impl CommentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommentStatus::Pending => "pending",
+            CommentStatus::Approved => "approved",
+            CommentStatus::Spam => "spam",
+            CommentStatus::Trash => "trash",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<CommentStatus> {
+        match text {
+            "pending" => Some(CommentStatus::Pending),
+            "approved" => Some(CommentStatus::Approved),
+            "spam" => Some(CommentStatus::Spam),
+            "trash" => Some(CommentStatus::Trash),
+            _ => None,
+        }
+    }
+}
+
+/// A comment in a moderation queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueuedComment {
+    pub id: i64,
+    pub post_slug: String,
+    pub post_title: String,
+    pub author_name: String,
+    /// Shown to moderators only.
+    pub author_email: String,
+    pub author_url: String,
+    /// Plain text.
+    pub body: String,
+    /// A pingback or trackback rather than a comment.
+    pub is_ping: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One page of a moderation queue, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommentQueue {
+    pub comments: Vec<QueuedComment>,
+    /// Where the next page starts, when there is one.
+    pub next_before: Option<i64>,
 }

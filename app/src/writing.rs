@@ -117,6 +117,7 @@ pub async fn save_post(
         slug,
         status: checked.status,
         published_at: checked.published_at,
+        comments_open: checked.comments_open,
     };
     if let (Some(id), Some(post)) = (id, &before)
         && !post.has_revisions
@@ -181,6 +182,7 @@ struct CheckedInput {
     published_at: Option<DateTime<Utc>>,
     category_ids: Vec<i64>,
     tags: Vec<String>,
+    comments_open: bool,
 }
 
 async fn checked_input(pool: &PgPool, input: PostInput) -> Result<CheckedInput, AppError> {
@@ -274,6 +276,7 @@ async fn checked_input(pool: &PgPool, input: PostInput) -> Result<CheckedInput, 
         published_at,
         category_ids,
         tags,
+        comments_open: input.comments_open,
     })
 }
 

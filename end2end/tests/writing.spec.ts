@@ -183,3 +183,59 @@ test('reading pages never load the editor’s code', async ({ page }) => {
   expect(scripts.filter((path) => path.startsWith('/editor/'))).toEqual([]);
   expect(scripts).toContain('/pkg/fieldnotes.wasm');
 });
+
+test('a reader comments, an editor approves it, and a reply nests under it', async ({ browser }) => {
+  const post = '/posts/notes-from-the-recycling-market';
+  const payload = '<script>alert("comment")</script><img src=x onerror=alert(1)> Is copper sorted by hand?';
+
+  const reader = await (await browser.newContext()).newPage();
+  const dialogs: string[] = [];
+  reader.on('dialog', async (dialog) => {
+    dialogs.push(dialog.message());
+    await dialog.dismiss();
+  });
+  await reader.goto(post);
+  await waitForHydration(reader);
+  await reader.getByLabel('Name').fill('Li Wei');
+  await reader.getByLabel('E-mail (never shown)').fill('li.wei@example.org');
+  await reader.getByLabel('Comment', { exact: true }).fill(payload);
+  await reader.waitForTimeout(3500);
+  await reader.getByRole('button', { name: 'Post the comment' }).click();
+  await expect(reader.getByRole('status').filter({ hasText: 'awaiting moderation' })).toBeVisible();
+  const own = reader.locator('.comment.awaiting');
+  await expect(own).toContainText(payload);
+  await expect(own).toContainText('Your comment is awaiting moderation.');
+
+  const editor = await (await browser.newContext()).newPage();
+  await signIn(editor, 'cy@example.org');
+  await editor.goto('/dashboard/comments');
+  await waitForHydration(editor);
+  const queued = editor.locator('.queued-comment', { hasText: 'Is copper sorted by hand?' });
+  await expect(queued).toContainText('li.wei@example.org');
+  await queued.getByRole('button', { name: 'Approve' }).click();
+  await expect(editor.locator('.queued-comment', { hasText: 'Is copper sorted by hand?' })).toHaveCount(0);
+
+  const other = await (await browser.newContext()).newPage();
+  other.on('dialog', async (dialog) => {
+    dialogs.push(dialog.message());
+    await dialog.dismiss();
+  });
+  const errors = collectErrors(other);
+  await other.goto(post);
+  await waitForHydration(other);
+  const shown = other.locator('.comment', { hasText: 'Is copper sorted by hand?' });
+  await expect(shown).toContainText(payload);
+  await expect(other.locator('#comments-heading')).toHaveText('1 Comment');
+
+  await shown.getByRole('link', { name: 'Reply to Li Wei' }).click();
+  await expect(other.getByRole('heading', { name: 'Reply' })).toBeVisible();
+  await other.getByLabel('Name').fill('Ada Reader');
+  await other.getByLabel('E-mail (never shown)').fill('ada.reader@example.org');
+  await other.getByLabel('Comment', { exact: true }).fill('By hand, mostly.');
+  await other.waitForTimeout(3500);
+  await other.getByRole('button', { name: 'Post the comment' }).click();
+  await expect(other.locator('.comment-replies .comment.awaiting')).toContainText('By hand, mostly.');
+
+  expect(dialogs).toEqual([]);
+  expect(errors).toEqual([]);
+});

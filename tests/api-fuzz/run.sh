@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
+# The server runs a private PostgreSQL cluster, whatever DATABASE_URL the caller has set.
+unset DATABASE_URL
 binary=target/debug/fieldnotes
 data=target/api-fuzz
 port=${API_FUZZ_PORT:-3102}

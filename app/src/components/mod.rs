@@ -11,7 +11,7 @@ mod sidebar;
 mod site_header;
 mod status;
 
-pub use comments::CommentThread;
+pub use comments::{CommentForm, CommentThread, PostComment};
 pub use editor::RichEditor;
 pub use head::PageHead;
 pub use pagination::Pagination;

@@ -24,7 +24,7 @@ pub async fn sign_in(email: String, password: String, next: String) -> Result<()
     {
         crate::db::accounts::end_session(&pool, &token_hash(previous)).await?;
     }
-    set_session_cookie(&session_cookie(Some(&token), is_https()?));
+    crate::auth::set_cookie(&session_cookie(Some(&token), crate::auth::site_is_https()?));
     leptos_axum::redirect(&local_path(&next));
     Ok(())
 }
@@ -40,24 +40,9 @@ pub async fn sign_out() -> Result<(), AppError> {
     {
         crate::db::accounts::end_session(&pool, &token_hash(token)).await?;
     }
-    set_session_cookie(&session_cookie(None, is_https()?));
+    crate::auth::set_cookie(&session_cookie(None, crate::auth::site_is_https()?));
     leptos_axum::redirect("/");
     Ok(())
-}
-
-#[cfg(feature = "ssr")]
-fn is_https() -> Result<bool, AppError> {
-    Ok(crate::db::public_url()?.starts_with("https://"))
-}
-
-#[cfg(feature = "ssr")]
-fn set_session_cookie(value: &str) {
-    if let (Some(response), Ok(value)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::HeaderValue::from_str(value),
-    ) {
-        response.append_header(http::header::SET_COOKIE, value);
-    }
 }
 
 /// Where to go after signing in: a path on this site, or the dashboard. Browsers ignore tabs and

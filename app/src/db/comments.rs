@@ -75,10 +75,36 @@ pub async fn link_imported_reply(
     Ok(())
 }
 
-/// The approved comments (not pingbacks or trackbacks) of a post, oldest first, as plain text,
-/// with the commenters' sites only when they are http(s) addresses.
+/// A comment as readers may see it, straight from its row.
+struct CommentRow {
+    id: i64,
+    parent_id: Option<i64>,
+    author_name: String,
+    author_url: String,
+    created_at: DateTime<Utc>,
+    body: String,
+}
+
+impl CommentRow {
+    /// The comment as plain text, with the commenter's site only when it is an http(s) address.
+    fn comment(self, awaiting_moderation: bool) -> Comment {
+        Comment {
+            id: self.id,
+            parent_id: self.parent_id,
+            author_name: html::plain_text(&self.author_name),
+            author_url: Some(self.author_url)
+                .filter(|url| url.starts_with("https://") || url.starts_with("http://")),
+            created_at: self.created_at,
+            body: html::plain_paragraphs(&self.body),
+            awaiting_moderation,
+        }
+    }
+}
+
+/// The approved comments (not pingbacks or trackbacks) of a post, oldest first.
 pub async fn approved_comments(pool: &PgPool, post_id: i64) -> sqlx::Result<Vec<Comment>> {
-    let rows = sqlx::query!(
+    let rows = sqlx::query_as!(
+        CommentRow,
         r#"
         SELECT id, parent_id, author_name, author_url, created_at, body
         FROM comments
@@ -89,16 +115,194 @@ pub async fn approved_comments(pool: &PgPool, post_id: i64) -> sqlx::Result<Vec<
     )
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| Comment {
-            id: row.id,
-            parent_id: row.parent_id,
-            author_name: html::plain_text(&row.author_name),
-            author_url: Some(row.author_url)
-                .filter(|url| url.starts_with("https://") || url.starts_with("http://")),
-            created_at: row.created_at,
-            body: html::plain_paragraphs(&row.body),
-        })
-        .collect())
+    Ok(rows.into_iter().map(|row| row.comment(false)).collect())
+}
+
+/// The comments a reader wrote on a post that still wait for moderation (or were held as spam:
+/// they are told nothing else), known by the token in the reader's cookie.
+pub async fn own_waiting_comments(
+    pool: &PgPool,
+    post_id: i64,
+    commenter_token_hash: &[u8],
+) -> sqlx::Result<Vec<Comment>> {
+    let rows = sqlx::query_as!(
+        CommentRow,
+        r#"
+        SELECT id, parent_id, author_name, author_url, created_at, body
+        FROM comments
+        WHERE post_id = $1 AND commenter_token_hash = $2 AND status IN ('pending', 'spam')
+        ORDER BY created_at, id
+        LIMIT 20
+        "#,
+        post_id,
+        commenter_token_hash,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|row| row.comment(true)).collect())
+}
+
+/// A comment as the rules decided to store it.
+#[derive(Debug, Clone)]
+pub struct NewComment<'a> {
+    pub post_id: i64,
+    pub parent_id: Option<i64>,
+    pub user_id: Option<i64>,
+    pub author_name: &'a str,
+    pub author_email: &'a str,
+    pub author_url: &'a str,
+    pub author_ip: &'a str,
+    pub body: &'a str,
+    pub status: &'a str,
+    pub commenter_token_hash: Option<&'a [u8]>,
+}
+
+pub async fn insert_comment(pool: &PgPool, comment: &NewComment<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"
+        INSERT INTO comments (post_id, parent_id, user_id, author_name, author_email, author_url,
+                              author_ip, body, status, commenter_token_hash)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        RETURNING id
+        "#,
+        comment.post_id,
+        comment.parent_id,
+        comment.user_id,
+        comment.author_name,
+        comment.author_email,
+        comment.author_url,
+        comment.author_ip,
+        comment.body,
+        comment.status,
+        comment.commenter_token_hash,
+    )
+    .fetch_one(pool)
+    .await
+}
+
+/// Whether readers may comment on this post: `None` when it is not published.
+pub async fn comments_open(pool: &PgPool, post_id: i64) -> sqlx::Result<Option<bool>> {
+    sqlx::query_scalar!(
+        r#"SELECT comment_status = 'open' AS "open!" FROM public_posts WHERE id = $1"#,
+        post_id
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// Whether a comment shown under this post can be answered.
+pub async fn is_approved_comment_of(
+    pool: &PgPool,
+    comment_id: i64,
+    post_id: i64,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (
+               SELECT 1 FROM comments WHERE id = $1 AND post_id = $2 AND status = 'approved'
+           ) AS "exists!""#,
+        comment_id,
+        post_id,
+    )
+    .fetch_one(pool)
+    .await
+}
+
+/// Whether someone with this e-mail address has had a comment approved.
+pub async fn is_known_commenter(pool: &PgPool, email: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (
+               SELECT 1 FROM comments WHERE lower(author_email) = lower($1) AND status = 'approved'
+           ) AS "exists!""#,
+        email,
+    )
+    .fetch_one(pool)
+    .await
+}
+
+/// How many comments came from an address in the last `minutes`.
+pub async fn recent_comments_from(pool: &PgPool, address: &str, minutes: i32) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM comments
+           WHERE author_ip = $1 AND created_at > now() - make_interval(mins => $2)"#,
+        address,
+        minutes,
+    )
+    .fetch_one(pool)
+    .await
+}
+
+/// The words that send a comment to the spam queue.
+pub async fn spam_words(pool: &PgPool) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!("SELECT comment_spam_words FROM site")
+        .fetch_one(pool)
+        .await
+}
+
+/// A comment as moderators see it, e-mail address included.
+pub struct QueuedCommentRow {
+    pub id: i64,
+    pub post_id: i64,
+    pub post_slug: String,
+    pub post_title: String,
+    pub author_name: String,
+    pub author_email: String,
+    pub author_url: String,
+    pub body: String,
+    pub status: String,
+    pub kind: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One page of a moderation queue, newest first: comments with this status, on the posts of
+/// `post_author` only when given, older than `before` when given.
+pub async fn moderation_queue(
+    pool: &PgPool,
+    status: &str,
+    post_author: Option<i64>,
+    before: Option<i64>,
+    limit: i64,
+) -> sqlx::Result<Vec<QueuedCommentRow>> {
+    sqlx::query_as!(
+        QueuedCommentRow,
+        r#"
+        SELECT c.id, c.post_id, p.slug AS post_slug, p.title AS post_title, c.author_name,
+               c.author_email, c.author_url, c.body, c.status, c.kind, c.created_at
+        FROM comments c
+        JOIN posts p ON p.id = c.post_id
+        WHERE c.status = $1
+          AND ($2::bigint IS NULL OR p.author_id = $2)
+          AND ($3::bigint IS NULL OR c.id < $3)
+        ORDER BY c.id DESC
+        LIMIT $4
+        "#,
+        status,
+        post_author,
+        before,
+        limit,
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Gives these comments a new status, on the posts of `post_author` only when given; how many
+/// changed.
+pub async fn set_comment_status(
+    pool: &PgPool,
+    ids: &[i64],
+    status: &str,
+    post_author: Option<i64>,
+) -> sqlx::Result<u64> {
+    let changed = sqlx::query!(
+        r#"
+        UPDATE comments c SET status = $2
+        FROM posts p
+        WHERE c.id = ANY($1) AND p.id = c.post_id AND ($3::bigint IS NULL OR p.author_id = $3)
+        "#,
+        ids,
+        status,
+        post_author,
+    )
+    .execute(pool)
+    .await?;
+    Ok(changed.rows_affected())
 }

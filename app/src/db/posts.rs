@@ -118,9 +118,17 @@ async fn post_view(pool: &PgPool, id: i64, neighbours: bool) -> sqlx::Result<Opt
         (None, None)
     };
     let comments = super::comments::approved_comments(pool, row.id).await?;
+    let comments_open = sqlx::query_scalar!(
+        r#"SELECT comment_status = 'open' AS "open!" FROM posts WHERE id = $1"#,
+        row.id
+    )
+    .fetch_one(pool)
+    .await?;
     let body_html = html::safe_body(&row.body);
     let image = html::first_image(&body_html);
     Ok(Some(PostView {
+        id: row.id,
+        comments_open,
         post: Post {
             summary: row.summary(),
             body_html,

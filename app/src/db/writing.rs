@@ -18,6 +18,7 @@ pub struct PostFields {
     pub slug: String,
     pub status: PostStatus,
     pub published_at: Option<DateTime<Utc>>,
+    pub comments_open: bool,
 }
 
 /// Who wrote a post and where it stands, for deciding who may change it and what a save keeps.
@@ -73,6 +74,7 @@ pub async fn editable_post(pool: &PgPool, id: i64) -> sqlx::Result<Option<Editab
         r#"
         SELECT p.id, p.slug, p.title, p.body_html, p.excerpt, p.status, p.published_at,
                p.updated_at, p.author_id, u.display_name AS "author_name?",
+               p.comment_status = 'open' AS "comments_open!",
                array(SELECT category_id FROM post_categories WHERE post_id = p.id ORDER BY category_id)
                    AS "category_ids!",
                array(SELECT t.name FROM post_tags pt JOIN tags t ON t.id = pt.tag_id
@@ -98,6 +100,7 @@ pub async fn editable_post(pool: &PgPool, id: i64) -> sqlx::Result<Option<Editab
             published_at: row.published_at,
             category_ids: row.category_ids,
             tags: row.tags,
+            comments_open: row.comments_open,
         },
         updated_at: row.updated_at,
     }))
@@ -142,8 +145,9 @@ pub async fn insert_post(
 ) -> sqlx::Result<(i64, DateTime<Utc>)> {
     let row = sqlx::query!(
         r#"
-        INSERT INTO posts (kind, slug, title, body_html, excerpt, status, published_at, author_id)
-        VALUES ('post', $1, $2, $3, $4, $5, $6, $7)
+        INSERT INTO posts (kind, slug, title, body_html, excerpt, status, published_at, author_id,
+                           comment_status)
+        VALUES ('post', $1, $2, $3, $4, $5, $6, $7, CASE WHEN $8 THEN 'open' ELSE 'closed' END)
         RETURNING id, updated_at
         "#,
         fields.slug,
@@ -153,6 +157,7 @@ pub async fn insert_post(
         fields.status.as_str(),
         fields.published_at,
         author_id,
+        fields.comments_open,
     )
     .fetch_one(conn)
     .await?;
@@ -171,7 +176,7 @@ pub async fn update_post(
         r#"
         UPDATE posts
         SET slug = $2, title = $3, body_html = $4, excerpt = $5, status = $6, published_at = $7,
-            updated_at = now()
+            comment_status = CASE WHEN $9 THEN 'open' ELSE 'closed' END, updated_at = now()
         WHERE id = $1 AND status <> 'trash' AND ($8::timestamptz IS NULL OR updated_at = $8)
         RETURNING updated_at
         "#,
@@ -183,6 +188,7 @@ pub async fn update_post(
         fields.status.as_str(),
         fields.published_at,
         expected_updated_at,
+        fields.comments_open,
     )
     .fetch_optional(conn)
     .await

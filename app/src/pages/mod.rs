@@ -1,6 +1,7 @@
 //! One module per kind of page.
 
 mod account;
+mod comment_queue;
 mod dashboard;
 mod listing;
 mod not_found;
@@ -13,6 +14,7 @@ mod sign_in;
 mod write;
 
 pub use account::AccountPage;
+pub use comment_queue::CommentQueuePage;
 pub use dashboard::DashboardPage;
 pub use listing::{Listing, ListingPage};
 pub use not_found::NotFoundPage;

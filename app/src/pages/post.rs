@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::{CommentThread, ErrorNotice, Loading, PageHead, PostMeta, Site};
+use crate::components::{
+    CommentForm, CommentThread, ErrorNotice, Loading, PageHead, PostComment, PostMeta, Site,
+};
 use crate::error::AppError;
 use crate::filter::encode;
 use crate::model::{Named, PostView, SiteInfo};
@@ -12,19 +14,32 @@ use crate::pages::NotFoundPage;
 
 #[server]
 pub async fn get_post(slug: String) -> Result<PostView, AppError> {
+    use crate::auth::{COMMENTER_COOKIE, request_cookie, token_hash};
     let pool = crate::db::pool()?;
-    crate::db::posts::find_public_post(&pool, &slug)
+    let mut view = crate::db::posts::find_public_post(&pool, &slug)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("the post “{slug}”")))
+        .ok_or_else(|| AppError::NotFound(format!("the post “{slug}”")))?;
+    if let Some(token) = request_cookie(COMMENTER_COOKIE) {
+        let waiting =
+            crate::db::comments::own_waiting_comments(&pool, view.id, &token_hash(&token)).await?;
+        view.comments.extend(waiting);
+    }
+    Ok(view)
 }
 
 /// One post in full (`/posts/{slug}`).
 #[component]
 pub fn PostPage() -> impl IntoView {
     let params = use_params_map();
+    let comment = ServerAction::<PostComment>::new();
     let post = Resource::new(
-        move || params.read().get("slug").unwrap_or_default(),
-        get_post,
+        move || {
+            (
+                params.read().get("slug").unwrap_or_default(),
+                comment.version().get(),
+            )
+        },
+        |(slug, _)| get_post(slug),
     );
     let site = expect_context::<Site>();
     let Loading(loading) = expect_context::<Loading>();
@@ -37,7 +52,7 @@ pub fn PostPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let site = site.info().await;
                 match post.await {
-                    Ok(view) => view! { <PostArticle view site /> }.into_any(),
+                    Ok(view) => view! { <PostArticle view site comment=Some(comment) /> }.into_any(),
                     Err(AppError::NotFound(_)) => view! { <NotFoundPage /> }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }
@@ -47,9 +62,16 @@ pub fn PostPage() -> impl IntoView {
 }
 
 #[component]
-pub(crate) fn PostArticle(view: PostView, site: SiteInfo) -> impl IntoView {
+pub(crate) fn PostArticle(
+    view: PostView,
+    site: SiteInfo,
+    /// The action that sends a comment; `None` where no one may comment (a preview).
+    comment: Option<ServerAction<PostComment>>,
+) -> impl IntoView {
     let PostView {
+        id,
         post,
+        comments_open,
         older,
         newer,
         comments,
@@ -73,7 +95,12 @@ pub(crate) fn PostArticle(view: PostView, site: SiteInfo) -> impl IntoView {
             {newer.map(|post| view! { <Neighbour post rel="next" label="Newer post" /> })}
             {older.map(|post| view! { <Neighbour post rel="prev" label="Older post" /> })}
         </nav>
-        <CommentThread comments />
+        <CommentThread comments open=comments_open && comment.is_some() />
+        {comment.map(|action| if comments_open {
+            view! { <CommentForm post_id=id action /> }.into_any()
+        } else {
+            view! { <p class="comments-closed">"Comments are closed."</p> }.into_any()
+        })}
     }
     .into_any()
 }

@@ -44,7 +44,7 @@ pub fn PreviewPage() -> impl IntoView {
                 match post.await {
                     Ok(view) => view! {
                         <p class="preview-banner" role="note">"Preview: this is how the post will look when published."</p>
-                        <PostArticle view site />
+                        <PostArticle view site comment=None />
                     }.into_any(),
                     Err(AppError::Unauthorized(_)) => view! { <SignInFirst /> }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),

@@ -129,6 +129,7 @@ struct Snapshot {
     slug: String,
     categories: Vec<i64>,
     tags: Vec<String>,
+    comments_open: bool,
 }
 
 /// How the last save went.
@@ -157,6 +158,7 @@ fn PostForm(desk: WritingDesk) -> impl IntoView {
         published_at: None,
         category_ids: Vec::new(),
         tags: Vec::new(),
+        comments_open: true,
     });
     let post_id = RwSignal::new(post.as_ref().map(|post| post.id));
     let last_saved_at = RwSignal::new(post.as_ref().map(|post| post.updated_at));
@@ -190,6 +192,7 @@ fn PostForm(desk: WritingDesk) -> impl IntoView {
         excerpt: input.excerpt,
         categories: input.category_ids,
         tags: input.tags,
+        comments_open: input.comments_open,
     };
     let title = RwSignal::new(loaded.title.clone());
     let body = RwSignal::new(loaded.body.clone());
@@ -197,6 +200,7 @@ fn PostForm(desk: WritingDesk) -> impl IntoView {
     let slug = RwSignal::new(loaded.slug.clone());
     let chosen = RwSignal::new(loaded.categories.clone());
     let tags = RwSignal::new(loaded.tags.clone());
+    let comments_open = RwSignal::new(loaded.comments_open);
     let saved = RwSignal::new(loaded);
     let choices = RwSignal::new(categories);
     let state = RwSignal::new(SaveState::Idle);
@@ -210,6 +214,7 @@ fn PostForm(desk: WritingDesk) -> impl IntoView {
         slug: slug.get(),
         categories: chosen.get(),
         tags: tags.get(),
+        comments_open: comments_open.get(),
     };
     let dirty = Memo::new(move |_| saved.with(|saved| *saved != snapshot()));
 
@@ -228,6 +233,7 @@ fn PostForm(desk: WritingDesk) -> impl IntoView {
             },
             category_ids: sent.categories.clone(),
             tags: sent.tags.clone(),
+            comments_open: sent.comments_open,
         };
         let autosave = *autosave;
         let id = post_id.get_untracked();
@@ -420,6 +426,14 @@ fn PostForm(desk: WritingDesk) -> impl IntoView {
                             on:input=move |ev| slug.set(event_target_value(&ev))
                             on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); } />
                         <span class="field-hint slug-hint">{move || format!("/posts/{}", shown_address())}</span>
+                    </p>
+                </section>
+                <section class="panel">
+                    <h2>"Discussion"</h2>
+                    <p>
+                        <input id="post-comments-open" type="checkbox" prop:checked=comments_open
+                            on:change=move |ev| comments_open.set(event_target_checked(&ev)) />
+                        <label for="post-comments-open">" Allow comments"</label>
                     </p>
                 </section>
                 <CategoryPicker choices chosen may_create=may_create_categories />

@@ -66,6 +66,13 @@ pub struct PostBody {
     /// Tag names; new ones are created.
     #[serde(default)]
     tags: Vec<String>,
+    /// Whether readers may comment (yes when left out).
+    #[serde(default = "yes")]
+    comments_open: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// What a save did.
@@ -154,6 +161,7 @@ async fn post_input(state: &AppState, body: PostBody) -> Result<PostInput, AppEr
         published_at: body.published_at,
         category_ids,
         tags: body.tags,
+        comments_open: body.comments_open,
     })
 }
 

@@ -1,0 +1,485 @@
+//! Readers' comments: posting, moderation (first comments wait, known commenters' appear at
+//! once), each spam rule, errors, plain text, and the import of WordPress's comments.
+
+use app::auth::new_token;
+use app::db::accounts;
+use app::model::Role;
+use integration_tests::{TestApp, import_fixture};
+use reqwest::StatusCode;
+use reqwest::header;
+use sqlx::PgPool;
+
+const POST: &str = "the-trip-of-e-waste-recycling";
+
+async fn post_id(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT id FROM posts WHERE slug = $1")
+        .bind(POST)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                (byte as char).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
+/// A comment as the form sends it, written `written_ms` milliseconds after the form appeared.
+struct Form<'a> {
+    post_id: i64,
+    name: &'a str,
+    email: &'a str,
+    body: &'a str,
+    extra: Vec<(&'a str, String)>,
+    written_ms: i64,
+}
+
+impl<'a> Form<'a> {
+    fn new(post_id: i64, email: &'a str, body: &'a str) -> Self {
+        Form {
+            post_id,
+            name: "Reader",
+            email,
+            body,
+            extra: Vec::new(),
+            written_ms: 20_000,
+        }
+    }
+
+    fn with(mut self, name: &'a str, value: impl Into<String>) -> Self {
+        self.extra.push((name, value.into()));
+        self
+    }
+
+    fn encoded(&self) -> String {
+        let shown_at = chrono::Utc::now().timestamp_millis() - self.written_ms;
+        let mut fields = vec![
+            ("post_id", self.post_id.to_string()),
+            ("name", self.name.to_string()),
+            ("email", self.email.to_string()),
+            ("body", self.body.to_string()),
+            ("shown_at", shown_at.to_string()),
+        ];
+        fields.extend(self.extra.iter().cloned());
+        fields
+            .iter()
+            .map(|(name, value)| format!("{name}={}", encode(value)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+struct Sent {
+    status: StatusCode,
+    body: String,
+    cookie: Option<String>,
+}
+
+async fn send(app: &TestApp, form: &Form<'_>, auth: Option<&str>, cookie: Option<&str>) -> Sent {
+    let mut request = app
+        .client
+        .post(format!("{}/_fn/post_comment", app.address))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header(header::ORIGIN, &app.address)
+        .body(form.encoded());
+    if let Some(token) = auth {
+        request = request.bearer_auth(token);
+    }
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    let response = request.send().await.unwrap();
+    let cookie = response
+        .headers()
+        .get(header::SET_COOKIE)
+        .and_then(|value| value.to_str().ok())
+        .map(|value| value.split(';').next().unwrap().to_string());
+    Sent {
+        status: response.status(),
+        body: response.text().await.unwrap(),
+        cookie,
+    }
+}
+
+async fn page(app: &TestApp, cookie: Option<&str>) -> String {
+    let mut request = app.client.get(format!("{}/posts/{POST}", app.address));
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    request.send().await.unwrap().text().await.unwrap()
+}
+
+async fn statuses(pool: &PgPool) -> Vec<String> {
+    sqlx::query_scalar("SELECT status FROM comments ORDER BY id")
+        .fetch_all(pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn first_comments_wait_and_known_commenters_appear_at_once(pool: PgPool) {
+    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    let id = post_id(&pool).await;
+    let app = TestApp::spawn(pool.clone()).await;
+
+    let first = send(
+        &app,
+        &Form::new(id, "reader@example.org", "Were the workshops legal?"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(first.body, "\"AwaitingModeration\"");
+    let cookie = first.cookie.expect("a commenter cookie");
+    assert!(cookie.starts_with("fieldnotes_commenter="));
+
+    let own = page(&app, Some(&cookie)).await;
+    assert!(own.contains("Were the workshops legal?"));
+    assert!(own.contains("Your comment is awaiting moderation."));
+    assert!(own.contains("No Comments"), "waiting comments do not count");
+    let others = page(&app, None).await;
+    assert!(!others.contains("Were the workshops legal?"));
+
+    sqlx::query("UPDATE comments SET status = 'approved'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let approved = page(&app, None).await;
+    assert!(approved.contains("Were the workshops legal?"));
+    assert!(approved.contains("1 Comment"));
+    let (_, home) = app.get("/").await;
+    assert!(home.contains("1 Comment »"), "listings count it too");
+
+    let second = send(
+        &app,
+        &Form::new(id, "Reader@Example.org", "Thank you for the answer."),
+        None,
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(second.body, "\"Published\"", "a known commenter");
+    assert_eq!(statuses(&pool).await, ["approved", "approved"]);
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn each_spam_rule_sends_comments_to_the_spam_queue(pool: PgPool) {
+    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    let id = post_id(&pool).await;
+    sqlx::query("UPDATE site SET comment_spam_words = '{casino, Cheap Pills}'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let app = TestApp::spawn(pool.clone()).await;
+    let cases = [
+        Form::new(id, "a@example.org", "Nice post").with("homepage", "http://spam.example"),
+        Form {
+            written_ms: 500,
+            ..Form::new(id, "b@example.org", "Too quick")
+        },
+        Form::new(
+            id,
+            "c@example.org",
+            "See http://a.example http://b.example www.c.example",
+        ),
+        Form::new(id, "d@example.org", "Best CASINO in town"),
+        Form::new(id, "e@example.org", "Ordinary words"),
+    ];
+    for form in &cases {
+        let sent = send(&app, form, None, None).await;
+        assert_eq!(
+            sent.body, "\"AwaitingModeration\"",
+            "spam is not told apart"
+        );
+    }
+    assert_eq!(
+        statuses(&pool).await,
+        ["spam", "spam", "spam", "spam", "pending"]
+    );
+
+    let sixth = send(
+        &app,
+        &Form::new(id, "f@example.org", "One more from the same address"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(sixth.status, StatusCode::OK);
+    assert_eq!(
+        statuses(&pool).await.last().unwrap(),
+        "spam",
+        "the sixth comment from one address in ten minutes"
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn bad_comments_get_clear_errors(pool: PgPool) {
+    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    let id = post_id(&pool).await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let long = "x".repeat(10_001);
+    for (form, says) in [
+        (Form::new(id, "a@example.org", "   "), "Write something"),
+        (
+            Form::new(id, "a@example.org", &long),
+            "at most 10000 characters",
+        ),
+        (Form::new(id, "not an address", "Hi"), "e-mail address"),
+        (
+            Form::new(id, "a@example.org", "Hi").with("website", "javascript:alert(1)"),
+            "https://",
+        ),
+        (
+            Form::new(id, "a@example.org", "Hi").with("parent_id", "999999"),
+            "not on this post",
+        ),
+    ] {
+        let sent = send(&app, &form, None, None).await;
+        assert_eq!(sent.status, StatusCode::BAD_REQUEST, "{}", sent.body);
+        assert!(sent.body.contains(says), "{says}: {}", sent.body);
+    }
+    let nowhere = send(&app, &Form::new(0, "a@example.org", "Hi"), None, None).await;
+    assert_eq!(nowhere.status, StatusCode::NOT_FOUND);
+
+    sqlx::query("UPDATE posts SET comment_status = 'closed' WHERE id = $1")
+        .bind(id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let closed = send(&app, &Form::new(id, "a@example.org", "Hi"), None, None).await;
+    assert_eq!(closed.status, StatusCode::FORBIDDEN);
+    assert!(closed.body.contains("Comments are closed"));
+    assert!(page(&app, None).await.contains("Comments are closed."));
+    assert!(statuses(&pool).await.is_empty(), "nothing was stored");
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn comments_are_plain_text_with_links_and_threads(pool: PgPool) {
+    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    let id = post_id(&pool).await;
+    let mut conn = pool.acquire().await.unwrap();
+    let user = accounts::create_account(
+        &mut conn,
+        "editor@example.org",
+        "Cy Editor",
+        "cy-editor",
+        Role::Editor,
+        "unused",
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    drop(conn);
+    let (token, hash) = new_token();
+    accounts::create_api_token(&pool, user, "tests", &hash)
+        .await
+        .unwrap();
+    let app = TestApp::spawn(pool.clone()).await;
+
+    let signed_in = send(
+        &app,
+        &Form::new(
+            id,
+            "",
+            "<script>alert(1)</script>\nSee https://example.org/report.",
+        ),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(signed_in.body, "\"Published\"", "{}", signed_in.body);
+    let parent: i64 = sqlx::query_scalar("SELECT id FROM comments")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let reply = send(
+        &app,
+        &Form::new(id, "", "A reply").with("parent_id", parent.to_string()),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(reply.body, "\"Published\"", "{}", reply.body);
+
+    let html = page(&app, None).await;
+    assert!(html.contains("Cy Editor"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!html.contains("<script>alert(1)"));
+    assert!(
+        html.contains(r#"<a href="https://example.org/report" rel="nofollow ugc">"#),
+        "addresses become links"
+    );
+    assert!(
+        html.contains(r#"class="comment-replies""#),
+        "the reply nests"
+    );
+    assert!(html.contains(&format!("?replyto={parent}#respond")));
+    let email_shown = html.contains("editor@example.org");
+    assert!(!email_shown, "e-mail addresses are never shown");
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn wordpress_comments_keep_threads_statuses_and_kinds(pool: PgPool) {
+    import_fixture(&pool, "themeunittestdata.wordpress.xml")
+        .await
+        .unwrap();
+    let count = |query: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(query)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(count("SELECT count(*) FROM comments").await, 33);
+    assert_eq!(
+        count("SELECT count(*) FROM comments WHERE parent_id IS NOT NULL").await,
+        10
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM comments WHERE status = 'pending'").await,
+        3
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM comments WHERE kind = 'pingback'").await,
+        2
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM comments WHERE kind = 'trackback'").await,
+        2
+    );
+}
+
+async fn person(pool: &PgPool, email: &str, role: Role) -> (i64, String) {
+    let mut conn = pool.acquire().await.unwrap();
+    let slug = email.split('@').next().unwrap().to_string();
+    let id = accounts::create_account(&mut conn, email, &slug, &slug, role, "unused")
+        .await
+        .unwrap()
+        .unwrap();
+    drop(conn);
+    let (token, hash) = new_token();
+    accounts::create_api_token(pool, id, "tests", &hash)
+        .await
+        .unwrap();
+    (id, token)
+}
+
+async fn moderate(app: &TestApp, token: &str, ids: &[i64], status: &str) -> (StatusCode, String) {
+    let response = app
+        .client
+        .post(format!("{}/_fn/moderate_comments", app.address))
+        .header(header::CONTENT_TYPE, "application/json")
+        .bearer_auth(token)
+        .body(serde_json::json!({ "ids": ids, "status": status }).to_string())
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn moderators_see_and_change_only_what_they_moderate(pool: PgPool) {
+    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    let id = post_id(&pool).await;
+    let (author, author_token) = person(&pool, "author@example.org", Role::Author).await;
+    let (_, other_token) = person(&pool, "other@example.org", Role::Author).await;
+    let (_, editor_token) = person(&pool, "editor@example.org", Role::Editor).await;
+    sqlx::query("UPDATE posts SET author_id = $1 WHERE id = $2")
+        .bind(author)
+        .bind(id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let app = TestApp::spawn(pool.clone()).await;
+    send(&app, &Form::new(id, "r1@example.org", "First"), None, None).await;
+    send(&app, &Form::new(id, "r2@example.org", "Second"), None, None).await;
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM comments ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+
+    let queue = |token: String| {
+        let app = &app;
+        async move {
+            let response = app
+                .client
+                .post(format!("{}/_fn/comment_queue", app.address))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .bearer_auth(token)
+                .body("status=pending")
+                .send()
+                .await
+                .unwrap();
+            let queue: serde_json::Value =
+                serde_json::from_str(&response.text().await.unwrap()).unwrap();
+            queue["comments"].as_array().unwrap().len()
+        }
+    };
+    assert_eq!(queue(author_token.clone()).await, 2, "the post's author");
+    assert_eq!(queue(other_token.clone()).await, 0, "another author");
+    assert_eq!(queue(editor_token.clone()).await, 2, "an editor");
+
+    let (status, body) = moderate(&app, &other_token, &ids, "approved").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(statuses(&pool).await, ["pending", "pending"]);
+
+    let (status, body) = moderate(&app, &author_token, &ids[..1], "approved").await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "1"));
+    let (status, _) = moderate(&app, &editor_token, &ids[1..], "spam").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(statuses(&pool).await, ["approved", "spam"]);
+    let (status, _) = moderate(&app, &editor_token, &ids, "trash").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(statuses(&pool).await, ["trash", "trash"]);
+    let anonymous = app
+        .client
+        .post(format!("{}/_fn/moderate_comments", app.address))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ORIGIN, &app.address)
+        .body(serde_json::json!({ "ids": ids, "status": "approved" }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn authors_close_comments_on_their_posts(pool: PgPool) {
+    let (_, token) = person(&pool, "author@example.org", Role::Author).await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let written = app
+        .client
+        .post(format!("{}/api/v1/posts", app.address))
+        .bearer_auth(&token)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(
+            serde_json::json!({
+                "title": "Quiet post", "body_html": "<p>No discussion.</p>",
+                "status": "published", "comments_open": false
+            })
+            .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(written.status(), StatusCode::CREATED);
+    let id: i64 = sqlx::query_scalar("SELECT id FROM posts WHERE slug = 'quiet-post'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let (_, html) = app.get("/posts/quiet-post").await;
+    assert!(html.contains("Comments are closed."));
+    assert!(!html.contains("Post the comment"));
+    let refused = send(&app, &Form::new(id, "r@example.org", "Hello"), None, None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
