@@ -202,7 +202,7 @@ async fn checked_input(pool: &PgPool, input: PostInput) -> Result<CheckedInput, 
         return bad("The date must fall between the years 1 and 9999.");
     }
     let title = input.title.trim().to_string();
-    if title.chars().count() > MAX_TITLE_CHARS {
+    if input.title.chars().count() > MAX_TITLE_CHARS {
         return bad(&format!(
             "The title is too long: at most {MAX_TITLE_CHARS} characters."
         ));

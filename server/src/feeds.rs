@@ -1,6 +1,8 @@
 //! RSS 2.0 and Atom feeds of any listing: the whole blog (`/feed.xml`, `/atom.xml`), a tag, a
 //! category, an author or a month (`/tag/{slug}/feed.xml`…), or any combination
-//! (`/feed.xml?tag=…&author=…`). Entries carry the full post, with absolute links.
+//! (`/feed.xml?tag=…&author=…`). Entries carry the full post, with absolute links. The newest
+//! approved comments have feeds too: of the whole blog (`/comments/feed.xml`) and of each post
+//! (`/posts/{slug}/comments/feed.xml`).
 
 use std::io;
 
@@ -57,6 +59,20 @@ pub fn routes() -> Router<AppState> {
     for format in [Format::Rss, Format::Atom] {
         let file = format.file();
         router = router
+            .route(
+                &format!("/comments/{file}"),
+                get(move |State(state): State<AppState>| {
+                    respond_with_comments(state, format, None)
+                }),
+            )
+            .route(
+                &format!("/posts/{{slug}}/comments/{file}"),
+                get(
+                    move |State(state): State<AppState>, Path(slug): Path<String>| {
+                        respond_with_comments(state, format, Some(slug))
+                    },
+                ),
+            )
             .route(
                 &format!("/{file}"),
                 get(
@@ -118,7 +134,15 @@ async fn respond(state: AppState, format: Format, filter: PostFilter) -> Respons
     if !filter.is_valid() {
         return (StatusCode::NOT_FOUND, "There is no such feed.").into_response();
     }
-    match feed(&state, format, &filter).await {
+    feed_response(format, feed(&state, format, &filter).await)
+}
+
+async fn respond_with_comments(state: AppState, format: Format, slug: Option<String>) -> Response {
+    feed_response(format, comment_feed(&state, format, slug.as_deref()).await)
+}
+
+fn feed_response(format: Format, made: Result<Option<String>, FeedError>) -> Response {
+    match made {
         Ok(Some(document)) => Response::builder()
             .header(header::CONTENT_TYPE, format.content_type())
             .header(header::CACHE_CONTROL, "public, max-age=300")
@@ -130,6 +154,73 @@ async fn respond(state: AppState, format: Format, filter: PostFilter) -> Respons
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
+}
+
+/// The feed of the newest approved comments, on one post or on all; `None` when there is no
+/// such published post.
+pub async fn comment_feed(
+    state: &AppState,
+    format: Format,
+    slug: Option<&str>,
+) -> Result<Option<String>, FeedError> {
+    let site = db::site::site_info(&state.pool, &state.public_url).await?;
+    let (post_id, title, page_url, self_path) = match slug {
+        Some(slug) => {
+            let Some((id, post_title)) = db::posts::public_post_id(&state.pool, slug).await? else {
+                return Ok(None);
+            };
+            let path = format!("/posts/{}", app::filter::encode(slug));
+            (
+                Some(id),
+                format!("Comments on “{post_title}”"),
+                format!("{}{path}#comments", site.url),
+                format!("{path}/comments/{}", format.file()),
+            )
+        }
+        None => (
+            None,
+            format!("{}: comments", site.title),
+            site.url.clone(),
+            format!("/comments/{}", format.file()),
+        ),
+    };
+    let comments =
+        db::comments::newest_comments(&state.pool, post_id, i64::from(FEED_LENGTH)).await?;
+    let entries = comments
+        .into_iter()
+        .map(|comment| Entry {
+            title: format!("{} on “{}”", comment.author_name, comment.post_title),
+            url: format!(
+                "{}/posts/{}#comment-{}",
+                site.url,
+                app::filter::encode(&comment.post_slug),
+                comment.id
+            ),
+            published: comment.created_at,
+            summary: html::teaser(&comment.body, 280),
+            content: comment
+                .body
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('\n', "<br>"),
+            author: Some(comment.author_name),
+            categories: Vec::new(),
+        })
+        .collect();
+    let feed = Feed {
+        site_title: site.title.clone(),
+        description: title.clone(),
+        title,
+        page_url,
+        self_url: format!("{}{self_path}", site.url),
+        entries,
+    };
+    let document = match format {
+        Format::Rss => write_rss(&feed),
+        Format::Atom => write_atom(&feed),
+    };
+    Ok(Some(document?))
 }
 
 /// The feed of a listing, or `None` when the filter names something that does not exist.

@@ -483,3 +483,128 @@ async fn authors_close_comments_on_their_posts(pool: PgPool) {
     let refused = send(&app, &Form::new(id, "r@example.org", "Hello"), None, None).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn approved_comments_have_feeds(pool: PgPool) {
+    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    let id = post_id(&pool).await;
+    let app = TestApp::spawn(pool.clone()).await;
+    send(
+        &app,
+        &Form::new(id, "a@example.org", "Approved <b>words</b>"),
+        None,
+        None,
+    )
+    .await;
+    sqlx::query("UPDATE comments SET status = 'approved'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    send(
+        &app,
+        &Form::new(id, "b@example.org", "Still waiting"),
+        None,
+        None,
+    )
+    .await;
+
+    for path in [
+        "/comments/feed.xml".to_string(),
+        format!("/posts/{POST}/comments/feed.xml"),
+        format!("/posts/{POST}/comments/atom.xml"),
+    ] {
+        let (status, feed) = app.get(&path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            feed.contains("Approved &amp;lt;b&amp;gt;words&amp;lt;/b&amp;gt;"),
+            "the text, as text: {path}: {feed}"
+        );
+        assert!(!feed.contains("Still waiting"), "{path}");
+        assert!(feed.contains(&format!("/posts/{POST}#comment-")), "{path}");
+    }
+    assert_eq!(
+        app.get("/posts/no-such-post/comments/feed.xml").await.0,
+        404
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn the_api_lists_takes_and_moderates_comments(pool: PgPool) {
+    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    let (_, editor) = person(&pool, "editor@example.org", Role::Editor).await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let url = format!("{}/api/v1/posts/{POST}/comments", app.address);
+    let posted = app
+        .client
+        .post(&url)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(
+            serde_json::json!({
+                "name": "Program", "email": "program@example.org", "body": "From a script"
+            })
+            .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), StatusCode::CREATED);
+    let posted: serde_json::Value = serde_json::from_str(&posted.text().await.unwrap()).unwrap();
+    assert_eq!(posted["status"], "awaiting_moderation");
+    let id = posted["id"].as_i64().unwrap();
+
+    let list = |url: String| {
+        let app = &app;
+        async move {
+            let body = app
+                .client
+                .get(url)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            serde_json::from_str::<serde_json::Value>(&body).unwrap()
+        }
+    };
+    assert_eq!(
+        list(url.clone()).await["comments"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+
+    let moderate = |token: Option<&str>, status: &str| {
+        let mut request = app
+            .client
+            .put(format!("{}/api/v1/comments/{id}/status", app.address))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(serde_json::json!({ "status": status }).to_string());
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    assert_eq!(
+        moderate(None, "approved").await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        moderate(Some(&editor), "nonsense").await.unwrap().status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        moderate(Some(&editor), "approved").await.unwrap().status(),
+        StatusCode::OK
+    );
+    let listed = list(url.clone()).await;
+    assert_eq!(listed["comments"][0]["body"], "From a script");
+    assert_eq!(listed["comments_open"], true);
+    assert!(!listed.to_string().contains("program@example.org"));
+    assert_eq!(
+        app.get("/api/v1/posts/nothing/comments").await.0,
+        404,
+        "no such post"
+    );
+}

@@ -306,3 +306,47 @@ pub async fn set_comment_status(
     .await?;
     Ok(changed.rows_affected())
 }
+
+/// A comment as a feed shows it: approved, on a published post.
+pub struct FeedComment {
+    pub id: i64,
+    pub post_slug: String,
+    pub post_title: String,
+    pub author_name: String,
+    pub created_at: DateTime<Utc>,
+    /// Plain text.
+    pub body: String,
+}
+
+/// The newest approved comments, on one published post or on all of them.
+pub async fn newest_comments(
+    pool: &PgPool,
+    post_id: Option<i64>,
+    limit: i64,
+) -> sqlx::Result<Vec<FeedComment>> {
+    let rows = sqlx::query_as!(
+        FeedComment,
+        r#"
+        SELECT c.id, p.slug AS "post_slug!", p.title AS "post_title!", c.author_name,
+               c.created_at, c.body
+        FROM comments c
+        JOIN public_posts p ON p.id = c.post_id
+        WHERE c.status = 'approved' AND c.kind = 'comment'
+          AND ($1::bigint IS NULL OR c.post_id = $1)
+        ORDER BY c.id DESC
+        LIMIT $2
+        "#,
+        post_id,
+        limit,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|comment| FeedComment {
+            author_name: html::plain_text(&comment.author_name),
+            body: html::plain_paragraphs(&comment.body),
+            ..comment
+        })
+        .collect())
+}

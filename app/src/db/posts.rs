@@ -102,6 +102,20 @@ pub async fn find_public_post(pool: &PgPool, slug: &str) -> sqlx::Result<Option<
     post_view(pool, id, true).await
 }
 
+/// The id and title of a published post.
+pub async fn public_post_id(pool: &PgPool, slug: &str) -> sqlx::Result<Option<(i64, String)>> {
+    if slug.contains('\0') {
+        return Ok(None);
+    }
+    let row = sqlx::query!(
+        r#"SELECT id AS "id!", title AS "title!" FROM public_posts WHERE slug = $1"#,
+        slug
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|row| (row.id, row.title)))
+}
+
 /// Any post, whatever its status, as its page would show it once published: what a writer
 /// previews. Unpublished posts show the present time as their date.
 pub async fn preview_post(pool: &PgPool, id: i64) -> sqlx::Result<Option<PostView>> {

@@ -6,6 +6,7 @@
 //! Successful reads carry an `ETag` and a `Cache-Control` suited to the resource.
 
 mod caching;
+mod comments;
 mod posts;
 mod terms;
 mod writing;
@@ -47,6 +48,9 @@ const MAX_BODY_BYTES: usize = 3 * app::writing::MAX_BODY_BYTES;
         writing::update_post,
         writing::delete_post,
         writing::upload_media,
+        comments::list_comments,
+        comments::post_comment,
+        comments::moderate_comment,
         openapi_document,
     ),
     components(schemas(Problem)),
@@ -55,6 +59,7 @@ const MAX_BODY_BYTES: usize = 3 * app::writing::MAX_BODY_BYTES;
         (name = "posts", description = "Published posts"),
         (name = "taxonomy", description = "How posts are filed: authors, categories, tags and months"),
         (name = "writing", description = "Posts and images, for signed-in people and their API tokens"),
+        (name = "comments", description = "Readers' comments, and their moderation"),
         (name = "meta", description = "This description"),
     )
 )]
@@ -102,6 +107,14 @@ pub fn router(cors_origins: &[String]) -> Router<AppState> {
             get(posts::get_post)
                 .put(writing::update_post)
                 .delete(writing::delete_post),
+        )
+        .route(
+            "/v1/posts/{slug}/comments",
+            get(comments::list_comments).post(comments::post_comment),
+        )
+        .route(
+            "/v1/comments/{id}/status",
+            axum::routing::put(comments::moderate_comment),
         )
         .route("/v1/tags", get(terms::list_tags))
         .route("/v1/categories", get(terms::list_categories))

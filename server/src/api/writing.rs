@@ -22,7 +22,7 @@ use super::bad_parameter;
 use crate::web::AppState;
 
 /// The person a request acts for; 401 when it carries neither a session nor a valid token.
-pub struct Writer(Account);
+pub struct Writer(pub Account);
 
 impl<S: Send + Sync> FromRequestParts<S> for Writer {
     type Rejection = AppError;
