@@ -228,7 +228,7 @@ async fn is_spam(
         return Ok(true);
     }
     let lowered = format!("{} {} {}", input.name, input.website, body).to_lowercase();
-    let words = db::comments::spam_words(pool).await?;
+    let words = db::site::comment_settings(pool).await?.spam_words;
     if words
         .iter()
         .map(|word| word.trim().to_lowercase())

@@ -128,6 +128,8 @@ pub struct PostView {
     pub newer: Option<Named>,
     /// Approved comments, oldest first; replies name the comment they answer.
     pub comments: Vec<Comment>,
+    /// Approved pingbacks and trackbacks, when the blog lists them.
+    pub pings: Vec<Comment>,
 }
 
 /// How many items a listing has: exactly, or more than this many where counting all of them

@@ -50,6 +50,20 @@ pub enum Command {
     Exec(ExecSettings),
     /// Manage the people who can sign in and write.
     User(UserSettings),
+    /// Show or change how comments are handled.
+    Comments(CommentSettingsArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CommentSettingsArgs {
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+    /// List pingbacks and trackbacks under posts, apart from the comments.
+    #[arg(long)]
+    pub show_pings: Option<bool>,
+    /// Words (comma-separated, any case) that send a comment to the spam queue; "" for none.
+    #[arg(long)]
+    pub spam_words: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -28,7 +28,9 @@ use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
 
-use crate::config::{Cli, Command, ExecSettings, ImportSettings, ServeSettings, UserSettings};
+use crate::config::{
+    Cli, Command, CommentSettingsArgs, ExecSettings, ImportSettings, ServeSettings, UserSettings,
+};
 use crate::database::{Database, DatabaseError};
 use crate::web::AppState;
 
@@ -70,6 +72,8 @@ pub enum FieldnotesError {
         program: String,
         source: std::io::Error,
     },
+    #[error("cannot change the comment settings: {0}")]
+    Settings(sqlx::Error),
     #[error("cannot listen for signals: {0}")]
     Signals(std::io::Error),
     #[error("the server stopped: {0}")]
@@ -85,6 +89,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, FieldnotesError> {
         Command::Import(settings) => import(&settings).await.map(|()| ExitCode::SUCCESS),
         Command::Exec(settings) => exec(&settings).await,
         Command::User(settings) => user(&settings).await.map(|()| ExitCode::SUCCESS),
+        Command::Comments(settings) => comments(&settings).await.map(|()| ExitCode::SUCCESS),
     }
 }
 
@@ -213,6 +218,36 @@ async fn forget_expired_sign_ins(pool: PgPool) {
         }
         tokio::time::sleep(Duration::from_secs(60 * 60)).await;
     }
+}
+
+async fn comments(settings: &CommentSettingsArgs) -> Result<(), FieldnotesError> {
+    let database = Database::open(&settings.database).await?;
+    let words: Option<Vec<String>> = settings.spam_words.as_ref().map(|words| {
+        words
+            .split(',')
+            .map(|word| word.trim().to_lowercase())
+            .filter(|word| !word.is_empty())
+            .collect()
+    });
+    let set =
+        app::db::site::set_comment_settings(&database.pool, settings.show_pings, words.as_deref())
+            .await;
+    database.close().await;
+    let set = set.map_err(FieldnotesError::Settings)?;
+    println!(
+        "Pingbacks and trackbacks: {}\nSpam words: {}",
+        if set.show_pings {
+            "listed under posts"
+        } else {
+            "hidden"
+        },
+        if set.spam_words.is_empty() {
+            "none".to_string()
+        } else {
+            set.spam_words.join(", ")
+        }
+    );
+    Ok(())
 }
 
 async fn user(settings: &UserSettings) -> Result<(), FieldnotesError> {

@@ -608,3 +608,53 @@ async fn the_api_lists_takes_and_moderates_comments(pool: PgPool) {
         "no such post"
     );
 }
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn settings_list_pings_and_choose_spam_words(pool: PgPool) {
+    import_fixture(&pool, "themeunittestdata.wordpress.xml")
+        .await
+        .unwrap();
+    let slug: String = sqlx::query_scalar(
+        "SELECT p.slug FROM comments c JOIN posts p ON p.id = c.post_id
+         WHERE c.kind = 'pingback' AND c.status = 'approved' LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let app = TestApp::spawn(pool.clone()).await;
+    let (_, hidden) = app.get(&format!("/posts/{slug}")).await;
+    assert!(!hidden.contains("Pingbacks and trackbacks"));
+
+    let options = pool.connect_options();
+    let base = std::env::var("DATABASE_URL").unwrap();
+    let separator = if base.contains('?') { '&' } else { '?' };
+    let url = format!(
+        "{base}{separator}dbname={}",
+        options.get_database().unwrap()
+    );
+    let output = std::process::Command::new(integration_tests::fieldnotes_binary())
+        .args([
+            "comments",
+            "--show-pings",
+            "true",
+            "--spam-words",
+            "Casino, pills",
+        ])
+        .env("DATABASE_URL", url)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        said.contains("listed under posts") && said.contains("casino, pills"),
+        "{said}"
+    );
+
+    let (_, listed) = app.get(&format!("/posts/{slug}")).await;
+    assert!(listed.contains("Pingbacks and trackbacks"));
+    let words: Vec<String> = sqlx::query_scalar("SELECT comment_spam_words FROM site")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(words, ["casino", "pills"]);
+}

@@ -118,6 +118,23 @@ pub async fn approved_comments(pool: &PgPool, post_id: i64) -> sqlx::Result<Vec<
     Ok(rows.into_iter().map(|row| row.comment(false)).collect())
 }
 
+/// The approved pingbacks and trackbacks of a post, oldest first.
+pub async fn approved_pings(pool: &PgPool, post_id: i64) -> sqlx::Result<Vec<Comment>> {
+    let rows = sqlx::query_as!(
+        CommentRow,
+        r#"
+        SELECT id, parent_id, author_name, author_url, created_at, body
+        FROM comments
+        WHERE post_id = $1 AND status = 'approved' AND kind <> 'comment'
+        ORDER BY created_at, id
+        "#,
+        post_id,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|row| row.comment(false)).collect())
+}
+
 /// The comments a reader wrote on a post that still wait for moderation (or were held as spam:
 /// they are told nothing else), known by the token in the reader's cookie.
 pub async fn own_waiting_comments(
@@ -229,13 +246,6 @@ pub async fn recent_comments_from(pool: &PgPool, address: &str, minutes: i32) ->
     )
     .fetch_one(pool)
     .await
-}
-
-/// The words that send a comment to the spam queue.
-pub async fn spam_words(pool: &PgPool) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar!("SELECT comment_spam_words FROM site")
-        .fetch_one(pool)
-        .await
 }
 
 /// A comment as moderators see it, e-mail address included.

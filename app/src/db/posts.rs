@@ -132,6 +132,11 @@ async fn post_view(pool: &PgPool, id: i64, neighbours: bool) -> sqlx::Result<Opt
         (None, None)
     };
     let comments = super::comments::approved_comments(pool, row.id).await?;
+    let pings = if super::site::comment_settings(pool).await?.show_pings {
+        super::comments::approved_pings(pool, row.id).await?
+    } else {
+        Vec::new()
+    };
     let comments_open = sqlx::query_scalar!(
         r#"SELECT comment_status = 'open' AS "open!" FROM posts WHERE id = $1"#,
         row.id
@@ -151,6 +156,7 @@ async fn post_view(pool: &PgPool, id: i64, neighbours: bool) -> sqlx::Result<Opt
         older,
         newer,
         comments,
+        pings,
     }))
 }
 

@@ -39,3 +39,41 @@ pub async fn mark_demo_imported(db: impl PgExecutor<'_>) -> sqlx::Result<()> {
         .await?;
     Ok(())
 }
+
+/// How comments are handled: whether pingbacks and trackbacks are listed, and the words that
+/// send a comment to the spam queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentSettings {
+    pub show_pings: bool,
+    pub spam_words: Vec<String>,
+}
+
+pub async fn comment_settings(pool: &PgPool) -> sqlx::Result<CommentSettings> {
+    sqlx::query_as!(
+        CommentSettings,
+        "SELECT show_pings, comment_spam_words AS spam_words FROM site"
+    )
+    .fetch_one(pool)
+    .await
+}
+
+/// Changes what is given, keeps the rest.
+pub async fn set_comment_settings(
+    pool: &PgPool,
+    show_pings: Option<bool>,
+    spam_words: Option<&[String]>,
+) -> sqlx::Result<CommentSettings> {
+    sqlx::query_as!(
+        CommentSettings,
+        r#"
+        UPDATE site
+        SET show_pings = coalesce($1, show_pings),
+            comment_spam_words = coalesce($2, comment_spam_words)
+        RETURNING show_pings, comment_spam_words AS spam_words
+        "#,
+        show_pings,
+        spam_words,
+    )
+    .fetch_one(pool)
+    .await
+}

@@ -75,6 +75,7 @@ pub(crate) fn PostArticle(
         older,
         newer,
         comments,
+        pings,
     } = view;
     let summary = post.summary;
     let title = if summary.title.is_empty() {
@@ -96,6 +97,20 @@ pub(crate) fn PostArticle(
             {older.map(|post| view! { <Neighbour post rel="prev" label="Older post" /> })}
         </nav>
         <CommentThread comments open=comments_open && comment.is_some() />
+        {(!pings.is_empty()).then(|| view! {
+            <section class="pings" aria-labelledby="pings-heading">
+                <h2 id="pings-heading">"Pingbacks and trackbacks"</h2>
+                <ul>
+                    {pings.into_iter().map(|ping| {
+                        let name = if ping.author_name.is_empty() { "A site".to_string() } else { ping.author_name };
+                        match ping.author_url {
+                            Some(url) => view! { <li><a href=url rel="nofollow ugc external">{name}</a></li> }.into_any(),
+                            None => view! { <li>{name}</li> }.into_any(),
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
         {comment.map(|action| if comments_open {
             view! { <CommentForm post_id=id action /> }.into_any()
         } else {
