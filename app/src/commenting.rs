@@ -83,10 +83,7 @@ pub async fn post_comment(
     };
     // Comments are kept as HTML, as WordPress keeps them; a reader's text is escaped so that it
     // shows exactly as typed.
-    let stored_body = body
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
+    let stored_body = html::text_as_html(body);
     let id = db::comments::insert_comment(
         pool,
         &NewComment {

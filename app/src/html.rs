@@ -257,6 +257,14 @@ pub fn escape(text: &str) -> String {
     ammonia::clean_text(text)
 }
 
+/// Plain text as HTML that shows it exactly as written: only `&`, `<` and `>` are escaped, so
+/// that spaces and line breaks stay as they are (unlike [`escape`]).
+pub fn text_as_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 /// The text of an HTML fragment, without markup, whitespace collapsed.
 pub fn plain_text(html: &str) -> String {
     text_of(html)

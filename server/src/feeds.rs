@@ -198,12 +198,7 @@ pub async fn comment_feed(
             ),
             published: comment.created_at,
             summary: html::teaser(&comment.body, 280),
-            content: comment
-                .body
-                .replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-                .replace('\n', "<br>"),
+            content: html::text_as_html(&comment.body).replace('\n', "<br>"),
             author: Some(comment.author_name),
             categories: Vec::new(),
         })

@@ -15,10 +15,10 @@ use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::bad_parameter;
 use super::caching::{ONE_MINUTE, cached};
 use super::posts::CommentOut;
 use super::writing::Writer;
+use super::{bad_body, bad_parameter};
 use crate::web::AppState;
 
 /// A post's approved comments, oldest first; replies name the comment they answer.
@@ -130,7 +130,7 @@ pub async fn post_comment(
     body: Result<Json<CommentBody>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let Path(slug) = slug.map_err(bad_parameter)?;
-    let Json(body) = body.map_err(|rejection| AppError::BadRequest(rejection.body_text()))?;
+    let Json(body) = body.map_err(bad_body)?;
     let post_id = public_post(&state, &slug).await?;
     let account = signed_in.map(|Extension(SignedIn(account))| account);
     let commenter = Commenter {
@@ -188,7 +188,7 @@ pub async fn moderate_comment(
     body: Result<Json<Moderation>, JsonRejection>,
 ) -> Result<Json<Moderated>, AppError> {
     let Path(id) = id.map_err(bad_parameter)?;
-    let Json(body) = body.map_err(|rejection| AppError::BadRequest(rejection.body_text()))?;
+    let Json(body) = body.map_err(bad_body)?;
     let status = CommentStatus::parse(&body.status).ok_or_else(|| {
         AppError::BadRequest("`status` must be approved, pending, spam or trash".to_string())
     })?;

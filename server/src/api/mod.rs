@@ -270,6 +270,11 @@ async fn problems_only(request: Request, next: Next) -> Response {
     problem
 }
 
+/// A JSON body the API could not read.
+pub(crate) fn bad_body(rejection: axum::extract::rejection::JsonRejection) -> AppError {
+    AppError::BadRequest(rejection.body_text())
+}
+
 /// A query or path parameter the API could not read.
 pub(crate) fn bad_parameter(rejection: impl std::fmt::Display) -> AppError {
     AppError::BadRequest(rejection.to_string())

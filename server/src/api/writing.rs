@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::bad_parameter;
+use super::{bad_body, bad_parameter};
 use crate::web::AppState;
 
 /// The person a request acts for; 401 when it carries neither a session nor a valid token.
@@ -163,10 +163,6 @@ async fn post_input(state: &AppState, body: PostBody) -> Result<PostInput, AppEr
         tags: body.tags,
         comments_open: body.comments_open,
     })
-}
-
-fn bad_body(rejection: JsonRejection) -> AppError {
-    AppError::BadRequest(rejection.body_text())
 }
 
 async fn post_id(state: &AppState, slug: &str) -> Result<i64, AppError> {
