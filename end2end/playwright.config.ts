@@ -10,9 +10,11 @@ import { PASSWORD } from './tests/helpers';
 const binary = '../target/debug/fieldnotes';
 const site = '--site-root ../target/site';
 const themeData = '../../shared/fixtures/wordpress/themeunittestdata.wordpress.xml';
-const demoPort = 3100;
-const blogPort = 3101;
-const writingPort = 3103;
+// FIELDNOTES_E2E_PORT lets two checkouts run their end-to-end tests side by side.
+const basePort = Number(process.env.FIELDNOTES_E2E_PORT ?? 3100);
+const demoPort = basePort;
+const blogPort = basePort + 1;
+const writingPort = basePort + 3;
 const writingData = '--data-dir ../target/e2e/writing';
 const addUser = (email: string, name: string, role: string) =>
   `echo '${PASSWORD}' | ${binary} user add ${writingData} --email ${email} --name '${name}' --role ${role} --password-stdin`;
