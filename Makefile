@@ -48,18 +48,20 @@ $(EDITOR_BUNDLE): frontend/editor/package-lock.json $(wildcard frontend/editor/s
 editor-tests:
 	cd frontend/editor && npm test
 
-# Every test gets a fresh database (#[sqlx::test]) in a private cluster kept in target/test-data.
+# Every test gets a fresh database (#[sqlx::test]) in a private cluster kept in target/test-data,
+# made as the cluster's superuser: the blog's own role may create no databases.
 # Tests run one at a time: each has a Tokio runtime of its own, and Leptos keeps process-wide
 # state (its task spawner, its reactive arena) that server-side rendering on two runtimes at once
 # can leave waiting forever. The server itself runs a single runtime.
 rust-tests:
 	rm -rf target/test-data
-	$(DEBUG_BINARY) exec --data-dir target/test-data -- cargo test -- --test-threads=1
+	$(DEBUG_BINARY) exec --superuser --data-dir target/test-data -- cargo test -- --test-threads=1
 
-# Fails when .sqlx/ no longer matches the queries in the code and the schema in migrations/.
+# Fails when .sqlx/ no longer matches the queries in the code and the schema in migrations/. As
+# the superuser, who may describe the queries that set up the blog's role too.
 query-data-check:
 	rm -rf target/test-data
-	$(DEBUG_BINARY) exec --data-dir target/test-data -- cargo sqlx prepare --workspace --check
+	$(DEBUG_BINARY) exec --superuser --data-dir target/test-data -- cargo sqlx prepare --workspace --check
 
 # Property-based tests of the JSON API against its OpenAPI document.
 api-fuzz:
@@ -74,4 +76,4 @@ end-to-end:
 ## query-data: regenerate .sqlx/ after changing a query or a migration
 query-data: debug-build
 	rm -rf target/test-data
-	$(DEBUG_BINARY) exec --data-dir target/test-data -- cargo sqlx prepare --workspace
+	$(DEBUG_BINARY) exec --superuser --data-dir target/test-data -- cargo sqlx prepare --workspace

@@ -3,25 +3,70 @@
 //! The cluster is created on first use and started when a `fieldnotes` process needs it. It
 //! listens only on a unix socket inside the data directory. Several processes (a server and an
 //! import, say) may share it: each holds a shared lock on `cluster.users` while it runs, and the
-//! last one to leave stops the cluster with a fast shutdown. A cluster left running by a crash is
-//! found by `pg_ctl status` and reused. As root, PostgreSQL's programs run as the `postgres` user,
-//! which owns the cluster's directory.
+//! last one to leave stops the cluster with a fast shutdown. Creating, starting, setting up and
+//! stopping happen under an exclusive lock on `cluster.lock`, which names the process holding it.
+//! A cluster left running by a crash is found by `pg_ctl status` and reused. As root,
+//! PostgreSQL's programs run as the `postgres` user, which owns the cluster's directory.
 //!
-//! Connections are trusted without a password, so only the cluster's owner (and root) may reach
-//! the socket: its directory and the socket itself are readable by their owner alone.
+//! The blog connects as the role `fieldnotes`, which owns the blog's database and everything in
+//! it and nothing else; the superuser `postgres` only creates that role and database (and takes
+//! maintenance: `fieldnotes exec --superuser`). Both sign in with a password (SCRAM), kept in a
+//! pgpass file that only the cluster's owner (and root) can read; the socket's directory and the
+//! socket itself are reachable by their owner alone.
+//!
+//! Nothing here waits without a bound: locks, PostgreSQL's programs and its start and stop all
+//! have deadlines, and a request to stop ends the wait (the cluster is then stopped again unless
+//! another process uses it).
 
 use std::fs::{self, File, OpenOptions};
-use std::io;
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::io::{self, Read};
+use std::os::unix::fs::{DirBuilderExt, FileExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-/// The cluster's superuser, who alone connects (over the socket, which only this machine reaches).
+use app::db::PRIVATE_DATABASE;
+use app::db::roles;
+use sqlx::postgres::{PgConnectOptions, PgSslMode};
+use sqlx::{ConnectOptions, PgConnection};
+
+use crate::stop::StopRequests;
+
+/// The cluster's superuser, for creating the blog's role and database, and for maintenance.
 const SUPERUSER: &str = "postgres";
-/// How long a running cluster may take to accept connections (after a crash, it recovers first).
-const READY_TIMEOUT: Duration = Duration::from_secs(120);
+/// The role the blog connects as: the owner of the blog's database.
+const BLOG_ROLE: &str = "fieldnotes";
+/// The port, which only names the socket (`.s.PGSQL.5432`): no TCP port is opened.
+const PORT: u16 = 5432;
+/// The programs of PostgreSQL's server package this module runs.
+const PROGRAMS: [&str; 4] = ["initdb", "pg_ctl", "pg_isready", "postgres"];
+
+/// How long initdb may take to create a cluster.
+const INITDB_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long PostgreSQL may take to accept connections (after a crash, it recovers first).
+const START_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long a fast shutdown may take, before PostgreSQL is stopped at once.
+const STOP_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long setting up the roles and the blog's database may take.
+const SET_UP_TIMEOUT: Duration = Duration::from_secs(60);
+/// For programs that answer at once (pg_ctl status, pg_isready).
+const QUICK_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long to wait for another process to finish creating, starting, setting up or stopping
+/// the cluster: longer than all of that may take.
+const LOCK_TIMEOUT: Duration = Duration::from_secs(
+    INITDB_TIMEOUT.as_secs() + START_TIMEOUT.as_secs() + SET_UP_TIMEOUT.as_secs(),
+);
+/// When to say which process this one waits for.
+const LOCK_NOTICE: Duration = Duration::from_secs(2);
+/// How often waits look again, and for a request to stop.
+const POLL_INTERVAL: Duration = Duration::from_millis(50);
+/// How long a program asked to end (SIGTERM) may take before it is killed.
+const END_GRACE: Duration = Duration::from_secs(5);
+/// How many lines of PostgreSQL's log a failure shows.
+const LOG_TAIL_LINES: usize = 10;
+
 /// Unix socket paths are limited to 107 bytes, and the socket's file name takes 15 of them.
 const MAX_SOCKET_DIR_BYTES: usize = 90;
 
@@ -32,19 +77,19 @@ const UNSAFE_PATH_CHARACTERS: &[char] = &['"', '\'', '$', '`', '\\', ',', '\n', 
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
     #[error(
-        "PostgreSQL's server programs (initdb, pg_ctl) were not found on PATH or in /usr/lib/postgresql. \
+        "PostgreSQL's server programs ({}) were not found together on PATH or in /usr/lib/postgresql. \
          Install them (on Debian or Ubuntu: `apt-get install postgresql`), \
-         or set DATABASE_URL to use a PostgreSQL server you run yourself."
+         or set DATABASE_URL to use a PostgreSQL server you run yourself.",
+        PROGRAMS.join(", ")
     )]
     BinariesNotFound,
     #[error(
-        "running as root, PostgreSQL needs the unprivileged `postgres` user, which does not exist. \
+        "running as root, PostgreSQL needs the unprivileged `postgres` user, which /etc/passwd does not list. \
          Debian's `postgresql` package creates it; or set DATABASE_URL."
     )]
     NoPostgresUser,
     #[error(
-        "the `postgres` user cannot reach {0}: every directory above it must be searchable by others \
-         (chmod o+x), or choose another FIELDNOTES_DATA_DIR"
+        "the postgres user cannot enter {0}: chmod o+x it, or choose another --data-dir (FIELDNOTES_DATA_DIR)"
     )]
     Unreachable(PathBuf),
     #[error(
@@ -56,8 +101,23 @@ pub enum ClusterError {
          choose another FIELDNOTES_DATA_DIR"
     )]
     UnusablePath(PathBuf),
+    #[error(
+        "{holder} has held {} for {} seconds, creating, starting or stopping PostgreSQL; \
+         wait for it to finish, or end it",
+        path.display(),
+        LOCK_TIMEOUT.as_secs()
+    )]
+    Locked { holder: String, path: PathBuf },
+    #[error("asked to stop while {action}")]
+    Interrupted { action: String },
     #[error("{action} failed: {details}")]
     Command { action: String, details: String },
+    #[error("{action}: {source}")]
+    SetUp {
+        action: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -71,73 +131,137 @@ fn io_error(context: impl Into<String>) -> impl FnOnce(io::Error) -> ClusterErro
     move |source| ClusterError::Io { context, source }
 }
 
+fn set_up_error(action: &'static str) -> impl FnOnce(sqlx::Error) -> ClusterError {
+    move |source| ClusterError::SetUp { action, source }
+}
+
+/// Whom a connection to the cluster signs in as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClusterRole {
+    /// The role that owns the blog's database, and nothing else.
+    Blog,
+    /// The cluster's superuser, for maintenance.
+    Superuser,
+}
+
+impl ClusterRole {
+    fn name(self) -> &'static str {
+        match self {
+            ClusterRole::Blog => BLOG_ROLE,
+            ClusterRole::Superuser => SUPERUSER,
+        }
+    }
+
+    /// The pgpass file (a format psql and pg_dump read too) that holds the role's password.
+    fn password_file(self) -> &'static str {
+        match self {
+            ClusterRole::Blog => "blog.pgpass",
+            ClusterRole::Superuser => "superuser.pgpass",
+        }
+    }
+}
+
+#[derive(Default)]
+struct Passwords {
+    blog: String,
+    superuser: String,
+}
+
+impl Passwords {
+    fn of(&self, role: ClusterRole) -> &str {
+        match role {
+            ClusterRole::Blog => &self.blog,
+            ClusterRole::Superuser => &self.superuser,
+        }
+    }
+}
+
 /// A running private cluster, held in use by this process until [`PrivateCluster::release`] (or
 /// until it is dropped, as when a panic unwinds).
 pub struct PrivateCluster {
     programs: Programs,
-    /// Holds the cluster, everything PostgreSQL owns: `cluster/` (the data) and the socket.
+    /// Holds the cluster, everything PostgreSQL owns: `cluster/` (the data), the socket, the log
+    /// and the password files.
     dir: PathBuf,
-    users: File,
     lock_path: PathBuf,
+    /// The exclusive lock on `cluster.lock` while this process creates, starts and sets up the
+    /// cluster; whatever ends the start-up releases it.
+    start_lock: Option<File>,
+    users: File,
+    passwords: Passwords,
     released: bool,
 }
 
 impl PrivateCluster {
-    /// Creates the cluster in `data_dir` if needed, and starts it unless it is already running.
-    pub fn start(data_dir: &Path) -> Result<Self, ClusterError> {
-        fs::create_dir_all(data_dir)
-            .map_err(io_error(format!("creating {}", data_dir.display())))?;
-        let data_dir = data_dir
-            .canonicalize()
-            .map_err(io_error(format!("resolving {}", data_dir.display())))?;
-        let dir = data_dir.join("postgres");
-        check_path(&dir)?;
-        let programs = Programs::find()?;
-
-        let lock_path = data_dir.join("cluster.lock");
-        let guard = open_lock(&lock_path)?;
-        guard.lock().map_err(io_error("locking the cluster"))?;
-        let users = open_lock(&data_dir.join("cluster.users"))?;
-        users
-            .lock_shared()
-            .map_err(io_error("joining the cluster's users"))?;
-
-        let cluster = Self {
-            programs,
-            dir,
-            users,
-            lock_path,
-            released: false,
+    /// Creates the cluster in `data_dir` if needed, starts it unless it is already running, and
+    /// sets up the blog's role and database. A request to stop ends the start-up early.
+    pub async fn open(data_dir: &Path, stop: &StopRequests) -> Result<Self, ClusterError> {
+        let data_dir = data_dir.to_path_buf();
+        let blocking_stop = stop.clone();
+        let mut cluster =
+            tokio::task::spawn_blocking(move || Self::start(&data_dir, &blocking_stop))
+                .await
+                .expect("starting the cluster does not panic")?;
+        let set_up = tokio::select! {
+            set_up = tokio::time::timeout(SET_UP_TIMEOUT, cluster.set_up()) => set_up.unwrap_or_else(|_| {
+                Err(ClusterError::Command {
+                    action: "setting up the blog's database".to_string(),
+                    details: format!("it did not finish within {} seconds", SET_UP_TIMEOUT.as_secs()),
+                })
+            }),
+            () = stop.clone().first() => Err(ClusterError::Interrupted {
+                action: "setting up the blog's database".to_string(),
+            }),
         };
-        if !cluster.data().join("PG_VERSION").exists() {
-            cluster.init()?;
+        match set_up {
+            Ok(()) => {
+                cluster.start_lock = None;
+                Ok(cluster)
+            }
+            Err(error) => {
+                let released = tokio::task::spawn_blocking(move || cluster.release()).await;
+                if let Ok(Err(release_error)) = released {
+                    tracing::error!(error = %release_error, "could not stop the private PostgreSQL cluster");
+                }
+                Err(error)
+            }
         }
-        cluster.keep_private()?;
-        if cluster.is_running()? {
-            // Left by a crash, it may still be starting or recovering.
-            cluster.wait_until_ready()?;
-        } else {
-            cluster.run_pg_ctl("starting PostgreSQL", &cluster.start_args())?;
-        }
-        drop(guard);
-        Ok(cluster)
     }
 
-    /// The connection URL of a database in the cluster, over the unix socket.
-    pub fn url_for(&self, database: &str) -> String {
+    /// The options to connect to a database in the cluster as `role`, over the unix socket.
+    pub fn connect_options(&self, role: ClusterRole, database: &str) -> PgConnectOptions {
+        PgConnectOptions::new_without_pgpass()
+            .socket(&self.dir)
+            .port(PORT)
+            .ssl_mode(PgSslMode::Disable)
+            .username(role.name())
+            .password(self.passwords.of(role))
+            .database(database)
+    }
+
+    /// The connection URL of a database in the cluster, for other programs.
+    pub fn url(&self, role: ClusterRole, database: &str) -> String {
         format!(
-            "postgres://{SUPERUSER}@localhost/{database}?host={}",
+            "postgres://{}:{}@localhost:{PORT}/{database}?host={}",
+            role.name(),
+            self.passwords.of(role),
             percent_encode(&self.dir.display().to_string())
         )
     }
 
     /// The environment that points PostgreSQL's own tools (psql, pg_dump…) at a database in the
-    /// cluster.
-    pub fn libpq_environment(&self, database: &str) -> [(&'static str, String); 3] {
+    /// cluster, signing in as `role`.
+    pub fn libpq_environment(
+        &self,
+        role: ClusterRole,
+        database: &str,
+    ) -> [(&'static str, String); 5] {
         [
             ("PGHOST", self.dir.display().to_string()),
-            ("PGUSER", SUPERUSER.to_string()),
+            ("PGPORT", PORT.to_string()),
+            ("PGUSER", role.name().to_string()),
             ("PGDATABASE", database.to_string()),
+            ("PGPASSFILE", self.password_file(role).display().to_string()),
         ]
     }
 
@@ -148,11 +272,144 @@ impl PrivateCluster {
         self.stop_if_last()
     }
 
-    fn stop_if_last(&self) -> Result<(), ClusterError> {
-        let guard = open_lock(&self.lock_path)?;
-        guard.lock().map_err(io_error("locking the cluster"))?;
-        if self.users.try_lock().is_ok() && self.is_running()? {
-            self.run_pg_ctl("stopping PostgreSQL", &["stop", "-m", "fast", "-w"])?;
+    /// Takes the locks, creates and starts the cluster; returns holding the start-up lock.
+    fn start(data_dir: &Path, stop: &StopRequests) -> Result<Self, ClusterError> {
+        fs::create_dir_all(data_dir)
+            .map_err(io_error(format!("creating {}", data_dir.display())))?;
+        let data_dir = data_dir
+            .canonicalize()
+            .map_err(io_error(format!("resolving {}", data_dir.display())))?;
+        let dir = data_dir.join("postgres");
+        check_path(&dir)?;
+        let programs = Programs::find()?;
+        if let Some(owner) = &programs.run_as {
+            check_reachable(&data_dir, owner)?;
+        }
+
+        let lock_path = data_dir.join("cluster.lock");
+        let start_lock = lock(&lock_path, &lock_path, LockKind::Exclusive, stop)?;
+        let users = lock(
+            &data_dir.join("cluster.users"),
+            &lock_path,
+            LockKind::Shared,
+            stop,
+        )?;
+        let mut cluster = Self {
+            programs,
+            dir,
+            lock_path,
+            start_lock: Some(start_lock),
+            users,
+            passwords: Passwords::default(),
+            released: false,
+        };
+        match cluster.bring_up(stop) {
+            Ok(()) => Ok(cluster),
+            Err(error) => {
+                // Releasing uses the start-up lock this process holds, rather than waiting for it.
+                if let Err(release_error) = cluster.release() {
+                    tracing::error!(error = %release_error, "could not stop the private PostgreSQL cluster");
+                }
+                Err(error)
+            }
+        }
+    }
+
+    fn bring_up(&mut self, stop: &StopRequests) -> Result<(), ClusterError> {
+        if self.data().join("PG_VERSION").exists() {
+            // A cluster of an older Fieldnotes has no passwords yet: they are made here, and
+            // set when the cluster is set up.
+            self.passwords = Passwords {
+                blog: self
+                    .stored_password(ClusterRole::Blog)
+                    .map_or_else(new_password, Ok)?,
+                superuser: self
+                    .stored_password(ClusterRole::Superuser)
+                    .map_or_else(new_password, Ok)?,
+            };
+            // Written again when they differ, as when the data directory was moved.
+            for role in [ClusterRole::Blog, ClusterRole::Superuser] {
+                if fs::read_to_string(self.password_file(role)).ok() != Some(self.pgpass_line(role))
+                {
+                    self.write_password_file(role)?;
+                }
+            }
+        } else {
+            self.init(stop)?;
+        }
+        self.keep_private()?;
+        if self.is_running(stop)? {
+            // Left by a crash, it may still be starting or recovering.
+            self.wait_until_ready(stop)
+        } else {
+            self.start_server(stop)
+        }
+    }
+
+    /// Gives the blog's role its password and its database, and makes sure that only passwords
+    /// let anyone in (a cluster made by an older Fieldnotes trusted every connection, and left
+    /// everything owned by the superuser).
+    async fn set_up(&self) -> Result<(), ClusterError> {
+        let hba_path = self.data().join("pg_hba.conf");
+        let hba_written = fs::read_to_string(&hba_path).is_ok_and(|text| text == hba());
+        let mut maintenance = self.set_up_connection("postgres").await?;
+        if !hba_written {
+            roles::set_password(&mut maintenance, SUPERUSER, &self.passwords.superuser)
+                .await
+                .map_err(set_up_error("setting the superuser's password"))?;
+        }
+        roles::set_up_login_role(&mut maintenance, BLOG_ROLE, &self.passwords.blog)
+            .await
+            .map_err(set_up_error("setting up the blog's role"))?;
+        roles::set_up_database(&mut maintenance, PRIVATE_DATABASE, BLOG_ROLE)
+            .await
+            .map_err(set_up_error("setting up the blog's database"))?;
+        let _ = sqlx::Connection::close(maintenance).await;
+
+        let mut blog = self.set_up_connection(PRIVATE_DATABASE).await?;
+        let handed_over = roles::hand_over_objects(&mut blog, BLOG_ROLE)
+            .await
+            .map_err(set_up_error(
+                "handing the blog's tables and functions to its role",
+            ))?;
+        if handed_over > 0 {
+            tracing::info!(
+                objects = handed_over,
+                "the blog's database now belongs to the role `{BLOG_ROLE}`, which the blog connects as"
+            );
+        }
+        if !hba_written {
+            self.write_private(&hba_path, &hba())?;
+            roles::reload_configuration(&mut blog)
+                .await
+                .map_err(set_up_error("reloading PostgreSQL's configuration"))?;
+        }
+        let _ = sqlx::Connection::close(blog).await;
+        Ok(())
+    }
+
+    /// A superuser's connection whose statements give up rather than wait long for a lock.
+    async fn set_up_connection(&self, database: &str) -> Result<PgConnection, ClusterError> {
+        self.connect_options(ClusterRole::Superuser, database)
+            .options([("lock_timeout", "20s"), ("statement_timeout", "50s")])
+            .connect()
+            .await
+            .map_err(set_up_error("connecting as the cluster's superuser"))
+    }
+
+    fn stop_if_last(&mut self) -> Result<(), ClusterError> {
+        let never = StopRequests::never();
+        let _guard = match self.start_lock.take() {
+            Some(held) => held,
+            None => lock(
+                &self.lock_path,
+                &self.lock_path,
+                LockKind::Exclusive,
+                &never,
+            )?,
+        };
+        if self.users.try_lock().is_ok() && self.is_running(&never)? {
+            self.stop_server()?;
         }
         Ok(())
     }
@@ -165,24 +422,31 @@ impl PrivateCluster {
     }
 
     /// Waits until the server accepts connections.
-    fn wait_until_ready(&self) -> Result<(), ClusterError> {
-        let deadline = Instant::now() + READY_TIMEOUT;
+    fn wait_until_ready(&self, stop: &StopRequests) -> Result<(), ClusterError> {
+        let action = "waiting for PostgreSQL to accept connections";
+        let deadline = Instant::now() + START_TIMEOUT;
         loop {
-            let status = self
-                .programs
-                .command(self.programs.bin.join("pg_isready"))
-                .args(["--quiet", "--timeout=1", "--host"])
-                .arg(&self.dir)
-                .status()
-                .map_err(io_error("running pg_isready"))?;
-            if status.success() {
+            let mut pg_isready = self.programs.command("pg_isready", &self.dir);
+            pg_isready
+                .args([
+                    "--quiet",
+                    "--timeout=1",
+                    "--port",
+                    &PORT.to_string(),
+                    "--host",
+                ])
+                .arg(&self.dir);
+            if run(pg_isready, action, QUICK_TIMEOUT, stop)?
+                .status
+                .success()
+            {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                return Err(ClusterError::Command {
-                    action: "waiting for PostgreSQL to accept connections".to_string(),
-                    details: format!("it was not ready after {} seconds", READY_TIMEOUT.as_secs()),
-                });
+                return Err(self.with_log(ClusterError::Command {
+                    action: action.to_string(),
+                    details: format!("it was not ready after {} seconds", START_TIMEOUT.as_secs()),
+                }));
             }
             std::thread::sleep(Duration::from_millis(200));
         }
@@ -190,8 +454,13 @@ impl PrivateCluster {
 
     /// Whether a server runs on this cluster: one this process started, another process's, or
     /// one a crash left behind.
-    fn is_running(&self) -> Result<bool, ClusterError> {
-        let output = self.pg_ctl(&["status"])?;
+    fn is_running(&self, stop: &StopRequests) -> Result<bool, ClusterError> {
+        let output = run(
+            self.pg_ctl(&["status"]),
+            "asking pg_ctl whether PostgreSQL runs",
+            QUICK_TIMEOUT,
+            stop,
+        )?;
         Ok(output.status.success())
     }
 
@@ -199,102 +468,454 @@ impl PrivateCluster {
         self.dir.join("cluster")
     }
 
-    fn init(&self) -> Result<(), ClusterError> {
+    /// Creates the cluster in a directory of its own, moved into place once complete: a
+    /// creation cut short leaves nothing that looks like a cluster.
+    fn init(&mut self, stop: &StopRequests) -> Result<(), ClusterError> {
         fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
             .create(&self.dir)
             .map_err(io_error(format!("creating {}", self.dir.display())))?;
-        if let Some(owner) = &self.programs.run_as {
-            std::os::unix::fs::chown(&self.dir, Some(owner.uid), Some(owner.gid)).map_err(
-                io_error(format!(
-                    "giving {} to the postgres user",
-                    self.dir.display()
-                )),
-            )?;
-            let reachable = self
-                .programs
-                .command("test")
-                .arg("-w")
-                .arg(&self.dir)
-                .status();
-            if !reachable.is_ok_and(|status| status.success()) {
-                return Err(ClusterError::Unreachable(self.dir.clone()));
-            }
+        self.give_to_owner(&self.dir)?;
+        let staging = self.dir.join("cluster.new");
+        remove_dir_if_present(&staging)?;
+        self.passwords = Passwords {
+            blog: new_password()?,
+            superuser: new_password()?,
+        };
+        for role in [ClusterRole::Blog, ClusterRole::Superuser] {
+            self.write_password_file(role)?;
         }
-        let output = self
-            .programs
-            .command(self.programs.bin.join("initdb"))
+        let created = self.run_initdb(&staging, stop).and_then(|()| {
+            self.write_private(&staging.join("pg_hba.conf"), &hba())?;
+            fs::rename(&staging, self.data()).map_err(io_error(format!(
+                "moving the new cluster into {}",
+                self.dir.display()
+            )))
+        });
+        if created.is_err() {
+            let _ = fs::remove_dir_all(&staging);
+        }
+        created
+    }
+
+    fn run_initdb(&self, pgdata: &Path, stop: &StopRequests) -> Result<(), ClusterError> {
+        let action = "creating the database cluster (initdb)";
+        let password_file = self.dir.join("superuser.password");
+        self.write_private(&password_file, &format!("{}\n", self.passwords.superuser))?;
+        let mut initdb = self.programs.command("initdb", &self.dir);
+        initdb
             .arg("--pgdata")
-            .arg(self.data())
+            .arg(pgdata)
+            .args(["--username", SUPERUSER, "--pwfile"])
+            .arg(&password_file)
             .args([
-                "--username",
-                SUPERUSER,
-                "--auth=trust",
+                "--auth=scram-sha-256",
                 "--encoding=UTF8",
                 "--locale=C.UTF-8",
                 "--locale-provider=icu",
                 // Latin script first, then Chinese in pinyin order.
                 "--icu-locale=zh-u-kr-latn-hani",
-            ])
-            .output()
-            .map_err(io_error("running initdb"))?;
-        check("creating the database cluster (initdb)", output)
+            ]);
+        let output = run(initdb, action, INITDB_TIMEOUT, stop);
+        let _ = fs::remove_file(&password_file);
+        check(action, output?)
     }
 
-    fn start_args(&self) -> Vec<String> {
-        vec![
-            "start".into(),
-            "-w".into(),
-            "-l".into(),
-            self.dir.join("server.log").display().to_string(),
-            "-o".into(),
-            format!(
-                "-c listen_addresses='' -c unix_socket_permissions=0700 -k \"{}\"",
-                self.dir.display()
-            ),
-        ]
+    fn start_server(&self, stop: &StopRequests) -> Result<(), ClusterError> {
+        let action = "starting PostgreSQL";
+        let log = self.dir.join("server.log");
+        let options = format!(
+            "-c listen_addresses='' -c unix_socket_permissions=0700 -p {PORT} -k \"{}\"",
+            self.dir.display()
+        );
+        let timeout = START_TIMEOUT.as_secs().to_string();
+        let start = self.pg_ctl(&[
+            "start",
+            "-w",
+            "-t",
+            &timeout,
+            "-l",
+            &log.display().to_string(),
+            "-o",
+            &options,
+        ]);
+        match run(start, action, START_TIMEOUT + END_GRACE, stop) {
+            Ok(output) => check(action, output).map_err(|error| self.with_log(error)),
+            Err(error) => {
+                // pg_ctl was ended while the server came up: give the server a moment to say
+                // so in its pid file, so that it is found and stopped.
+                let deadline = Instant::now() + Duration::from_secs(2);
+                while !self.data().join("postmaster.pid").exists() && Instant::now() < deadline {
+                    std::thread::sleep(POLL_INTERVAL);
+                }
+                Err(self.with_log(error))
+            }
+        }
     }
 
-    fn pg_ctl<S: AsRef<std::ffi::OsStr>>(&self, args: &[S]) -> Result<Output, ClusterError> {
-        self.programs
-            .command(self.programs.bin.join("pg_ctl"))
+    /// A fast shutdown, or when that does not end in time, an immediate one (PostgreSQL
+    /// recovers from it at the next start, as after a crash).
+    fn stop_server(&self) -> Result<(), ClusterError> {
+        let action = "stopping PostgreSQL";
+        let never = StopRequests::never();
+        let timeout = STOP_TIMEOUT.as_secs().to_string();
+        let fast = self.pg_ctl(&["stop", "-m", "fast", "-w", "-t", &timeout]);
+        let stopped = run(fast, action, STOP_TIMEOUT + END_GRACE, &never)
+            .and_then(|output| check(action, output));
+        if let Err(error) = stopped {
+            tracing::warn!(%error, "PostgreSQL did not stop in time: stopping it at once");
+            let immediate = self.pg_ctl(&["stop", "-m", "immediate", "-w", "-t", "10"]);
+            let output = run(immediate, action, QUICK_TIMEOUT + END_GRACE, &never)?;
+            check(action, output).map_err(|error| self.with_log(error))?;
+        }
+        Ok(())
+    }
+
+    fn pg_ctl(&self, args: &[&str]) -> Command {
+        let mut pg_ctl = self.programs.command("pg_ctl", &self.dir);
+        pg_ctl
             .arg("--pgdata")
             .arg(self.data())
             .args(args)
             // In a process group of its own, the server is not stopped by the Ctrl-C meant for
             // this process: this process stops it in order, once no one else uses it.
-            .process_group(0)
-            .output()
-            .map_err(io_error("running pg_ctl"))
+            .process_group(0);
+        pg_ctl
     }
 
-    fn run_pg_ctl<S: AsRef<std::ffi::OsStr>>(
-        &self,
-        action: &str,
-        args: &[S],
-    ) -> Result<(), ClusterError> {
-        let output = self.pg_ctl(args)?;
-        check(action, output).map_err(|error| match error {
+    fn password_file(&self, role: ClusterRole) -> PathBuf {
+        self.dir.join(role.password_file())
+    }
+
+    /// The role's password, from its file.
+    fn stored_password(&self, role: ClusterRole) -> Option<String> {
+        let text = fs::read_to_string(self.password_file(role)).ok()?;
+        text.lines().find_map(|line| {
+            let (entry, password) = line.rsplit_once(':')?;
+            entry
+                .ends_with(&format!(":{}", role.name()))
+                .then(|| password.to_string())
+        })
+    }
+
+    /// The role's line of its pgpass file: its password, for this cluster's socket alone.
+    fn pgpass_line(&self, role: ClusterRole) -> String {
+        let socket_dir = self.dir.display().to_string().replace(':', "\\:");
+        let database = match role {
+            ClusterRole::Blog => PRIVATE_DATABASE,
+            ClusterRole::Superuser => "*",
+        };
+        format!(
+            "{socket_dir}:{PORT}:{database}:{}:{}\n",
+            role.name(),
+            self.passwords.of(role)
+        )
+    }
+
+    fn write_password_file(&self, role: ClusterRole) -> Result<(), ClusterError> {
+        self.write_private(&self.password_file(role), &self.pgpass_line(role))
+    }
+
+    /// Writes a file that only the cluster's owner (and root) may read, replacing any file of
+    /// that name at once.
+    fn write_private(&self, path: &Path, contents: &str) -> Result<(), ClusterError> {
+        let context = || format!("writing {}", path.display());
+        let mut partial = path.as_os_str().to_owned();
+        partial.push(".partial");
+        let partial = PathBuf::from(partial);
+        let _ = fs::remove_file(&partial);
+        let file = OpenOptions::new()
+            .create_new(true)
+            .write(true)
+            .mode(0o600)
+            .open(&partial)
+            .map_err(io_error(context()))?;
+        file.write_all_at(contents.as_bytes(), 0)
+            .and_then(|()| file.sync_all())
+            .map_err(io_error(context()))?;
+        self.give_to_owner(&partial)?;
+        fs::rename(&partial, path).map_err(io_error(context()))
+    }
+
+    /// Gives a file or directory to the user PostgreSQL runs as.
+    fn give_to_owner(&self, path: &Path) -> Result<(), ClusterError> {
+        match &self.programs.run_as {
+            Some(owner) => {
+                std::os::unix::fs::chown(path, Some(owner.uid), Some(owner.gid)).map_err(io_error(
+                    format!("giving {} to the postgres user", path.display()),
+                ))
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Adds the end of PostgreSQL's log to a failure's details: PostgreSQL says there why.
+    fn with_log(&self, error: ClusterError) -> ClusterError {
+        let log_path = self.dir.join("server.log");
+        let Ok(log) = fs::read_to_string(&log_path) else {
+            return error;
+        };
+        let lines: Vec<&str> = log.lines().collect();
+        let tail = lines[lines.len().saturating_sub(LOG_TAIL_LINES)..].join("\n");
+        let said = format!(
+            "\nthe end of PostgreSQL's log ({}):\n{tail}",
+            log_path.display()
+        );
+        match error {
             ClusterError::Command { action, details } => ClusterError::Command {
                 action,
-                details: format!(
-                    "{details}\nsee {} for PostgreSQL's own log",
-                    self.dir.join("server.log").display()
-                ),
+                details: details + &said,
             },
             other => other,
-        })
+        }
     }
 }
 
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        if !self.released
+            && let Err(error) = self.stop_if_last()
+        {
+            tracing::error!(%error, "could not stop the private PostgreSQL cluster");
+        }
+    }
+}
+
+/// Who may connect, and how: the superuser and the blog's role, each with its password, over the
+/// socket alone (the server listens on no TCP port), the blog's role to its own database only.
+fn hba() -> String {
+    format!(
+        "# Written by Fieldnotes, which rewrites it when it differs.\n\
+         # TYPE  DATABASE      USER          METHOD\n\
+         local   all           {SUPERUSER:<13} scram-sha-256\n\
+         local   {PRIVATE_DATABASE:<13} {BLOG_ROLE:<13} scram-sha-256\n"
+    )
+}
+
+/// 192 random bits, in hex: nothing in it needs quoting in a URL or a pgpass file.
+fn new_password() -> Result<String, ClusterError> {
+    let mut bytes = [0u8; 24];
+    getrandom::fill(&mut bytes)
+        .map_err(|error| io_error("making a password")(io::Error::other(error)))?;
+    Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
+}
+
+fn remove_dir_if_present(dir: &Path) -> Result<(), ClusterError> {
+    match fs::remove_dir_all(dir) {
+        Err(error) if error.kind() != io::ErrorKind::NotFound => {
+            Err(io_error(format!("removing {}", dir.display()))(error))
+        }
+        _ => Ok(()),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum LockKind {
+    Exclusive,
+    Shared,
+}
+
+/// Locks `path`, waiting at most [`LOCK_TIMEOUT`], and only until a stop is requested. An
+/// exclusive lock records this process in `holder_file`, which names the process to wait for.
+fn lock(
+    path: &Path,
+    holder_file: &Path,
+    kind: LockKind,
+    stop: &StopRequests,
+) -> Result<File, ClusterError> {
+    let file = open_lock(path)?;
+    let started = Instant::now();
+    let mut told = false;
+    loop {
+        let attempt = match kind {
+            LockKind::Exclusive => file.try_lock(),
+            LockKind::Shared => file.try_lock_shared(),
+        };
+        match attempt {
+            Ok(()) => break,
+            Err(fs::TryLockError::WouldBlock) => {}
+            Err(fs::TryLockError::Error(error)) => {
+                return Err(io_error(format!("locking {}", path.display()))(error));
+            }
+        }
+        let waited = started.elapsed();
+        if waited >= LOCK_TIMEOUT {
+            return Err(ClusterError::Locked {
+                holder: holder(holder_file),
+                path: path.to_path_buf(),
+            });
+        }
+        if stop.requested() {
+            return Err(ClusterError::Interrupted {
+                action: format!(
+                    "waiting for {}, which holds {}",
+                    holder(holder_file),
+                    path.display()
+                ),
+            });
+        }
+        if !told && waited >= LOCK_NOTICE {
+            tracing::warn!(
+                "waiting for {}, which holds {} (creating, starting or stopping PostgreSQL)",
+                holder(holder_file),
+                path.display()
+            );
+            told = true;
+        }
+        std::thread::sleep(POLL_INTERVAL);
+    }
+    if let LockKind::Exclusive = kind {
+        file.set_len(0)
+            .and_then(|()| file.write_all_at(format!("{}\n", std::process::id()).as_bytes(), 0))
+            .map_err(io_error(format!("writing to {}", path.display())))?;
+    }
+    Ok(file)
+}
+
+/// The process that recorded itself in a lock file, said for a person.
+fn holder(lock_file: &Path) -> String {
+    let pid = fs::read_to_string(lock_file)
+        .ok()
+        .and_then(|text| text.trim().parse::<u32>().ok());
+    let command = pid.and_then(|pid| fs::read(format!("/proc/{pid}/cmdline")).ok());
+    match (pid, command) {
+        (Some(pid), Some(command)) => format!(
+            "process {pid} ({})",
+            String::from_utf8_lossy(&command).replace('\0', " ").trim()
+        ),
+        _ => "another process".to_string(),
+    }
+}
+
+/// Opens a lock file, readable and writable by its owner alone: anyone who could open it could
+/// also lock it, and keep every `fieldnotes` command waiting.
 fn open_lock(path: &Path) -> Result<File, ClusterError> {
-    OpenOptions::new()
+    let context = || format!("opening {}", path.display());
+    let file = OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
+        .mode(0o600)
         .open(path)
-        .map_err(io_error(format!("opening {}", path.display())))
+        .map_err(io_error(context()))?;
+    let mode = file.metadata().map_err(io_error(context()))?.mode();
+    if mode & 0o777 != 0o600 {
+        file.set_permissions(fs::Permissions::from_mode(0o600))
+            .map_err(io_error(format!(
+                "restricting access to {}",
+                path.display()
+            )))?;
+    }
+    Ok(file)
+}
+
+/// Runs a program to its end and returns what it printed. It is ended (SIGTERM, then SIGKILL)
+/// when it runs longer than `limit` or a stop is requested.
+fn run(
+    mut command: Command,
+    action: &str,
+    limit: Duration,
+    stop: &StopRequests,
+) -> Result<Output, ClusterError> {
+    let program = command.get_program().to_string_lossy().into_owned();
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(io_error(format!("{action}: running {program}")))?;
+    let stdout = read_in_background(child.stdout.take());
+    let stderr = read_in_background(child.stderr.take());
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child
+            .try_wait()
+            .map_err(io_error(format!("{action}: waiting for {program}")))?
+        {
+            break status;
+        }
+        if stop.requested() {
+            end(&mut child);
+            return Err(ClusterError::Interrupted {
+                action: action.to_string(),
+            });
+        }
+        if Instant::now() > deadline {
+            end(&mut child);
+            return Err(ClusterError::Command {
+                action: action.to_string(),
+                details: format!(
+                    "{program} did not finish within {} seconds, and was ended",
+                    limit.as_secs()
+                ),
+            });
+        }
+        std::thread::sleep(POLL_INTERVAL);
+    };
+    Ok(Output {
+        status,
+        stdout: collect(stdout),
+        stderr: collect(stderr),
+    })
+}
+
+/// Asks a program to end, and kills it if it does not.
+fn end(child: &mut Child) {
+    if let Some(pid) = rustix::process::Pid::from_raw(child.id() as i32) {
+        let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+    }
+    let deadline = Instant::now() + END_GRACE;
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(POLL_INTERVAL);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn read_in_background(pipe: Option<impl Read + Send + 'static>) -> mpsc::Receiver<Vec<u8>> {
+    let (sender, receiver) = mpsc::channel();
+    if let Some(mut pipe) = pipe {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            let _ = sender.send(bytes);
+        });
+    }
+    receiver
+}
+
+/// What a finished program printed; a process it left running and holding the pipe (which
+/// PostgreSQL's programs do not do) cannot keep this waiting.
+fn collect(output: mpsc::Receiver<Vec<u8>>) -> Vec<u8> {
+    output.recv_timeout(END_GRACE).unwrap_or_default()
+}
+
+fn check(action: &str, output: Output) -> Result<(), ClusterError> {
+    if output.status.success() {
+        return Ok(());
+    }
+    let mut details = String::from_utf8_lossy(&output.stderr).trim().to_string();
+    if details.is_empty() {
+        details = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    }
+    if details.is_empty() {
+        details = describe(output.status);
+    }
+    Err(ClusterError::Command {
+        action: action.to_string(),
+        details,
+    })
+}
+
+fn describe(status: ExitStatus) -> String {
+    match status.code() {
+        Some(code) => format!("it exited with status {code}"),
+        None => "it was killed by a signal".to_string(),
+    }
 }
 
 fn check_path(dir: &Path) -> Result<(), ClusterError> {
@@ -310,14 +931,26 @@ fn check_path(dir: &Path) -> Result<(), ClusterError> {
     Ok(())
 }
 
-impl Drop for PrivateCluster {
-    fn drop(&mut self) {
-        if !self.released
-            && let Err(error) = self.stop_if_last()
-        {
-            tracing::error!(%error, "could not stop the private PostgreSQL cluster");
+/// Fails naming the first directory on the way to `dir` (itself included) that `owner` may not
+/// enter, by the permission bits that apply to that user and its group.
+fn check_reachable(dir: &Path, owner: &Owner) -> Result<(), ClusterError> {
+    let mut ancestors: Vec<&Path> = dir.ancestors().collect();
+    ancestors.reverse();
+    for ancestor in ancestors {
+        let metadata = fs::metadata(ancestor)
+            .map_err(io_error(format!("examining {}", ancestor.display())))?;
+        let search_bit = if metadata.uid() == owner.uid {
+            0o100
+        } else if metadata.gid() == owner.gid {
+            0o010
+        } else {
+            0o001
+        };
+        if metadata.mode() & search_bit == 0 {
+            return Err(ClusterError::Unreachable(ancestor.to_path_buf()));
         }
     }
+    Ok(())
 }
 
 /// Percent-encodes a path for a URL's query, where `/` may stand as it is.
@@ -330,25 +963,6 @@ fn percent_encode(path: &str) -> String {
             _ => format!("%{byte:02X}"),
         })
         .collect()
-}
-
-fn check(action: &str, output: Output) -> Result<(), ClusterError> {
-    check_output(action, output).map(drop)
-}
-
-fn check_output(action: &str, output: Output) -> Result<String, ClusterError> {
-    if output.status.success() {
-        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-    } else {
-        let mut details = String::from_utf8_lossy(&output.stderr).trim().to_string();
-        if details.is_empty() {
-            details = String::from_utf8_lossy(&output.stdout).trim().to_string();
-        }
-        Err(ClusterError::Command {
-            action: action.to_string(),
-            details,
-        })
-    }
 }
 
 /// The user PostgreSQL's programs run as when this process runs as root.
@@ -367,35 +981,41 @@ impl Programs {
     fn find() -> Result<Self, ClusterError> {
         let bin = find_bin_dir().ok_or(ClusterError::BinariesNotFound)?;
         let run_as = if is_root() {
-            Some(postgres_user()?)
+            Some(postgres_user().ok_or(ClusterError::NoPostgresUser)?)
         } else {
             None
         };
         Ok(Self { bin, run_as })
     }
 
-    fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
-        match self.run_as {
-            Some(_) => {
-                let mut command = Command::new("runuser");
-                command.args(["-u", "postgres", "--"]).arg(program);
-                command
+    /// One of PostgreSQL's programs, run from `dir` as the cluster's owner (without root's
+    /// supplementary groups), and without the caller's PG* settings (PGPORT, PGHOST…), which
+    /// would send it elsewhere.
+    fn command(&self, program: &str, dir: &Path) -> Command {
+        let mut command = Command::new(self.bin.join(program));
+        command.current_dir(dir);
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("PG") {
+                command.env_remove(name);
             }
-            None => Command::new(program),
         }
+        if let Some(owner) = &self.run_as {
+            command.uid(owner.uid).gid(owner.gid);
+        }
+        command
     }
 }
 
-/// The directory holding `initdb` and `pg_ctl`: from PATH, or Debian's versioned directories,
-/// newest version first.
+/// The directory holding PostgreSQL's server programs: from PATH, or Debian's versioned
+/// directories, newest version first.
 fn find_bin_dir() -> Option<PathBuf> {
-    let has_programs = |dir: &Path| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file();
+    let has_programs = |dir: &Path| PROGRAMS.iter().all(|program| dir.join(program).is_file());
     let on_path = std::env::var_os("PATH")
         .into_iter()
         .flat_map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
-        .find(|dir| has_programs(dir))
-        .and_then(|dir| dir.join("initdb").canonicalize().ok())
-        .and_then(|initdb| initdb.parent().map(Path::to_path_buf));
+        .filter_map(|dir| dir.join("initdb").canonicalize().ok())
+        .filter_map(|initdb| initdb.parent().map(Path::to_path_buf))
+        .find(|dir| has_programs(dir));
     on_path.or_else(|| {
         let mut versions: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
             .ok()?
@@ -415,16 +1035,18 @@ fn is_root() -> bool {
     rustix::process::geteuid().is_root()
 }
 
-fn postgres_user() -> Result<Owner, ClusterError> {
-    let id = |flag: &str| -> Option<u32> {
-        let output = Command::new("id").args([flag, "postgres"]).output().ok()?;
-        if !output.status.success() {
+/// The `postgres` user, as Debian's package makes it: a system user listed in /etc/passwd.
+fn postgres_user() -> Option<Owner> {
+    let passwd = fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        if fields.next()? != "postgres" {
             return None;
         }
-        String::from_utf8(output.stdout).ok()?.trim().parse().ok()
-    };
-    match (id("-u"), id("-g")) {
-        (Some(uid), Some(gid)) => Ok(Owner { uid, gid }),
-        _ => Err(ClusterError::NoPostgresUser),
-    }
+        let _password = fields.next()?;
+        Some(Owner {
+            uid: fields.next()?.parse().ok()?,
+            gid: fields.next()?.parse().ok()?,
+        })
+    })
 }

@@ -44,9 +44,10 @@ pub enum Command {
     /// Import a WordPress export file (WXR 1.0, 1.1 or 1.2): authors, categories, tags, posts,
     /// pages and comments. Importing the same file again updates what it imported before.
     Import(ImportSettings),
-    /// Run a command with DATABASE_URL set to the blog's database, starting the private
-    /// PostgreSQL for as long as it runs: `fieldnotes exec -- psql`, or
-    /// `fieldnotes exec -- pg_dump --format=custom --file=blog.dump` for a backup.
+    /// Run a command with DATABASE_URL (and psql's PGHOST, PGUSER, PGPASSFILE…) set to the
+    /// blog's database, starting the private PostgreSQL for as long as it runs:
+    /// `fieldnotes exec -- psql`, or `fieldnotes exec -- pg_dump --format=custom --file=blog.dump`
+    /// for a backup.
     Exec(ExecSettings),
     /// Manage the people who can sign in and write.
     User(UserSettings),
@@ -101,6 +102,11 @@ pub struct ImportSettings {
 pub struct ExecSettings {
     #[command(flatten)]
     pub database: DatabaseSettings,
+    /// Sign in to the private PostgreSQL as its superuser rather than as the blog's own role:
+    /// for maintenance, and for test suites that create a database per test. (A DATABASE_URL
+    /// names its role itself.)
+    #[arg(long)]
+    pub superuser: bool,
     /// The command and its arguments.
     #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
     pub command: Vec<String>,

@@ -1,15 +1,34 @@
 //! Which PostgreSQL Fieldnotes uses: the server named by `DATABASE_URL`, or else its private
-//! cluster. Either way the schema is brought up to date before anything else runs.
+//! cluster, where the blog connects as a role of its own. Either way the schema is brought up to
+//! date before anything else runs, and no connection waits without a bound.
 
+use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::PgPool;
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, PgPool};
 
 use app::db::PRIVATE_DATABASE;
 
-use crate::cluster::{ClusterError, PrivateCluster};
+use crate::cluster::{ClusterError, ClusterRole, PrivateCluster};
 use crate::config::DatabaseSettings;
+use crate::stop::StopRequests;
+
+/// How long getting a connection may take, opening it included.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long closing the pool waits for connections in use to come back.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long one statement may run while serving: a page or an API request waits at most this
+/// long for the database, and holds a pool slot no longer. The server's own work (indexing for
+/// search, publishing scheduled posts) goes in small batches well within it.
+const SERVING_STATEMENT_TIMEOUT: &str = "30s";
+/// How long a statement may wait for a lock another session holds (a long import, a migration
+/// in another process) before giving up with an error.
+const LOCK_TIMEOUT: &str = "60s";
+/// How long a session may sit idle inside a transaction. Fieldnotes never pauses inside one for
+/// more than the parsing of one imported item, so only a stuck or vanished client would, keeping
+/// its locks from everyone else.
+const IDLE_IN_TRANSACTION_TIMEOUT: &str = "60s";
 
 #[derive(Debug, thiserror::Error)]
 pub enum DatabaseError {
@@ -19,84 +38,125 @@ pub enum DatabaseError {
     Connect(#[source] sqlx::Error),
     #[error("could not bring the database schema up to date: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error(transparent)]
-    Query(#[from] sqlx::Error),
+    #[error("asked to stop while connecting to the database")]
+    Interrupted,
+}
+
+/// What the connections are for, which decides how long a statement may run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workload {
+    /// Answering requests: statements end after [`SERVING_STATEMENT_TIMEOUT`].
+    Serving,
+    /// A command's work (an import, say), whose statements may take as long as the work does;
+    /// waiting for locks is still bounded.
+    Command,
 }
 
 /// A connection pool, and the private cluster behind it when there is one.
 pub struct Database {
     pub pool: PgPool,
-    pub url: String,
-    cluster: Option<PrivateCluster>,
+    source: Source,
+}
+
+enum Source {
+    Url(String),
+    Cluster(PrivateCluster),
 }
 
 impl Database {
-    pub async fn open(settings: &DatabaseSettings) -> Result<Self, DatabaseError> {
-        let (url, cluster) = match &settings.database_url {
-            Some(url) => (url.clone(), None),
+    /// Connects (starting the private cluster if there is no `DATABASE_URL`) and migrates. A
+    /// request to stop ends this early, leaving the cluster as it was.
+    pub async fn open(
+        settings: &DatabaseSettings,
+        workload: Workload,
+        stop: &StopRequests,
+    ) -> Result<Self, DatabaseError> {
+        let (options, source) = match &settings.database_url {
+            Some(url) => (
+                PgConnectOptions::from_str(url).map_err(DatabaseError::Connect)?,
+                Source::Url(url.clone()),
+            ),
             None => {
-                let data_dir = settings.data_dir.clone();
-                let cluster = tokio::task::spawn_blocking(move || PrivateCluster::start(&data_dir))
-                    .await
-                    .expect("starting the cluster does not panic")?;
+                let cluster = PrivateCluster::open(&settings.data_dir, stop).await?;
                 tracing::info!(data_dir = %settings.data_dir.display(), "private PostgreSQL cluster running");
-                if let Err(error) = create_private_database(&cluster).await {
-                    release(cluster).await;
-                    return Err(error);
-                }
-                (cluster.url_for(PRIVATE_DATABASE), Some(cluster))
+                (
+                    cluster.connect_options(ClusterRole::Blog, PRIVATE_DATABASE),
+                    Source::Cluster(cluster),
+                )
             }
         };
-        let pool = match connect(&url).await {
-            Ok(pool) => pool,
+        let connected = tokio::select! {
+            connected = connect_and_migrate(options, workload) => connected,
+            () = stop.clone().first() => Err(DatabaseError::Interrupted),
+        };
+        match connected {
+            Ok(pool) => Ok(Self { pool, source }),
             Err(error) => {
-                if let Some(cluster) = cluster {
+                if let Source::Cluster(cluster) = source {
                     release(cluster).await;
                 }
-                return Err(error);
+                Err(error)
             }
-        };
-        let database = Self { pool, url, cluster };
-        if let Err(error) = app::db::MIGRATOR.run(&database.pool).await {
-            database.close().await;
-            return Err(error.into());
         }
-        Ok(database)
     }
 
     /// Environment variables that point programs at this database: DATABASE_URL, and for the
-    /// private cluster also libpq's own (PGHOST…), which psql and pg_dump read.
-    pub fn environment(&self) -> Vec<(&'static str, String)> {
-        let mut environment = vec![("DATABASE_URL", self.url.clone())];
-        if let Some(cluster) = &self.cluster {
-            environment.extend(cluster.libpq_environment(PRIVATE_DATABASE));
+    /// private cluster also libpq's own (PGHOST…), which psql and pg_dump read. In the private
+    /// cluster they sign in as `role`; a `DATABASE_URL` names its role itself.
+    pub fn environment(&self, role: ClusterRole) -> Vec<(&'static str, String)> {
+        match &self.source {
+            Source::Url(url) => vec![("DATABASE_URL", url.clone())],
+            Source::Cluster(cluster) => {
+                let mut environment = vec![("DATABASE_URL", cluster.url(role, PRIVATE_DATABASE))];
+                environment.extend(cluster.libpq_environment(role, PRIVATE_DATABASE));
+                environment
+            }
         }
-        environment
     }
 
     /// Closes every connection, then stops the private cluster unless another process uses it.
     pub async fn close(self) {
-        self.pool.close().await;
-        if let Some(cluster) = self.cluster {
+        if tokio::time::timeout(CLOSE_TIMEOUT, self.pool.close())
+            .await
+            .is_err()
+        {
+            tracing::warn!("connections still in use after {CLOSE_TIMEOUT:?}: closing regardless");
+        }
+        if let Source::Cluster(cluster) = self.source {
             release(cluster).await;
         }
     }
 }
 
-async fn connect(url: &str) -> Result<PgPool, DatabaseError> {
+async fn connect_and_migrate(
+    options: PgConnectOptions,
+    workload: Workload,
+) -> Result<PgPool, DatabaseError> {
+    let bounded = options.options([
+        ("lock_timeout", LOCK_TIMEOUT),
+        (
+            "idle_in_transaction_session_timeout",
+            IDLE_IN_TRANSACTION_TIMEOUT,
+        ),
+    ]);
+    // Migrations may rewrite big tables: they get no statement timeout, whatever the workload.
+    let mut migrating = tokio::time::timeout(ACQUIRE_TIMEOUT, bounded.connect())
+        .await
+        .map_err(|_| DatabaseError::Connect(sqlx::Error::PoolTimedOut))?
+        .map_err(DatabaseError::Connect)?;
+    let migrated = app::db::MIGRATOR.run(&mut migrating).await;
+    let _ = migrating.close().await;
+    migrated?;
+    let pool_options = match workload {
+        Workload::Serving => bounded.options([("statement_timeout", SERVING_STATEMENT_TIMEOUT)]),
+        Workload::Command => bounded,
+    };
     PgPoolOptions::new()
         .max_connections(10)
-        .acquire_timeout(Duration::from_secs(10))
-        .connect(url)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .connect_with(pool_options)
         .await
         .map_err(DatabaseError::Connect)
-}
-
-async fn create_private_database(cluster: &PrivateCluster) -> Result<(), DatabaseError> {
-    let maintenance = connect(&cluster.url_for("postgres")).await?;
-    let created = app::db::create_private_database(&maintenance).await;
-    maintenance.close().await;
-    Ok(created?)
 }
 
 async fn release(cluster: PrivateCluster) {

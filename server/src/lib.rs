@@ -11,6 +11,7 @@ pub mod feeds;
 pub mod import;
 pub mod media;
 pub mod sitemap;
+pub mod stop;
 pub mod users;
 pub mod web;
 pub mod xml;
@@ -26,12 +27,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::watch;
 
+use crate::cluster::ClusterRole;
 use crate::config::{
     Cli, Command, CommentSettingsArgs, ExecSettings, ImportSettings, ServeSettings, UserSettings,
 };
-use crate::database::{Database, DatabaseError};
+use crate::database::{Database, DatabaseError, Workload};
+use crate::stop::StopRequests;
 use crate::web::AppState;
 
 /// How often the server looks for newly scheduled posts.
@@ -65,6 +67,8 @@ pub enum FieldnotesError {
     },
     #[error("the import was interrupted; nothing was changed")]
     Interrupted,
+    #[error("asked to stop before the command was carried out")]
+    Stopped,
     #[error("no command to run was given")]
     NoCommand,
     #[error("cannot run {program}: {source}")]
@@ -96,7 +100,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, FieldnotesError> {
 async fn serve(settings: &ServeSettings) -> Result<(), FieldnotesError> {
     // Listening for Ctrl-C and SIGTERM from the start means that one arriving while PostgreSQL
     // starts still ends in an orderly stop, once start-up is through.
-    let stop = StopRequests::listen()?;
+    let stop = StopRequests::listen().map_err(FieldnotesError::Signals)?;
     let listener =
         TcpListener::bind(settings.addr)
             .await
@@ -104,7 +108,7 @@ async fn serve(settings: &ServeSettings) -> Result<(), FieldnotesError> {
                 addr: settings.addr,
                 source,
             })?;
-    let database = Database::open(&settings.database).await?;
+    let database = Database::open(&settings.database, Workload::Serving, &stop).await?;
     let served = serve_on(&database, settings, listener, stop).await;
     database.close().await;
     served
@@ -221,7 +225,8 @@ async fn forget_expired_sign_ins(pool: PgPool) {
 }
 
 async fn comments(settings: &CommentSettingsArgs) -> Result<(), FieldnotesError> {
-    let database = Database::open(&settings.database).await?;
+    let stop = StopRequests::listen().map_err(FieldnotesError::Signals)?;
+    let database = Database::open(&settings.database, Workload::Command, &stop).await?;
     let words: Option<Vec<String>> = settings.spam_words.as_ref().map(|words| {
         words
             .split(',')
@@ -251,21 +256,26 @@ async fn comments(settings: &CommentSettingsArgs) -> Result<(), FieldnotesError>
 }
 
 async fn user(settings: &UserSettings) -> Result<(), FieldnotesError> {
-    let database = Database::open(&settings.database).await?;
-    let done = users::run(&database.pool, &settings.action).await;
+    let stop = StopRequests::listen().map_err(FieldnotesError::Signals)?;
+    let database = Database::open(&settings.database, Workload::Command, &stop).await?;
+    // Asking for a password may take long: Ctrl-C ends it.
+    let done = tokio::select! {
+        done = users::run(&database.pool, &settings.action) => done.map_err(FieldnotesError::from),
+        () = stop.first() => Err(FieldnotesError::Stopped),
+    };
     database.close().await;
     println!("{}", done?);
     Ok(())
 }
 
 async fn import(settings: &ImportSettings) -> Result<(), FieldnotesError> {
-    let stop = StopRequests::listen()?;
+    let stop = StopRequests::listen().map_err(FieldnotesError::Signals)?;
     let file = File::open(&settings.file).map_err(|source| FieldnotesError::Open {
         file: settings.file.clone(),
         source,
     })?;
     let size = file.metadata().map(|metadata| metadata.len()).unwrap_or(0);
-    let database = Database::open(&settings.database).await?;
+    let database = Database::open(&settings.database, Workload::Command, &stop).await?;
     let progress = progress_bar(&settings.file, size);
     let imported = tokio::select! {
         imported = import::import_wxr(&database.pool, BufReader::new(file), |bytes| progress.set_position(bytes)) => {
@@ -291,10 +301,18 @@ async fn exec(settings: &ExecSettings) -> Result<ExitCode, FieldnotesError> {
     let mut interrupt = signal(SignalKind::interrupt()).map_err(FieldnotesError::Signals)?;
     let mut terminate = signal(SignalKind::terminate()).map_err(FieldnotesError::Signals)?;
     let mut hang_up = signal(SignalKind::hangup()).map_err(FieldnotesError::Signals)?;
-    let database = Database::open(&settings.database).await?;
+    let stop = StopRequests::listen().map_err(FieldnotesError::Signals)?;
+    let database = Database::open(&settings.database, Workload::Command, &stop).await?;
+    // From here on, the command decides what a Ctrl-C means (psql cancels a query).
+    drop(stop);
+    let role = if settings.superuser {
+        ClusterRole::Superuser
+    } else {
+        ClusterRole::Blog
+    };
     let child = tokio::process::Command::new(program)
         .args(arguments)
-        .envs(database.environment())
+        .envs(database.environment(role))
         .spawn();
     let status = match child {
         Ok(mut child) => loop {
@@ -336,40 +354,4 @@ fn progress_bar(file: &Path, size: u64) -> ProgressBar {
     ProgressBar::new(size)
         .with_style(style)
         .with_message(format!("importing {}", file.display()))
-}
-
-/// Counts the requests to stop (Ctrl-C, SIGTERM) this process receives from the moment it is
-/// made.
-#[derive(Clone)]
-struct StopRequests(watch::Receiver<u32>);
-
-impl StopRequests {
-    fn listen() -> Result<Self, FieldnotesError> {
-        let mut interrupt = signal(SignalKind::interrupt()).map_err(FieldnotesError::Signals)?;
-        let mut terminate = signal(SignalKind::terminate()).map_err(FieldnotesError::Signals)?;
-        let (count, requests) = watch::channel(0);
-        tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    _ = interrupt.recv() => {}
-                    _ = terminate.recv() => {}
-                }
-                tracing::info!("asked to stop");
-                count.send_modify(|count| *count += 1);
-            }
-        });
-        Ok(Self(requests))
-    }
-
-    async fn at_least(mut self, requests: u32) {
-        let _ = self.0.wait_for(|count| *count >= requests).await;
-    }
-
-    async fn first(self) {
-        self.at_least(1).await;
-    }
-
-    async fn second(self) {
-        self.at_least(2).await;
-    }
 }

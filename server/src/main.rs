@@ -5,8 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env()
@@ -15,11 +14,18 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = server::config::Cli::parse();
-    match server::run(cli).await {
-        Ok(code) => code,
-        Err(error) => {
-            eprintln!("fieldnotes: {error}");
-            ExitCode::FAILURE
+    let runtime = tokio::runtime::Runtime::new().expect("the async runtime starts");
+    let code = runtime.block_on(async {
+        match server::run(cli).await {
+            Ok(code) => code,
+            Err(error) => {
+                eprintln!("fieldnotes: {error}");
+                ExitCode::FAILURE
+            }
         }
-    }
+    });
+    // A command asked to stop may leave a thread waiting for a line of input (a password): the
+    // process ends without waiting for it.
+    runtime.shutdown_background();
+    code
 }

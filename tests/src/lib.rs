@@ -3,7 +3,7 @@
 //!
 //! Tests get a fresh database each from `#[sqlx::test]`, which needs `DATABASE_URL` to point at a
 //! PostgreSQL server where it may create databases; `make test` runs them inside
-//! `fieldnotes exec`, which provides the private cluster.
+//! `fieldnotes exec --superuser`, which provides the private cluster and its superuser.
 
 use std::fs::File;
 use std::io::BufReader;

@@ -6,8 +6,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use integration_tests::fieldnotes_binary;
-use server::cluster::PrivateCluster;
-use sqlx::{Connection, PgConnection};
+use server::cluster::{ClusterError, ClusterRole, PrivateCluster};
+use server::config::DatabaseSettings;
+use server::database::{Database, Workload};
+use server::stop::StopRequests;
+use sqlx::{ConnectOptions, Connection, PgConnection};
 
 /// A fresh data directory under the build's temporary directory (which the `postgres` user can
 /// reach, unlike a home directory).
@@ -26,8 +29,14 @@ fn running(dir: &Path) -> bool {
     Path::new("/proc").join(pid).exists()
 }
 
+async fn open(dir: &Path) -> Result<PrivateCluster, ClusterError> {
+    PrivateCluster::open(dir, &StopRequests::never()).await
+}
+
 async fn setting(cluster: &PrivateCluster, name: &str) -> String {
-    let mut connection = PgConnection::connect(&cluster.url_for("postgres"))
+    let mut connection = cluster
+        .connect_options(ClusterRole::Superuser, "postgres")
+        .connect()
         .await
         .expect("connects over the socket");
     sqlx::query_scalar("SELECT current_setting($1)")
@@ -40,7 +49,7 @@ async fn setting(cluster: &PrivateCluster, name: &str) -> String {
 #[tokio::test]
 async fn the_last_user_stops_the_cluster() {
     let dir = data_dir("cluster-sharing");
-    let first = PrivateCluster::start(&dir).expect("starts");
+    let first = open(&dir).await.expect("starts");
     assert!(running(&dir));
     assert_eq!(setting(&first, "listen_addresses").await, "", "no TCP port");
     assert_eq!(setting(&first, "server_encoding").await, "UTF8");
@@ -49,7 +58,7 @@ async fn the_last_user_stops_the_cluster() {
         "the socket is inside the data directory"
     );
 
-    let second = PrivateCluster::start(&dir).expect("joins the running cluster");
+    let second = open(&dir).await.expect("joins the running cluster");
     first.release().expect("leaves");
     assert!(running(&dir), "still in use by the second");
     second.release().expect("stops");
@@ -60,7 +69,7 @@ async fn the_last_user_stops_the_cluster() {
 async fn only_its_owner_can_reach_the_cluster() {
     use std::os::unix::fs::PermissionsExt;
     let dir = data_dir("cluster-private");
-    let cluster = PrivateCluster::start(&dir).expect("starts");
+    let cluster = open(&dir).await.expect("starts");
     let mode = std::fs::metadata(dir.join("postgres"))
         .unwrap()
         .permissions()
@@ -74,11 +83,11 @@ async fn only_its_owner_can_reach_the_cluster() {
     cluster.release().unwrap();
 }
 
-#[test]
-fn paths_a_shell_would_read_are_refused() {
+#[tokio::test]
+async fn paths_a_shell_would_read_are_refused() {
     for name in ["with$dollar", "with`tick", "with\"quote", "with,comma"] {
         let dir = data_dir(name);
-        match PrivateCluster::start(&dir) {
+        match open(&dir).await {
             Err(error) => assert!(
                 error
                     .to_string()
@@ -119,13 +128,29 @@ fn start_server(dir: &Path, port: u16) -> Server {
         address,
     };
     let deadline = Instant::now() + Duration::from_secs(60);
-    while std::net::TcpStream::connect(&server.address).is_err() {
+    let mut connection = loop {
+        if let Ok(connection) = std::net::TcpStream::connect(&server.address) {
+            break connection;
+        }
         assert!(
             Instant::now() < deadline,
             "fieldnotes did not start listening"
         );
         std::thread::sleep(Duration::from_millis(100));
-    }
+    };
+    // It listens before its database is up, and answers once it is: a Ctrl-C before that would
+    // stop the start-up instead.
+    use std::io::{Read, Write};
+    connection
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    connection
+        .write_all(b"GET /api/openapi.json HTTP/1.0\r\n\r\n")
+        .unwrap();
+    let mut answer = [0; 12];
+    connection
+        .read_exact(&mut answer)
+        .expect("fieldnotes answers once its database is up");
     server
 }
 
@@ -168,8 +193,10 @@ async fn ctrl_c_stops_the_server_and_its_postgres_and_data_is_kept() {
     );
     assert!(!running(&dir));
 
-    let cluster = PrivateCluster::start(&dir).unwrap();
-    let mut connection = PgConnection::connect(&cluster.url_for("fieldnotes"))
+    let cluster = open(&dir).await.unwrap();
+    let mut connection = cluster
+        .connect_options(ClusterRole::Blog, "fieldnotes")
+        .connect()
         .await
         .unwrap();
     let posts: i64 = sqlx::query_scalar("SELECT count(*) FROM posts")
@@ -198,7 +225,7 @@ async fn a_cluster_left_running_by_a_crash_is_reused() {
     drop(server);
     assert!(running(&dir), "the crash left PostgreSQL running");
 
-    let next = PrivateCluster::start(&dir).expect("reuses the running cluster");
+    let next = open(&dir).await.expect("reuses the running cluster");
     assert_eq!(setting(&next, "server_encoding").await, "UTF8");
     next.release().expect("stops");
     assert!(!running(&dir));
@@ -302,5 +329,471 @@ fn a_malformed_file_fails_with_its_line_and_a_nonzero_exit() {
         stderr.contains("malformed-simple.xml") && stderr.contains("line 14"),
         "{stderr}"
     );
+    assert!(!running(&dir));
+}
+
+/// What a command printed and how it ended, or a failure naming it when it is still running
+/// after `limit` (it is killed then, so that a hanging command fails the test instead of hanging
+/// the suite).
+fn run_within(mut command: Command, limit: Duration) -> std::process::Output {
+    let child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the command starts");
+    wait_within(child, limit)
+}
+
+fn wait_within(child: Child, limit: Duration) -> std::process::Output {
+    let pid = child.id();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || sender.send(child.wait_with_output()));
+    match receiver.recv_timeout(limit) {
+        Ok(output) => output.expect("the command's output"),
+        Err(_) => {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            panic!("the command was still running after {limit:?}");
+        }
+    }
+}
+
+fn fieldnotes(args: &[&str], dir: &Path) -> Command {
+    let mut command = Command::new(fieldnotes_binary());
+    command
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .env_remove("DATABASE_URL");
+    command
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+/// Whether these tests run as root, when PostgreSQL runs as the `postgres` user.
+fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").unwrap().uid() == 0
+}
+
+/// Whether another process holds `file` locked.
+fn is_locked(file: &Path) -> bool {
+    let file = std::fs::File::open(file).unwrap();
+    let locked = file.try_lock().is_err();
+    if !locked {
+        file.unlock().unwrap();
+    }
+    locked
+}
+
+fn send(signal: &str, pid: u32) {
+    let status = Command::new("kill")
+        .args([&format!("-{signal}"), &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn commands_work_from_a_bare_path() {
+    let dir = data_dir("bare-path");
+    let mut list = fieldnotes(&["user", "list"], &dir);
+    list.env("PATH", "/usr/bin:/bin");
+    let output = run_within(list, Duration::from_secs(90));
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("No accounts yet"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(!running(&dir));
+}
+
+#[test]
+fn a_data_directory_the_postgres_user_cannot_enter_is_named() {
+    use std::os::unix::fs::PermissionsExt;
+    if !is_root() {
+        eprintln!("skipped: only as root does PostgreSQL run as another user");
+        return;
+    }
+    let sealed = data_dir("sealed");
+    std::fs::create_dir_all(&sealed).unwrap();
+    std::fs::set_permissions(&sealed, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let dir = sealed.join("data");
+    for _ in 0..2 {
+        let output = run_within(fieldnotes(&["user", "list"], &dir), Duration::from_secs(30));
+        assert!(!output.status.success());
+        let said = stderr(&output);
+        assert!(
+            said.contains(&format!("cannot enter {}", sealed.display()))
+                && said.contains("chmod o+x"),
+            "{said}"
+        );
+    }
+    assert!(!running(&dir));
+}
+
+#[test]
+fn a_failed_start_ends_with_postgres_log_and_holds_no_lock() {
+    let dir = data_dir("failed-start");
+    let output = run_within(fieldnotes(&["user", "list"], &dir), Duration::from_secs(90));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let config = dir.join("postgres/cluster/postgresql.conf");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\nno_such_setting_here = on\n");
+    std::fs::write(&config, text).unwrap();
+
+    for attempt in ["first", "second"] {
+        let output = run_within(fieldnotes(&["user", "list"], &dir), Duration::from_secs(60));
+        assert!(!output.status.success(), "{attempt}");
+        let said = stderr(&output);
+        assert!(
+            said.contains("no_such_setting_here"),
+            "{attempt}: PostgreSQL's own words are shown: {said}"
+        );
+        assert!(!is_locked(&dir.join("cluster.lock")), "{attempt}");
+        assert!(!is_locked(&dir.join("cluster.users")), "{attempt}");
+    }
+    assert!(!running(&dir));
+}
+
+/// `fieldnotes serve`, with what it says kept.
+fn spawn_server(dir: &Path) -> Child {
+    fieldnotes(
+        &["serve", "--addr", &format!("127.0.0.1:{}", free_port())],
+        dir,
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap()
+}
+
+/// Makes the cluster's next start wait for an archive that never comes: PostgreSQL stays in
+/// recovery, refusing connections.
+fn make_start_hang(dir: &Path) {
+    let config = dir.join("postgres/cluster/postgresql.conf");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\nhot_standby = off\nrestore_command = 'sleep 20'\n");
+    std::fs::write(&config, text).unwrap();
+    std::fs::write(dir.join("postgres/cluster/recovery.signal"), "").unwrap();
+}
+
+#[test]
+fn sigterm_ends_a_slow_start_and_stops_postgres() {
+    let dir = data_dir("slow-start");
+    let output = run_within(fieldnotes(&["user", "list"], &dir), Duration::from_secs(90));
+    assert!(output.status.success(), "{}", stderr(&output));
+    make_start_hang(&dir);
+
+    let child = spawn_server(&dir);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !running(&dir) {
+        assert!(Instant::now() < deadline, "PostgreSQL did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    send("TERM", child.id());
+    let output = wait_within(child, Duration::from_secs(30));
+    assert!(!output.status.success());
+    let said = stderr(&output);
+    assert!(said.contains("asked to stop"), "{said}");
+    assert!(!running(&dir), "the half-started PostgreSQL was stopped");
+    assert!(!is_locked(&dir.join("cluster.lock")));
+}
+
+#[test]
+fn a_command_waiting_for_the_cluster_names_who_holds_it_and_can_be_interrupted() {
+    let dir = data_dir("lock-held");
+    std::fs::create_dir_all(&dir).unwrap();
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(true)
+        .write(true)
+        .open(dir.join("cluster.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    std::fs::write(
+        dir.join("cluster.lock"),
+        format!("{}\n", std::process::id()),
+    )
+    .unwrap();
+
+    let child = spawn_server(&dir);
+    std::thread::sleep(Duration::from_secs(4));
+    send("TERM", child.id());
+    let output = wait_within(child, Duration::from_secs(10));
+    assert!(!output.status.success());
+    let said = stderr(&output);
+    assert!(
+        said.contains(&dir.join("cluster.lock").display().to_string())
+            && said.contains(&format!("process {}", std::process::id())),
+        "the lock and its holder are named: {said}"
+    );
+    assert!(said.contains("asked to stop"), "{said}");
+    drop(lock);
+}
+
+#[test]
+fn lock_files_are_readable_by_their_owner_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = data_dir("lock-modes");
+    let output = run_within(fieldnotes(&["user", "list"], &dir), Duration::from_secs(90));
+    assert!(output.status.success(), "{}", stderr(&output));
+    for name in ["cluster.lock", "cluster.users"] {
+        let mode = std::fs::metadata(dir.join(name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{name}");
+    }
+}
+
+const IS_SUPERUSER: &str = "SELECT rolsuper FROM pg_roles WHERE rolname = current_user";
+
+#[test]
+fn the_blog_connects_as_a_role_that_is_not_a_superuser() {
+    let dir = data_dir("blog-role");
+    let mut psql = fieldnotes(&["exec"], &dir);
+    psql.args(["--", "psql", "-XAtc", IS_SUPERUSER]);
+    let output = run_within(psql, Duration::from_secs(90));
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "f");
+}
+
+/// PostgreSQL's server programs, as Debian installs them.
+fn postgres_bin() -> PathBuf {
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .expect("PostgreSQL is installed")
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            Some((
+                entry.file_name().to_str()?.parse().ok()?,
+                entry.path().join("bin"),
+            ))
+        })
+        .collect();
+    versions.sort();
+    versions.pop().expect("a PostgreSQL version").1
+}
+
+/// Runs one of PostgreSQL's programs as the cluster's owner would.
+fn as_postgres_owner(program: &str) -> Command {
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(postgres_bin().join(program));
+    if is_root() {
+        let passwd = std::fs::read_to_string("/etc/passwd").unwrap();
+        let fields: Vec<&str> = passwd
+            .lines()
+            .find(|line| line.starts_with("postgres:"))
+            .expect("a postgres user")
+            .split(':')
+            .collect();
+        command
+            .uid(fields[2].parse().unwrap())
+            .gid(fields[3].parse().unwrap())
+            .current_dir("/");
+    }
+    command
+}
+
+/// A data directory as the first versions of Fieldnotes left it: connections trusted, the blog's
+/// database and everything in it owned by the superuser, with the posts of `fixture` in it.
+async fn old_style_cluster(dir: &Path, fixture: &str) -> i64 {
+    use std::os::unix::fs::PermissionsExt;
+    let socket_dir = dir.join("postgres");
+    std::fs::create_dir_all(&socket_dir).unwrap();
+    std::fs::set_permissions(&socket_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    if is_root() {
+        let status = Command::new("chown")
+            .args(["postgres:postgres"])
+            .arg(&socket_dir)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let data = socket_dir.join("cluster");
+    let mut initdb = as_postgres_owner("initdb");
+    initdb.arg("--pgdata").arg(&data).args([
+        "--username",
+        "postgres",
+        "--auth=trust",
+        "--encoding=UTF8",
+        "--locale=C.UTF-8",
+        "--locale-provider=icu",
+        "--icu-locale=zh-u-kr-latn-hani",
+    ]);
+    let output = run_within(initdb, Duration::from_secs(120));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let mut start = as_postgres_owner("pg_ctl");
+    start
+        .arg("--pgdata")
+        .arg(&data)
+        .args(["start", "-w", "-t", "60", "-l"]);
+    start
+        .arg(socket_dir.join("server.log"))
+        .arg("-o")
+        .arg(format!(
+            "-c listen_addresses='' -c unix_socket_permissions=0700 -k \"{}\"",
+            socket_dir.display()
+        ));
+    let output = run_within(start, Duration::from_secs(90));
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    let url = |database: &str| {
+        format!(
+            "postgres://postgres@localhost/{database}?host={}",
+            socket_dir.display()
+        )
+    };
+    let mut maintenance = PgConnection::connect(&url("postgres")).await.unwrap();
+    sqlx::query("CREATE DATABASE fieldnotes")
+        .execute(&mut maintenance)
+        .await
+        .unwrap();
+    maintenance.close().await.unwrap();
+    let pool = sqlx::PgPool::connect(&url("fieldnotes")).await.unwrap();
+    app::db::MIGRATOR.run(&pool).await.unwrap();
+    integration_tests::import_fixture(&pool, fixture)
+        .await
+        .unwrap();
+    let posts: i64 = sqlx::query_scalar("SELECT count(*) FROM posts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+
+    let mut stop = as_postgres_owner("pg_ctl");
+    stop.arg("--pgdata")
+        .arg(&data)
+        .args(["stop", "-m", "fast", "-w", "-t", "60"]);
+    let output = run_within(stop, Duration::from_secs(90));
+    assert!(output.status.success(), "{}", stderr(&output));
+    posts
+}
+
+fn psql(dir: &Path, options: &[&str], sql: &str) -> std::process::Output {
+    let mut command = fieldnotes(&["exec"], dir);
+    command.args(options).args(["--", "psql", "-XAtc", sql]);
+    run_within(command, Duration::from_secs(90))
+}
+
+#[tokio::test]
+async fn a_cluster_of_the_first_versions_is_upgraded_in_place() {
+    let dir = data_dir("old-style");
+    let posts = old_style_cluster(&dir, "wxr-simple.xml").await;
+    assert!(posts > 0);
+
+    let output = psql(&dir, &[], "SELECT count(*) FROM posts");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), posts.to_string(), "every post is kept");
+    let output = psql(&dir, &[], IS_SUPERUSER);
+    assert_eq!(stdout(&output), "f", "{}", stderr(&output));
+
+    let output = psql(
+        &dir,
+        &["--superuser"],
+        "SELECT count(*) FROM ( \
+             SELECT relowner FROM pg_class WHERE relnamespace = 'public'::regnamespace \
+             UNION ALL SELECT proowner FROM pg_proc WHERE pronamespace = 'public'::regnamespace \
+         ) AS objects (owner) WHERE owner <> 'fieldnotes'::regrole",
+    );
+    assert_eq!(
+        stdout(&output),
+        "0",
+        "every table, view, sequence and function is the blog's: {}",
+        stderr(&output)
+    );
+
+    let output = psql(&dir, &[], "SET ROLE postgres");
+    assert!(
+        !output.status.success(),
+        "the blog's role cannot become the superuser"
+    );
+
+    let mut without_password = fieldnotes(&["exec"], &dir);
+    without_password.args([
+        "--",
+        "env",
+        "PGUSER=postgres",
+        "PGPASSFILE=/nonexistent",
+        "psql",
+        "-XAtc",
+        "SELECT 1",
+    ]);
+    let output = run_within(without_password, Duration::from_secs(90));
+    assert!(
+        !output.status.success(),
+        "no one is trusted without a password any more"
+    );
+
+    let mut add = fieldnotes(
+        &[
+            "user",
+            "add",
+            "--email",
+            "ada@example.org",
+            "--name",
+            "Ada",
+            "--password-stdin",
+        ],
+        &dir,
+    );
+    add.stdin(Stdio::piped());
+    let mut child = add
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(
+        &mut child.stdin.take().unwrap(),
+        b"a long enough password\n",
+    )
+    .unwrap();
+    let output = wait_within(child, Duration::from_secs(90));
+    assert!(
+        output.status.success(),
+        "the blog's role writes: {}",
+        stderr(&output)
+    );
+    assert!(!running(&dir));
+}
+
+#[tokio::test]
+async fn the_servers_connections_are_not_a_superusers_and_their_waits_are_bounded() {
+    let dir = data_dir("server-pool");
+    let settings = DatabaseSettings {
+        database_url: None,
+        data_dir: dir.clone(),
+    };
+    let database = Database::open(&settings, Workload::Serving, &StopRequests::never())
+        .await
+        .expect("opens");
+    let superuser: bool = sqlx::query_scalar(IS_SUPERUSER)
+        .fetch_one(&database.pool)
+        .await
+        .unwrap();
+    assert!(!superuser);
+    let bounds: (String, String, String) = sqlx::query_as(
+        "SELECT current_setting('statement_timeout'), current_setting('lock_timeout'), \
+         current_setting('idle_in_transaction_session_timeout')",
+    )
+    .fetch_one(&database.pool)
+    .await
+    .unwrap();
+    assert_eq!(bounds, ("30s".into(), "1min".into(), "1min".into()));
+    let created = sqlx::query("CREATE DATABASE another_blog")
+        .execute(&database.pool)
+        .await;
+    assert!(created.is_err(), "the blog's role owns its database alone");
+    database.close().await;
     assert!(!running(&dir));
 }

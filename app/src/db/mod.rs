@@ -6,6 +6,7 @@ pub mod comments;
 pub mod listings;
 pub mod media;
 pub mod posts;
+pub mod roles;
 pub mod search;
 pub mod site;
 pub mod terms;
@@ -66,30 +67,3 @@ impl Upserted {
 
 /// The database that holds the blog inside Fieldnotes' private PostgreSQL cluster.
 pub const PRIVATE_DATABASE: &str = "fieldnotes";
-
-/// Creates [`PRIVATE_DATABASE`] through a connection to the cluster's maintenance database,
-/// unless it exists (another process may create it at the same moment: that is fine too).
-pub async fn create_private_database(maintenance: &PgPool) -> sqlx::Result<()> {
-    let exists = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS "exists!""#,
-        PRIVATE_DATABASE,
-    )
-    .fetch_one(maintenance)
-    .await?;
-    if exists {
-        return Ok(());
-    }
-    // CREATE DATABASE takes no parameters: the name is spelled out, as PRIVATE_DATABASE says.
-    match sqlx::query("CREATE DATABASE fieldnotes")
-        .execute(maintenance)
-        .await
-    {
-        // duplicate_database, or the unique index of the catalogue when both raced.
-        Err(sqlx::Error::Database(error))
-            if matches!(error.code().as_deref(), Some("42P04" | "23505")) =>
-        {
-            Ok(())
-        }
-        other => other.map(drop),
-    }
-}
