@@ -43,8 +43,9 @@ const PORT: u16 = 5432;
 /// The programs of PostgreSQL's server package this module runs.
 const PROGRAMS: [&str; 4] = ["initdb", "pg_ctl", "pg_isready", "postgres"];
 
-/// How long initdb may take to create a cluster.
-const INITDB_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long initdb may take to create a cluster: it syncs every file it writes, which takes
+/// minutes on a busy disk.
+const INITDB_TIMEOUT: Duration = Duration::from_secs(600);
 /// How long PostgreSQL may take to accept connections (after a crash, it recovers first).
 const START_TIMEOUT: Duration = Duration::from_secs(120);
 /// How long a fast shutdown may take, before PostgreSQL is stopped at once.

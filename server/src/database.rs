@@ -142,7 +142,12 @@ async fn connect_and_migrate(
     // Migrations may rewrite big tables: they get no statement timeout, whatever the workload.
     let mut migrating = tokio::time::timeout(ACQUIRE_TIMEOUT, bounded.connect())
         .await
-        .map_err(|_| DatabaseError::Connect(sqlx::Error::PoolTimedOut))?
+        .map_err(|_| {
+            DatabaseError::Connect(sqlx::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("no connection within {ACQUIRE_TIMEOUT:?}"),
+            )))
+        })?
         .map_err(DatabaseError::Connect)?;
     let migrated = app::db::MIGRATOR.run(&mut migrating).await;
     let _ = migrating.close().await;

@@ -22,8 +22,14 @@ token=$("$binary" user token --data-dir "$data" editor@example.org --name api-fu
 "$binary" serve --data-dir "$data" --addr "127.0.0.1:$port" >"$data.log" 2>&1 &
 server=$!
 trap 'kill -INT $server; wait $server' EXIT
-until curl -s -o /dev/null "http://127.0.0.1:$port/api/openapi.json"; do
+deadline=$((SECONDS + 180))
+until curl -s --max-time 5 -o /dev/null "http://127.0.0.1:$port/api/openapi.json"; do
   kill -0 $server 2>/dev/null || { cat "$data.log" >&2; exit 1; }
+  if ((SECONDS > deadline)); then
+    cat "$data.log" >&2
+    echo "the server did not answer within 180 seconds" >&2
+    exit 1
+  fi
   sleep 0.5
 done
 
