@@ -99,7 +99,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, FieldnotesError> {
 
 async fn serve(settings: &ServeSettings) -> Result<(), FieldnotesError> {
     // Listening for Ctrl-C and SIGTERM from the start means that one arriving while PostgreSQL
-    // starts still ends in an orderly stop, once start-up is through.
+    // starts ends the start-up in order, stopping what it started.
     let stop = StopRequests::listen().map_err(FieldnotesError::Signals)?;
     let listener =
         TcpListener::bind(settings.addr)
