@@ -263,3 +263,30 @@ async fn posts_link_to_their_neighbours(pool: PgPool) {
         .await;
     assert!(!newest.contains("rel=\"next\""));
 }
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_combination_past_its_reach_says_how_to_go_on(pool: PgPool) {
+    let app = app_with_theme_data(pool).await;
+    let (status, html) = app
+        .get("/posts?author=themedemos&tag=content-2&page=1001")
+        .await;
+    assert_eq!(status, 404);
+    assert!(html.contains("This page is too far back"), "{html}");
+    assert!(html.contains("newest 10000 posts"), "{html}");
+    assert!(
+        has_element(&html, "a", &[("href", "/tag/content-2")]),
+        "{html}"
+    );
+    assert!(
+        has_element(&html, "a", &[("href", "/author/themedemos")]),
+        "{html}"
+    );
+    let (status, _) = app
+        .get("/posts?author=themedemos&tag=content-2&page=1000")
+        .await;
+    assert_eq!(
+        status, 404,
+        "past the last page, within reach: not found as usual"
+    );
+    assert_eq!(app.get("/tag/content-2?page=1001").await.0, 404);
+}
