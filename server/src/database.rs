@@ -74,6 +74,13 @@ impl Database {
         environment
     }
 
+    /// A second pool on the same database, for serving requests: PostgreSQL cancels any of its
+    /// statements that runs longer than `statement_timeout`, so that a slow query cannot hold a
+    /// connection for long. Connections are opened as they are needed.
+    pub fn serving_pool(&self, statement_timeout: Duration) -> PgPool {
+        with_statement_timeout(&self.pool, statement_timeout)
+    }
+
     /// Closes every connection, then stops the private cluster unless another process uses it.
     pub async fn close(self) {
         self.pool.close().await;
@@ -84,12 +91,25 @@ impl Database {
 }
 
 async fn connect(url: &str) -> Result<PgPool, DatabaseError> {
-    PgPoolOptions::new()
-        .max_connections(10)
-        .acquire_timeout(Duration::from_secs(10))
+    pool_options()
         .connect(url)
         .await
         .map_err(DatabaseError::Connect)
+}
+
+fn pool_options() -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(10)
+        .acquire_timeout(Duration::from_secs(10))
+}
+
+/// A pool like `pool`, on the same database with the same credentials, whose statements
+/// PostgreSQL cancels after `limit`.
+pub fn with_statement_timeout(pool: &PgPool, limit: Duration) -> PgPool {
+    let options = (*pool.connect_options())
+        .clone()
+        .options([("statement_timeout", limit.as_millis().to_string())]);
+    pool_options().connect_lazy_with(options)
 }
 
 async fn create_private_database(cluster: &PrivateCluster) -> Result<(), DatabaseError> {

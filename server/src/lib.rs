@@ -8,7 +8,9 @@ pub mod config;
 pub mod database;
 pub mod demo;
 pub mod feeds;
+pub mod headers;
 pub mod import;
+pub mod limits;
 pub mod media;
 pub mod sitemap;
 pub mod users;
@@ -76,8 +78,6 @@ pub enum FieldnotesError {
     Settings(sqlx::Error),
     #[error("cannot listen for signals: {0}")]
     Signals(std::io::Error),
-    #[error("the server stopped: {0}")]
-    Serve(std::io::Error),
     #[error(transparent)]
     User(#[from] users::UserError),
 }
@@ -139,20 +139,22 @@ async fn serve_on(
     tokio::spawn(index_stale_posts(database.pool.clone()));
     tokio::spawn(forget_expired_sign_ins(database.pool.clone()));
     tokio::spawn(publish_scheduled_posts(database.pool.clone()));
+    let pool = database.serving_pool(settings.limits.statement_timeout());
     let state = AppState {
         leptos_options: web::leptos_options(&settings.site_root),
-        pool: database.pool.clone(),
+        pool: pool.clone(),
         public_url: settings.public_url(),
+        limits: settings.limits,
     };
     if let Ok(address) = listener.local_addr() {
         tracing::info!("Fieldnotes is serving on http://{address}");
     }
-    let server = axum::serve(
+    let server = limits::serve(
         listener,
-        web::router(state, &settings.cors_origins)
-            .into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(stop.clone().first());
+        web::router(state, &settings.cors_origins),
+        settings.limits.header_timeout(),
+        stop.clone().first(),
+    );
     // After the first request to stop, open requests get a grace period; a second request, or
     // the end of the grace period, stops serving at once.
     let impatience = async {
@@ -163,9 +165,10 @@ async fn serve_on(
         }
     };
     tokio::select! {
-        served = server => served.map_err(FieldnotesError::Serve)?,
+        () = server => {}
         () = impatience => {}
     }
+    pool.close().await;
     tracing::info!("stopped serving");
     Ok(())
 }

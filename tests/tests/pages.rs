@@ -161,11 +161,7 @@ async fn the_sidebar_browses_the_whole_blog(pool: PgPool) {
     assert!(html.contains("href=\"/tag/8bit\""));
     assert!(html.contains("<a href=\"/category/parent\">Parent</a>"));
     assert!(
-        has_element(
-            &html,
-            "li",
-            &[("style", "--depth: 1;"), ("class", "nested")]
-        ),
+        has_element(&html, "li", &[("class", "depth-1 nested")]),
         "nested categories are indented"
     );
     assert!(html.contains("Recent posts"));
