@@ -61,12 +61,12 @@ export default defineConfig({
     },
     {
       name: 'demo and theme test data',
-      testMatch: ['browsing.spec.ts', 'accessibility.spec.ts'],
+      testMatch: ['browsing.spec.ts', 'accessibility.spec.ts', 'reading-protections.spec.ts'],
       use: { ...chromium, baseURL: `http://127.0.0.1:${blogPort}` },
     },
     {
       name: 'writing',
-      testMatch: 'writing.spec.ts',
+      testMatch: ['writing.spec.ts', 'writing-protections.spec.ts'],
       use: { ...chromium, baseURL: `http://127.0.0.1:${writingPort}` },
     },
   ],

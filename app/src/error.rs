@@ -30,12 +30,22 @@ pub enum AppError {
     /// Details are logged on the server, never shown to the reader.
     #[error("something went wrong on the server; please try again")]
     Internal,
+    /// The server is too busy to answer now; asking again shortly may work.
+    #[error("{0}")]
+    Busy(String),
     /// The request did not reach the server, or its answer could not be read.
     #[error("the server could not be reached: {0}")]
     Unreachable(String),
 }
 
 impl AppError {
+    /// The server had no time or room for the request.
+    pub fn busy() -> Self {
+        AppError::Busy(
+            "the server is too busy to answer now; please try again in a few seconds".to_string(),
+        )
+    }
+
     pub fn status(&self) -> u16 {
         match self {
             AppError::BadRequest(_) => 400,
@@ -48,7 +58,7 @@ impl AppError {
             AppError::PayloadTooLarge(_) => 413,
             AppError::UnsupportedMediaType(_) => 415,
             AppError::Internal => 500,
-            AppError::Unreachable(_) => 503,
+            AppError::Busy(_) | AppError::Unreachable(_) => 503,
         }
     }
 }
@@ -69,10 +79,31 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
-        tracing::error!(%error, "database error");
-        AppError::Internal
+        match &error {
+            sqlx::Error::PoolTimedOut => {
+                tracing::warn!(%error, "no database connection came free in time");
+                AppError::busy()
+            }
+            sqlx::Error::Database(database)
+                if database.code().as_deref() == Some(QUERY_CANCELED) =>
+            {
+                tracing::warn!(%error, "a database statement ran too long");
+                AppError::busy()
+            }
+            _ => {
+                tracing::error!(%error, "database error");
+                AppError::Internal
+            }
+        }
     }
 }
+
+/// PostgreSQL's code for a statement it cancelled, as it does when `statement_timeout` passes.
+#[cfg(feature = "ssr")]
+const QUERY_CANCELED: &str = "57014";
+
+/// How long a client told that the server is busy should wait before asking again.
+pub const RETRY_AFTER_SECONDS: u32 = 5;
 
 /// An RFC 9457 problem document.
 #[cfg(feature = "ssr")]
@@ -117,6 +148,12 @@ impl axum::response::IntoResponse for AppError {
     fn into_response(self) -> axum::response::Response {
         let status = http::StatusCode::from_u16(self.status())
             .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-        Problem::new(status, self.to_string()).into_response()
+        let mut response = Problem::new(status, self.to_string()).into_response();
+        if matches!(self, AppError::Busy(_)) {
+            response
+                .headers_mut()
+                .insert(http::header::RETRY_AFTER, RETRY_AFTER_SECONDS.into());
+        }
+        response
     }
 }

@@ -16,6 +16,12 @@ pub struct PostFilter {
     pub month: Option<u32>,
 }
 
+/// The most posts a combination of filters (two or more of author, tag and category) pages
+/// through. Such a listing finds its posts by walking the smallest part's posts and checking
+/// the others for each, so a deeper page would cost each request a longer walk; narrowing the
+/// combination to a year or a month reaches older posts.
+pub const MAX_COMBINED_POSTS: u64 = 10_000;
+
 /// The filter's parts, as they appear in a query string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
@@ -69,6 +75,22 @@ impl PostFilter {
 
     pub fn is_empty(&self) -> bool {
         *self == PostFilter::default()
+    }
+
+    /// Whether two or more of author, tag and category narrow the listing together.
+    pub fn is_combined(&self) -> bool {
+        [&self.author, &self.tag, &self.category]
+            .into_iter()
+            .filter(|part| part.is_some())
+            .count()
+            > 1
+    }
+
+    /// Whether page `page` (from 1) of `per_page` posts starts past the posts this listing
+    /// reaches: for a combination of filters, its newest [`MAX_COMBINED_POSTS`].
+    pub fn is_beyond_reach(&self, page: u32, per_page: u32) -> bool {
+        let skipped = u64::from(page.saturating_sub(1)) * u64::from(per_page);
+        self.is_combined() && skipped >= MAX_COMBINED_POSTS
     }
 
     pub fn with(&self, part: Part, value: &str) -> PostFilter {

@@ -47,6 +47,13 @@ pub fn post_count(count: crate::model::Count) -> String {
     }
 }
 
+/// The class that indents an entry of a tree `depth` levels deep (`depth-0` to `depth-6`;
+/// deeper entries are indented as much as the sixth level), for pages that carry no inline
+/// styles.
+pub fn depth_class(depth: u32) -> String {
+    format!("depth-{}", depth.min(6))
+}
+
 /// "No Comments", "1 Comment", "12 Comments".
 pub fn comment_count(count: i64) -> String {
     match count {

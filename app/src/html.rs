@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use ammonia::Builder;
 
 /// Embedded players a post may carry; any other frame is emptied.
-const ALLOWED_FRAME_SOURCES: [&str; 4] = [
+pub const ALLOWED_FRAME_SOURCES: [&str; 4] = [
     "https://www.youtube.com/embed/",
     "https://www.youtube-nocookie.com/embed/",
     "https://player.vimeo.com/video/",

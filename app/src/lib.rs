@@ -48,8 +48,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
-                <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <ShellScripts options />
                 <MetaTags />
             </head>
             <body>
@@ -57,6 +56,22 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The scripts in the `<head>` of every page: Leptos' hydration script and, while
+/// `cargo leptos watch` runs, its live-reload script. Both are the same on every page.
+#[component]
+fn ShellScripts(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <AutoReload options=options.clone() />
+        <HydrationScripts options />
+    }
+}
+
+/// The HTML of the scripts in every page's `<head>`, for the server to allow them by their hash.
+#[cfg(feature = "ssr")]
+pub fn shell_scripts_html(options: LeptosOptions) -> String {
+    Owner::new().with(|| view! { <ShellScripts options /> }.to_html())
 }
 
 #[component]
@@ -85,7 +100,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/archive/:year/:month") view=|| view! { <ListingPage listing=Listing::Archive /> } ssr=SsrMode::Async />
                         <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
                         <Route path=path!("/pages/:slug") view=PagePage ssr=SsrMode::Async />
-                        <Route path=path!("/login") view=SignInPage />
+                        <Route path=path!("/login") view=SignInPage ssr=SsrMode::Async />
                         <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async />
                         <Route path=path!("/dashboard/comments") view=CommentQueuePage ssr=SsrMode::Async />
                         <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />

@@ -1,22 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 
-import { collectErrors, PASSWORD, waitForHydration } from './helpers';
-
-// A 1×1 PNG.
-const DOT_PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
-  'base64',
-);
-
-async function signIn(page: Page, email: string) {
-  await page.goto('/login');
-  await waitForHydration(page);
-  await page.getByLabel('E-mail address').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/dashboard$/);
-  await expect(page.getByRole('navigation', { name: 'Your account' })).toContainText('Sign out');
-}
+import { collectErrors, DOT_PNG, signIn, waitForHydration } from './helpers';
 
 async function openEditor(page: Page, path: string) {
   await page.goto(path);

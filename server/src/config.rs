@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -88,6 +89,52 @@ pub struct ServeSettings {
     /// The directory holding the compiled front end (made by `make build`).
     #[arg(long, env = "FIELDNOTES_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
+    #[command(flatten)]
+    pub limits: RequestLimits,
+}
+
+/// How long, and how many at once, requests may hold the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Args)]
+pub struct RequestLimits {
+    /// Seconds a request may take from its headers to its answer, reading its body included;
+    /// past them it is answered 503.
+    #[arg(long, env = "FIELDNOTES_REQUEST_TIMEOUT", default_value_t = RequestLimits::default().request_timeout, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout: u64,
+    /// Seconds a client may take to send a request's headers, and a connection may stay idle
+    /// between requests; past them the connection is closed.
+    #[arg(long, env = "FIELDNOTES_HEADER_TIMEOUT", default_value_t = RequestLimits::default().header_timeout, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout: u64,
+    /// Seconds one database statement may run for a request before PostgreSQL cancels it.
+    #[arg(long, env = "FIELDNOTES_STATEMENT_TIMEOUT", default_value_t = RequestLimits::default().statement_timeout, value_parser = clap::value_parser!(u64).range(1..))]
+    pub statement_timeout: u64,
+    /// Requests served at once; more are answered 503 at once, with a Retry-After.
+    #[arg(long, env = "FIELDNOTES_MAX_REQUESTS", default_value_t = RequestLimits::default().max_requests, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_requests: u32,
+}
+
+impl RequestLimits {
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout)
+    }
+
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_timeout)
+    }
+
+    pub fn statement_timeout(&self) -> Duration {
+        Duration::from_secs(self.statement_timeout)
+    }
+}
+
+impl Default for RequestLimits {
+    fn default() -> Self {
+        RequestLimits {
+            request_timeout: 30,
+            header_timeout: 10,
+            statement_timeout: 10,
+            max_requests: 256,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Args)]

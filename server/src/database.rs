@@ -18,10 +18,6 @@ use crate::stop::StopRequests;
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long closing the pool waits for connections in use to come back.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(15);
-/// How long one statement may run while serving: a page or an API request waits at most this
-/// long for the database, and holds a pool slot no longer. The server's own work (indexing for
-/// search, publishing scheduled posts) goes in small batches well within it.
-const SERVING_STATEMENT_TIMEOUT: &str = "30s";
 /// How long a statement may wait for a lock another session holds (a long import, a migration
 /// in another process) before giving up with an error.
 const LOCK_TIMEOUT: &str = "60s";
@@ -45,8 +41,10 @@ pub enum DatabaseError {
 /// What the connections are for, which decides how long a statement may run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Workload {
-    /// Answering requests: statements end after [`SERVING_STATEMENT_TIMEOUT`].
-    Serving,
+    /// Answering requests: a statement ends after `statement_timeout`, so that a page or an API
+    /// request waits no longer for the database and holds a pool slot no longer. The server's own
+    /// work (indexing for search, publishing scheduled posts) goes in small batches well within it.
+    Serving { statement_timeout: Duration },
     /// A command's work (an import, say), whose statements may take as long as the work does;
     /// waiting for locks is still bounded.
     Command,
@@ -152,16 +150,32 @@ async fn connect_and_migrate(
     let migrated = app::db::MIGRATOR.run(&mut migrating).await;
     let _ = migrating.close().await;
     migrated?;
-    let pool_options = match workload {
-        Workload::Serving => bounded.options([("statement_timeout", SERVING_STATEMENT_TIMEOUT)]),
+    let connect_options = match workload {
+        Workload::Serving { statement_timeout } => bounded.options([(
+            "statement_timeout",
+            format!("{}ms", statement_timeout.as_millis()),
+        )]),
         Workload::Command => bounded,
     };
+    pool_options()
+        .connect_with(connect_options)
+        .await
+        .map_err(DatabaseError::Connect)
+}
+
+fn pool_options() -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(10)
         .acquire_timeout(ACQUIRE_TIMEOUT)
-        .connect_with(pool_options)
-        .await
-        .map_err(DatabaseError::Connect)
+}
+
+/// A pool like `pool`, on the same database with the same credentials, whose statements
+/// PostgreSQL cancels after `limit`.
+pub fn with_statement_timeout(pool: &PgPool, limit: Duration) -> PgPool {
+    let options = (*pool.connect_options())
+        .clone()
+        .options([("statement_timeout", format!("{}ms", limit.as_millis()))]);
+    pool_options().connect_lazy_with(options)
 }
 
 async fn release(cluster: PrivateCluster) {

@@ -76,39 +76,27 @@ pub fn routes() -> Router<AppState> {
             .route(
                 &format!("/{file}"),
                 get(
-                    move |State(state): State<AppState>, Query(filter): Query<PostFilter>| {
-                        respond(state, format, filter)
+                    move |State(state): State<AppState>,
+                          Query(query): Query<Vec<(String, String)>>| {
+                        respond(state, format, filter_of(&query))
                     },
                 ),
             )
             .route(
                 &format!("/archive/{{year}}/{file}"),
                 get(
-                    move |State(state): State<AppState>, Path(year): Path<i32>| {
-                        respond(
-                            state,
-                            format,
-                            PostFilter {
-                                year: Some(year),
-                                ..PostFilter::default()
-                            },
-                        )
+                    move |State(state): State<AppState>, Path(year): Path<String>| {
+                        respond(state, format, filter_of(&[("year".to_string(), year)]))
                     },
                 ),
             )
             .route(
                 &format!("/archive/{{year}}/{{month}}/{file}"),
                 get(
-                    move |State(state): State<AppState>, Path((year, month)): Path<(i32, u32)>| {
-                        respond(
-                            state,
-                            format,
-                            PostFilter {
-                                year: Some(year),
-                                month: Some(month),
-                                ..PostFilter::default()
-                            },
-                        )
+                    move |State(state): State<AppState>,
+                          Path((year, month)): Path<(String, String)>| {
+                        let parts = [("year".to_string(), year), ("month".to_string(), month)];
+                        respond(state, format, filter_of(&parts))
                     },
                 ),
             );
@@ -121,7 +109,7 @@ pub fn routes() -> Router<AppState> {
                 &format!("/{prefix}/{{slug}}/{file}"),
                 get(
                     move |State(state): State<AppState>, Path(slug): Path<String>| {
-                        respond(state, format, PostFilter::default().with(part, &slug))
+                        respond(state, format, Some(PostFilter::default().with(part, &slug)))
                     },
                 ),
             );
@@ -130,11 +118,22 @@ pub fn routes() -> Router<AppState> {
     router
 }
 
-async fn respond(state: AppState, format: Format, filter: PostFilter) -> Response {
-    if !filter.is_valid() {
-        return (StatusCode::NOT_FOUND, "There is no such feed.").into_response();
+/// The filter that query or path parameters name, read as a listing page reads them; `None` for
+/// one no listing has (a year that is no number, month 13…).
+fn filter_of(parameters: &[(String, String)]) -> Option<PostFilter> {
+    PostFilter::from_query(|key| {
+        parameters
+            .iter()
+            .find(|(name, _)| name == key)
+            .map(|(_, value)| value.clone())
+    })
+}
+
+async fn respond(state: AppState, format: Format, filter: Option<PostFilter>) -> Response {
+    match filter {
+        Some(filter) => feed_response(format, feed(&state, format, &filter).await),
+        None => feed_response(format, Ok(None)),
     }
-    feed_response(format, feed(&state, format, &filter).await)
 }
 
 async fn respond_with_comments(state: AppState, format: Format, slug: Option<String>) -> Response {

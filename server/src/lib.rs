@@ -8,7 +8,9 @@ pub mod config;
 pub mod database;
 pub mod demo;
 pub mod feeds;
+pub mod headers;
 pub mod import;
+pub mod limits;
 pub mod media;
 pub mod sitemap;
 pub mod stop;
@@ -80,8 +82,6 @@ pub enum FieldnotesError {
     Settings(sqlx::Error),
     #[error("cannot listen for signals: {0}")]
     Signals(std::io::Error),
-    #[error("the server stopped: {0}")]
-    Serve(std::io::Error),
     #[error(transparent)]
     User(#[from] users::UserError),
 }
@@ -108,7 +108,10 @@ async fn serve(settings: &ServeSettings) -> Result<(), FieldnotesError> {
                 addr: settings.addr,
                 source,
             })?;
-    let database = Database::open(&settings.database, Workload::Serving, &stop).await?;
+    let workload = Workload::Serving {
+        statement_timeout: settings.limits.statement_timeout(),
+    };
+    let database = Database::open(&settings.database, workload, &stop).await?;
     let served = serve_on(&database, settings, listener, stop).await;
     database.close().await;
     served
@@ -147,16 +150,17 @@ async fn serve_on(
         leptos_options: web::leptos_options(&settings.site_root),
         pool: database.pool.clone(),
         public_url: settings.public_url(),
+        limits: settings.limits,
     };
     if let Ok(address) = listener.local_addr() {
         tracing::info!("Fieldnotes is serving on http://{address}");
     }
-    let server = axum::serve(
+    let server = limits::serve(
         listener,
-        web::router(state, &settings.cors_origins)
-            .into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(stop.clone().first());
+        web::router(state, &settings.cors_origins),
+        settings.limits.header_timeout(),
+        stop.clone().first(),
+    );
     // After the first request to stop, open requests get a grace period; a second request, or
     // the end of the grace period, stops serving at once.
     let impatience = async {
@@ -167,7 +171,7 @@ async fn serve_on(
         }
     };
     tokio::select! {
-        served = server => served.map_err(FieldnotesError::Serve)?,
+        () = server => {}
         () = impatience => {}
     }
     tracing::info!("stopped serving");

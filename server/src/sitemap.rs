@@ -47,7 +47,8 @@ fn part_name(year: i32, month: u32, part: i64) -> String {
     }
 }
 
-/// The month and part a part's name stands for.
+/// The month a part's name stands for, and how many of the month's posts come before the part:
+/// `None` for a name that stands for no part, however large its number.
 fn parse_part(name: &str) -> Option<(NaiveDate, i64)> {
     let name = name.strip_suffix(".xml")?;
     let mut fields = name.splitn(3, '-');
@@ -57,11 +58,12 @@ fn parse_part(name: &str) -> Option<(NaiveDate, i64)> {
         .ok()
         .filter(|year| (1..=9999).contains(year))?;
     let month: u32 = fields.next()?.parse().ok()?;
-    let part = match fields.next() {
+    let part: i64 = match fields.next() {
         Some(part) => part.parse().ok().filter(|part| *part >= 2)?,
         None => 1,
     };
-    Some((NaiveDate::from_ymd_opt(year, month, 1)?, part))
+    let offset = (part - 1).checked_mul(MAX_ADDRESSES)?;
+    Some((NaiveDate::from_ymd_opt(year, month, 1)?, offset))
 }
 
 async fn index(State(state): State<AppState>) -> Response {
@@ -127,10 +129,9 @@ async fn listings(State(state): State<AppState>) -> Response {
 }
 
 async fn posts_part(State(state): State<AppState>, Path(name): Path<String>) -> Response {
-    let Some((month, part)) = parse_part(&name) else {
+    let Some((month, offset)) = parse_part(&name) else {
         return (StatusCode::NOT_FOUND, "There is no such sitemap.").into_response();
     };
-    let offset = (part - 1) * MAX_ADDRESSES;
     let posts = match db::listings::posts_of_month(&state.pool, month, offset, MAX_ADDRESSES).await
     {
         Ok(posts) => posts,
@@ -211,12 +212,18 @@ mod tests {
         assert_eq!(part_name(2009, 4, 1), "2009-04.xml");
         assert_eq!(part_name(2009, 4, 3), "2009-04-3.xml");
         let april = NaiveDate::from_ymd_opt(2009, 4, 1).unwrap();
-        assert_eq!(parse_part("2009-04.xml"), Some((april, 1)));
-        assert_eq!(parse_part("2009-04-3.xml"), Some((april, 3)));
+        assert_eq!(parse_part("2009-04.xml"), Some((april, 0)));
+        assert_eq!(
+            parse_part("2009-04-3.xml"),
+            Some((april, 2 * MAX_ADDRESSES))
+        );
         for wrong in [
             "-5000-01.xml",
             "2009-13.xml",
             "2009-04-1.xml",
+            "2009-04-999999999999999.xml",
+            "2009-04-9223372036854775807.xml",
+            "2009-04-99999999999999999999.xml",
             "2009-04",
             "10000-01.xml",
             "x.xml",

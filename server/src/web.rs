@@ -2,6 +2,7 @@
 //! functions and the compiled front end.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use app::db::PublicUrl;
 use app::error::AppError;
@@ -13,13 +14,17 @@ use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use leptos::config::{Env, LeptosOptions};
-use leptos::prelude::provide_context;
+use leptos::nonce::Nonce;
+use leptos::prelude::{provide_context, take_context};
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use sqlx::PgPool;
+use tokio::sync::Semaphore;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::{api, auth, feeds, media, sitemap};
+use crate::config::RequestLimits;
+use crate::headers::BrowserPolicy;
+use crate::{api, auth, feeds, headers, limits, media, sitemap};
 
 /// What every request handler can reach.
 #[derive(Clone)]
@@ -28,6 +33,7 @@ pub struct AppState {
     pub pool: PgPool,
     /// Where the blog is published, without a trailing slash.
     pub public_url: String,
+    pub limits: RequestLimits,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -58,6 +64,9 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
     let provide_server_context = move || {
         provide_context(pool.clone());
         provide_context(public_url.clone());
+        // No per-request nonce on the pages' scripts: the browser policy allows them by their
+        // hashes, and the same page stays the same bytes, fit to be cached.
+        take_context::<Nonce>();
     };
     let options = state.leptos_options.clone();
     Router::new()
@@ -81,6 +90,18 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::identify,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.limits.request_timeout(),
+            limits::time_out,
+        ))
+        .layer(middleware::from_fn_with_state(
+            Arc::new(Semaphore::new(state.limits.max_requests as usize)),
+            limits::shed_load,
+        ))
+        .layer(middleware::from_fn_with_state(
+            Arc::new(BrowserPolicy::new(&state.leptos_options, &state.public_url)),
+            headers::protect,
         ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

@@ -9,7 +9,13 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
+use app::auth::new_token;
+use app::db::accounts;
+use app::model::Role;
+use app::slug::slugify;
+use server::config::RequestLimits;
 use server::import::{ImportError, ImportSummary, import_wxr};
+use server::limits::serve;
 use server::web::{AppState, leptos_options, router};
 use sqlx::PgPool;
 
@@ -34,13 +40,34 @@ pub struct TestApp {
     pub client: reqwest::Client,
 }
 
+/// How a test's copy of the app is set up, where it differs from the defaults.
+#[derive(Debug, Clone, Default)]
+pub struct Setup {
+    /// Sites whose pages may read the API.
+    pub cors_origins: Vec<String>,
+    /// Where the blog says it is published; its own address by default.
+    pub public_url: Option<String>,
+    pub limits: RequestLimits,
+}
+
 impl TestApp {
     pub async fn spawn(pool: PgPool) -> Self {
-        Self::spawn_with_cors(pool, &[]).await
+        Self::spawn_with(pool, Setup::default()).await
     }
 
     /// The app, letting pages of `cors_origins` read its API.
     pub async fn spawn_with_cors(pool: PgPool, cors_origins: &[String]) -> Self {
+        Self::spawn_with(
+            pool,
+            Setup {
+                cors_origins: cors_origins.to_vec(),
+                ..Setup::default()
+            },
+        )
+        .await
+    }
+
+    pub async fn spawn_with(pool: PgPool, setup: Setup) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free port");
@@ -48,21 +75,34 @@ impl TestApp {
         let state = AppState {
             leptos_options: leptos_options(Path::new("target/site")),
             pool,
-            public_url: address.clone(),
+            public_url: setup.public_url.unwrap_or_else(|| address.clone()),
+            limits: setup.limits,
         };
-        let app = router(state, cors_origins);
-        tokio::spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .await
-        });
+        let app = router(state, &setup.cors_origins);
+        tokio::spawn(serve(
+            listener,
+            app,
+            setup.limits.header_timeout(),
+            std::future::pending(),
+        ));
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("an HTTP client");
         Self { address, client }
+    }
+
+    /// The status, headers and body of `GET path`.
+    pub async fn get_with_headers(&self, path: &str) -> (u16, reqwest::header::HeaderMap, String) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .unwrap_or_else(|error| panic!("GET {path}: {error}"));
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        (status, headers, response.text().await.expect("a text body"))
     }
 
     /// The status and body of `GET path`.
@@ -76,6 +116,20 @@ impl TestApp {
         let status = response.status().as_u16();
         (status, response.text().await.expect("a text body"))
     }
+}
+
+/// Someone with an account of `role`, and a personal API token of theirs.
+pub async fn person_with_token(pool: &PgPool, email: &str, name: &str, role: Role) -> String {
+    let mut conn = pool.acquire().await.unwrap();
+    let id = accounts::create_account(&mut conn, email, name, &slugify(name), role, "unused")
+        .await
+        .unwrap()
+        .expect("a new account");
+    let (token, hash) = new_token();
+    accounts::create_api_token(pool, id, "tests", &hash)
+        .await
+        .unwrap();
+    token
 }
 
 /// The `fieldnotes` binary of this build (`make test` builds it before running the tests).

@@ -508,3 +508,30 @@ async fn the_openapi_document_describes_every_endpoint(pool: PgPool) {
         );
     }
 }
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn pages_past_the_reach_of_a_combination_or_search_are_refused(pool: PgPool) {
+    let app = app_with(pool, true).await;
+    let combined = "/api/v1/posts?author=themedemos&tag=content-2&per_page=100";
+    let (status, _, last) = get(&app, &format!("{combined}&page=100")).await;
+    assert_eq!(status, 200, "{last}");
+    assert_eq!(last["posts"], Value::Array(Vec::new()));
+    let (status, headers, problem) = get(&app, &format!("{combined}&page=101")).await;
+    assert_eq!(status, 400, "{problem}");
+    assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("10000"), "{detail}");
+    assert!(detail.contains("`year`"), "{detail}");
+
+    let (status, _, problem) = get(&app, "/api/v1/posts?q=alignment&page=501").await;
+    assert_eq!(status, 400, "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("5000"),
+        "{problem}"
+    );
+    assert_eq!(get(&app, "/api/v1/posts?q=alignment&page=500").await.0, 200);
+
+    // One author, tag or category alone pages through all of its posts.
+    let (status, _, single) = get(&app, "/api/v1/posts?tag=content-2&page=5000000").await;
+    assert_eq!(status, 200, "{single}");
+}

@@ -419,6 +419,19 @@ async fn combined_counts_stop_at_the_cap(pool: PgPool) {
         "more than the cap"
     );
     assert!(combined.has_next());
+    let past_reach = list_posts(
+        &pool,
+        &filter(None, Some("many"), Some("lots"), None, None),
+        COUNT_CAP as u32 / 10 + 1,
+        10,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(
+        past_reach.posts.is_empty(),
+        "a combination pages through its newest {COUNT_CAP} posts only"
+    );
     let deep = list_posts(&pool, &PostFilter::default(), 900, 10)
         .await
         .unwrap()

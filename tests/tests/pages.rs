@@ -161,11 +161,7 @@ async fn the_sidebar_browses_the_whole_blog(pool: PgPool) {
     assert!(html.contains("href=\"/tag/8bit\""));
     assert!(html.contains("<a href=\"/category/parent\">Parent</a>"));
     assert!(
-        has_element(
-            &html,
-            "li",
-            &[("style", "--depth: 1;"), ("class", "nested")]
-        ),
+        has_element(&html, "li", &[("class", "depth-1 nested")]),
         "nested categories are indented"
     );
     assert!(html.contains("Recent posts"));
@@ -262,4 +258,31 @@ async fn posts_link_to_their_neighbours(pool: PgPool) {
         .get("/posts/using-sassens-theory-to-explain-the-phenomenon-of-cluster")
         .await;
     assert!(!newest.contains("rel=\"next\""));
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_combination_past_its_reach_says_how_to_go_on(pool: PgPool) {
+    let app = app_with_theme_data(pool).await;
+    let (status, html) = app
+        .get("/posts?author=themedemos&tag=content-2&page=1001")
+        .await;
+    assert_eq!(status, 404);
+    assert!(html.contains("This page is too far back"), "{html}");
+    assert!(html.contains("newest 10000 posts"), "{html}");
+    assert!(
+        has_element(&html, "a", &[("href", "/tag/content-2")]),
+        "{html}"
+    );
+    assert!(
+        has_element(&html, "a", &[("href", "/author/themedemos")]),
+        "{html}"
+    );
+    let (status, _) = app
+        .get("/posts?author=themedemos&tag=content-2&page=1000")
+        .await;
+    assert_eq!(
+        status, 404,
+        "past the last page, within reach: not found as usual"
+    );
+    assert_eq!(app.get("/tag/content-2?page=1001").await.0, 404);
 }

@@ -759,7 +759,10 @@ async fn the_blog_connects_as_a_role_that_is_no_superuser_and_its_waits_are_boun
         database_url: None,
         data_dir: dir.clone(),
     };
-    let database = Database::open(&settings, Workload::Serving, &StopRequests::never())
+    let workload = Workload::Serving {
+        statement_timeout: Duration::from_secs(30),
+    };
+    let database = Database::open(&settings, workload, &StopRequests::never())
         .await
         .expect("opens");
     let superuser: bool = sqlx::query_scalar(IS_SUPERUSER)

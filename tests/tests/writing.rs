@@ -2,10 +2,8 @@
 //! and the editor's server functions, slugs, cleaning, revisions, the trash, images and the
 //! dashboard.
 
-use app::auth::new_token;
-use app::db::accounts;
 use app::model::Role;
-use integration_tests::TestApp;
+use integration_tests::{TestApp, person_with_token};
 use reqwest::header;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -23,20 +21,6 @@ struct People {
     other_author: String,
     editor: String,
     admin: String,
-}
-
-async fn person(pool: &PgPool, email: &str, name: &str, role: Role) -> String {
-    let mut conn = pool.acquire().await.unwrap();
-    let slug = app::slug::slugify(name);
-    let id = accounts::create_account(&mut conn, email, name, &slug, role, "unused")
-        .await
-        .unwrap()
-        .unwrap();
-    let (token, hash) = new_token();
-    accounts::create_api_token(pool, id, "tests", &hash)
-        .await
-        .unwrap();
-    token
 }
 
 impl People {
@@ -76,10 +60,10 @@ const ANONYMOUS: Actor<'static> = Actor {
 
 async fn people(pool: &PgPool) -> People {
     People {
-        author: person(pool, "ada@example.org", "Ada", Role::Author).await,
-        other_author: person(pool, "bo@example.org", "Bo", Role::Author).await,
-        editor: person(pool, "cy@example.org", "Cy", Role::Editor).await,
-        admin: person(pool, "di@example.org", "Di", Role::Admin).await,
+        author: person_with_token(pool, "ada@example.org", "Ada", Role::Author).await,
+        other_author: person_with_token(pool, "bo@example.org", "Bo", Role::Author).await,
+        editor: person_with_token(pool, "cy@example.org", "Cy", Role::Editor).await,
+        admin: person_with_token(pool, "di@example.org", "Di", Role::Admin).await,
     }
 }
 

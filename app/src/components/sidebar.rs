@@ -115,10 +115,9 @@ fn CategoryTree(categories: Vec<CategoryCount>) -> impl IntoView {
                         .into_iter()
                         .map(|entry| {
                             let href = format!("/category/{}", encode(&entry.category.slug));
-                            let indent = format!("--depth: {}", entry.depth);
                             let nested = entry.depth > 0;
                             view! {
-                                <li style=indent class:nested=nested>
+                                <li class=crate::format::depth_class(entry.depth) class:nested=nested>
                                     <A href=href>{entry.category.name}</A>
                                     {format!(" ({})", entry.count)}
                                 </li>

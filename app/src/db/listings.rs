@@ -9,12 +9,13 @@
 //!   falls in: page 40,000 reads no more rows than page 1 plus at most one month's.
 //! - With several scopes, the one with the fewest posts drives the scan and the others are
 //!   checked per row through the `(post_id, scope, scope_id)` index; the total is counted up to
-//!   [`COUNT_CAP`] and shown as "at least" beyond it.
+//!   [`COUNT_CAP`] and shown as "at least" beyond it, and pages past the first
+//!   [`MAX_COMBINED_POSTS`] posts are empty (callers refuse them before asking).
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sqlx::{PgConnection, PgPool};
 
-use crate::filter::PostFilter;
+use crate::filter::{MAX_COMBINED_POSTS, PostFilter};
 use crate::model::{Count, Facet, Named, PostListing};
 
 /// Bounds of "any time", within what both chrono and PostgreSQL dates can hold.
@@ -22,7 +23,7 @@ const FIRST_MONTH: NaiveDate = NaiveDate::from_ymd_opt(1, 1, 1).expect("a valid 
 const LAST_MONTH: NaiveDate = NaiveDate::from_ymd_opt(10_000, 1, 1).expect("a valid date");
 
 /// Combined filters count their posts up to this many; beyond, the count is "more than" this.
-pub const COUNT_CAP: i64 = 10_000;
+pub const COUNT_CAP: i64 = MAX_COMBINED_POSTS as i64;
 
 /// Where a listing looks: all posts, or the posts of one author, tag or category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,24 +133,29 @@ pub async fn list_posts(
         } else {
             Count::Exact(counted as u64)
         };
-        let ids = sqlx::query_scalar!(
-            r#"
-            SELECT post_id AS "post_id!" FROM filtered_posts($1, $2, $3, $4, $5, $6, $7)
-            ORDER BY published_at DESC, post_id DESC
-            OFFSET $8 LIMIT $9
-            "#,
-            scope,
-            scope_id,
-            resolved.from,
-            resolved.until,
-            resolved.author(),
-            resolved.tag(),
-            resolved.category(),
-            offset,
-            limit,
-        )
-        .fetch_all(pool)
-        .await?;
+        // Past the reach of a combination, a page would walk ever more of the driving scope.
+        let ids = if offset >= COUNT_CAP {
+            Vec::new()
+        } else {
+            sqlx::query_scalar!(
+                r#"
+                SELECT post_id AS "post_id!" FROM filtered_posts($1, $2, $3, $4, $5, $6, $7)
+                ORDER BY published_at DESC, post_id DESC
+                OFFSET $8 LIMIT $9
+                "#,
+                scope,
+                scope_id,
+                resolved.from,
+                resolved.until,
+                resolved.author(),
+                resolved.tag(),
+                resolved.category(),
+                offset,
+                limit,
+            )
+            .fetch_all(pool)
+            .await?
+        };
         (ids, total)
     };
     let posts = super::posts::summaries(pool, &ids).await?;

@@ -2,14 +2,17 @@
 //! combination), from one server function.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::components::{ErrorNotice, Loading, PageHead, Pagination, PostMeta, Site};
+use crate::components::{
+    ErrorNotice, Loading, PageHead, Pagination, PostMeta, Site, set_http_status,
+};
 use crate::error::AppError;
-use crate::filter::{Part, PostFilter, encode};
+use crate::filter::{MAX_COMBINED_POSTS, Part, PostFilter, encode};
 use crate::format;
-use crate::model::{Count, Facet, PostListing, PostSummary};
+use crate::model::{Count, Facet, POSTS_PER_PAGE, PostListing, PostSummary};
 use crate::pages::NotFoundPage;
 
 #[server]
@@ -18,14 +21,13 @@ pub async fn list_posts(
     page: u32,
 ) -> Result<PostListing, AppError> {
     let not_found = || AppError::NotFound("this page of posts".to_string());
-    if page == 0 || !filter.is_valid() {
+    if page == 0 || !filter.is_valid() || filter.is_beyond_reach(page, POSTS_PER_PAGE) {
         return Err(not_found());
     }
     let pool = crate::db::pool()?;
-    let listing =
-        crate::db::listings::list_posts(&pool, &filter, page, crate::model::POSTS_PER_PAGE)
-            .await?
-            .ok_or_else(not_found)?;
+    let listing = crate::db::listings::list_posts(&pool, &filter, page, POSTS_PER_PAGE)
+        .await?
+        .ok_or_else(not_found)?;
     if page > 1 && listing.posts.is_empty() {
         return Err(not_found());
     }
@@ -82,8 +84,10 @@ pub fn ListingPage(listing: Listing) -> impl IntoView {
         move || request.get(),
         |request| async move {
             match request {
-                Some((filter, page)) => list_posts(filter, page).await.map(Some),
-                None => Ok(None),
+                Some((filter, page)) if !filter.is_beyond_reach(page, POSTS_PER_PAGE) => {
+                    list_posts(filter, page).await.map(Some)
+                }
+                _ => Ok(None),
             }
         },
     );
@@ -97,6 +101,11 @@ pub fn ListingPage(listing: Listing) -> impl IntoView {
         >
             {move || Suspend::new(async move {
                 let site = site.info().await;
+                if let Some((filter, page)) = request.get_untracked()
+                    && filter.is_beyond_reach(page, POSTS_PER_PAGE)
+                {
+                    return view! { <BeyondReach filter /> }.into_any();
+                }
                 match posts.await {
                     Ok(Some(listing)) => view! { <ListingView listing site /> }.into_any(),
                     Ok(None) | Err(AppError::NotFound(_)) => view! { <NotFoundPage /> }.into_any(),
@@ -159,6 +168,39 @@ fn ListingView(listing: PostListing, site: crate::model::SiteInfo) -> impl IntoV
                 .collect_view()}
         </ol>
         <Pagination page=listing.page last has_next href=move |page| href_filter.href(page) />
+    }
+    .into_any()
+}
+
+/// A 404 for a page past the newest posts a combination of filters reaches, saying how to reach
+/// older ones.
+#[component]
+fn BeyondReach(filter: PostFilter) -> impl IntoView {
+    set_http_status(404);
+    let broader = [
+        (Part::Author, "author"),
+        (Part::Tag, "tag"),
+        (Part::Category, "category"),
+    ]
+    .into_iter()
+    .filter(|(part, _)| filter.without(*part) != filter)
+    .map(|(part, name)| {
+        let href = filter.without(part).href(1);
+        view! { <li><A href=href>{format!("Without the {name}")}</A></li> }
+    })
+    .collect_view();
+    view! {
+        <Title text="Page not found" />
+        <div class="notice" role="alert">
+            <h1>"This page is too far back"</h1>
+            <p>
+                {format!(
+                    "A combination of filters shows its newest {MAX_COMBINED_POSTS} posts. To \
+                     reach older ones, narrow it to a year or a month, or drop one of its parts:"
+                )}
+            </p>
+            <ul>{broader}</ul>
+        </div>
     }
     .into_any()
 }

@@ -86,13 +86,15 @@ pub async fn create_category(
 #[component]
 pub fn WritePage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-    };
-    let desk = Resource::new(id, get_writing_desk);
+    // `None` for a new post; `Some(None)` for an address whose id is no number.
+    let id = move || params.read().get("id").map(|id| id.parse::<i64>().ok());
+    let desk = Resource::new(id, |id| async move {
+        match id {
+            None => get_writing_desk(None).await,
+            Some(Some(id)) => get_writing_desk(Some(id)).await,
+            Some(None) => Err(AppError::NotFound("this post".to_string())),
+        }
+    });
     view! {
         <Title text="Write" />
         <Meta name="robots" content="noindex" />
@@ -478,7 +480,7 @@ fn CategoryPicker(
                         let id = choice.id;
                         let field = format!("category-{id}");
                         view! {
-                            <li style=format!("margin-left: {}rem", choice.depth)>
+                            <li class=crate::format::depth_class(choice.depth.unsigned_abs())>
                                 <input type="checkbox" id=field.clone()
                                     prop:checked=move || chosen.read().contains(&id)
                                     on:change=move |ev| {

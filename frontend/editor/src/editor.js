@@ -119,6 +119,9 @@ export function createEditor(host, options = {}) {
 
   const editor = new Editor({
     element: host,
+    // The page's policy allows no inline styles: ProseMirror's own rules are in the site's
+    // stylesheet instead.
+    injectCSS: false,
     extensions,
     content: options.html ?? '',
     editorProps: {

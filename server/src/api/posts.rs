@@ -2,7 +2,7 @@
 
 use app::db;
 use app::error::{AppError, Problem};
-use app::filter::PostFilter;
+use app::filter::{MAX_COMBINED_POSTS, PostFilter};
 use app::model::{Comment, Count, Named, PostListing, PostSummary};
 use axum::Json;
 use axum::extract::rejection::{PathRejection, QueryRejection};
@@ -40,7 +40,8 @@ pub struct ListPostsParams {
     /// Punctuation alone matches nothing.
     #[param(max_length = 200)]
     q: Option<String>,
-    /// The page, from 1.
+    /// The page, from 1. A search pages through its 5,000 best matches, a combination of
+    /// author, tag and category through its 10,000 newest posts; deeper pages are refused.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 10_000_000)]
     page: Option<String>,
     /// Posts per page, 1 to 100 (10 by default).
@@ -201,7 +202,7 @@ impl TryFrom<ListPostsParams> for ListRequest {
             slug.map(|slug| slug.trim().to_string())
                 .filter(|slug| !slug.is_empty())
         };
-        Ok(ListRequest {
+        ListRequest {
             filter: PostFilter {
                 author: slug(params.author),
                 tag: slug(params.tag),
@@ -213,7 +214,34 @@ impl TryFrom<ListPostsParams> for ListRequest {
             page: number("page", params.page.as_deref(), 1..=MAX_PAGE)?.unwrap_or(1),
             per_page: number("per_page", params.per_page.as_deref(), 1..=MAX_PER_PAGE)?
                 .unwrap_or(DEFAULT_PER_PAGE),
-        })
+        }
+        .within_reach()
+    }
+}
+
+impl ListRequest {
+    /// Refuses pages past what the listing reaches: the best [`db::search::SEARCH_CAP`] matches
+    /// of a search, the newest [`MAX_COMBINED_POSTS`] posts of a combination of author, tag and
+    /// category. Each deeper page would cost more than the one before.
+    fn within_reach(self) -> Result<Self, AppError> {
+        let skipped = u64::from(self.page - 1) * u64::from(self.per_page);
+        if self.query.is_some() && skipped >= db::search::SEARCH_CAP {
+            return Err(AppError::BadRequest(format!(
+                "`page` {} is past the best {} matches, which are all a search ranks: \
+                 add words or narrow it by author, tag, category, `year` or `month`",
+                self.page,
+                db::search::SEARCH_CAP
+            )));
+        }
+        if self.query.is_none() && self.filter.is_beyond_reach(self.page, self.per_page) {
+            return Err(AppError::BadRequest(format!(
+                "`page` {} is past the newest {MAX_COMBINED_POSTS} posts, which are all that a \
+                 combination of author, tag and category pages through: narrow it with `year` \
+                 and `month`, or list one of them alone",
+                self.page
+            )));
+        }
+        Ok(self)
     }
 }
 
@@ -225,7 +253,7 @@ impl TryFrom<ListPostsParams> for ListRequest {
     params(ListPostsParams),
     responses(
         (status = 200, description = "A page of posts; past the last page, an empty one", body = PostPage),
-        (status = 400, description = "A parameter is malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A parameter is malformed, or `page` is past the 5,000 best matches of a search or the 10,000 newest posts of a combination of author, tag and category", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The author, tag or category does not exist", body = Problem, content_type = "application/problem+json"),
     )
 )]

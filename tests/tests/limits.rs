@@ -1,0 +1,198 @@
+//! What a slow or greedy client can hold: requests past the limit of those served at once are
+//! turned away at once, a request not answered in time is given up, a client slow to send its
+//! headers loses its connection, and a statement that runs too long is cancelled; each answered
+//! with a 503 problem that says to come back, where there is anyone to answer.
+
+use std::time::Duration;
+
+use app::error::AppError;
+use integration_tests::{Setup, TestApp, import_fixture};
+use server::config::RequestLimits;
+use server::database::with_statement_timeout;
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Longer than any answer here takes when things work; reached only when they do not.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+async fn app_with(pool: PgPool, limits: RequestLimits) -> TestApp {
+    TestApp::spawn_with(
+        pool,
+        Setup {
+            limits,
+            ..Setup::default()
+        },
+    )
+    .await
+}
+
+async fn connect(app: &TestApp) -> TcpStream {
+    TcpStream::connect(app.address.trim_start_matches("http://"))
+        .await
+        .expect("the app listens")
+}
+
+/// Sends the headers of a comment whose JSON body is yet to come, and waits until the server
+/// asks for the body: from then on, the request is being served.
+async fn request_waiting_for_its_body(app: &TestApp) -> TcpStream {
+    let mut stream = connect(app).await;
+    stream
+        .write_all(
+            b"POST /api/v1/posts/no-such-post/comments HTTP/1.1\r\nHost: test\r\n\
+              Content-Type: application/json\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n",
+        )
+        .await
+        .unwrap();
+    let continuing = read_some(&mut stream).await;
+    assert!(
+        continuing.starts_with("HTTP/1.1 100 Continue"),
+        "{continuing}"
+    );
+    stream
+}
+
+/// What the server sends next, waiting at most [`PATIENCE`] for it; "" when it closes the
+/// connection.
+async fn read_some(stream: &mut TcpStream) -> String {
+    let mut buffer = vec![0; 64 * 1024];
+    let read = tokio::time::timeout(PATIENCE, stream.read(&mut buffer))
+        .await
+        .expect("the server answers or closes in time")
+        .expect("a readable connection");
+    String::from_utf8_lossy(&buffer[..read]).to_string()
+}
+
+/// The whole answer to a request sent with `Connection: close`.
+async fn read_answer(stream: &mut TcpStream) -> String {
+    let mut answer = Vec::new();
+    tokio::time::timeout(PATIENCE, stream.read_to_end(&mut answer))
+        .await
+        .expect("the server answers in time")
+        .expect("a readable connection");
+    String::from_utf8_lossy(&answer).to_string()
+}
+
+fn assert_busy(answer: &str) {
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    let lower = answer.to_ascii_lowercase();
+    assert!(lower.contains("\r\nretry-after: 5\r\n"), "{answer}");
+    assert!(
+        lower.contains("\r\ncontent-type: application/problem+json"),
+        "{answer}"
+    );
+    assert!(answer.contains("please try again"), "{answer}");
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn requests_past_the_limit_are_turned_away_at_once(pool: PgPool) {
+    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    let app = app_with(
+        pool,
+        RequestLimits {
+            max_requests: 1,
+            ..RequestLimits::default()
+        },
+    )
+    .await;
+    let mut held = request_waiting_for_its_body(&app).await;
+
+    let (status, body) = app.get("/api/v1/tags").await;
+    assert_eq!(status, 503, "{body}");
+    let turned_away = app
+        .client
+        .get(format!("{}/", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(turned_away.status(), 503);
+    assert_eq!(turned_away.headers()["retry-after"], "5");
+    assert_eq!(
+        turned_away.headers()["content-type"],
+        "application/problem+json"
+    );
+
+    held.write_all(b"{}").await.unwrap();
+    let answer = read_some(&mut held).await;
+    assert!(answer.starts_with("HTTP/1.1 4"), "{answer}");
+    assert_eq!(app.get("/api/v1/tags").await.0, 200);
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_request_not_answered_in_time_is_given_up(pool: PgPool) {
+    let app = app_with(
+        pool,
+        RequestLimits {
+            request_timeout: 1,
+            ..RequestLimits::default()
+        },
+    )
+    .await;
+    let mut held = request_waiting_for_its_body(&app).await;
+    // The body never comes: only the time limit can end the request.
+    assert_busy(&read_some(&mut held).await);
+    assert_eq!(app.get("/api/v1/tags").await.0, 200);
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn clients_slow_to_send_their_headers_lose_the_connection(pool: PgPool) {
+    let app = app_with(
+        pool,
+        RequestLimits {
+            header_timeout: 1,
+            ..RequestLimits::default()
+        },
+    )
+    .await;
+    let mut slow = connect(&app).await;
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: test\r\n")
+        .await
+        .unwrap();
+    assert_eq!(read_some(&mut slow).await, "", "the connection is closed");
+
+    // A connection left idle after its request is closed the same way.
+    let mut idle = connect(&app).await;
+    idle.write_all(b"GET /robots.txt HTTP/1.1\r\nHost: test\r\n\r\n")
+        .await
+        .unwrap();
+    assert!(read_some(&mut idle).await.starts_with("HTTP/1.1 200"));
+    assert_eq!(read_some(&mut idle).await, "", "the connection is closed");
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn statements_that_run_too_long_are_cancelled(pool: PgPool) {
+    let limited = with_statement_timeout(&pool, Duration::from_millis(200));
+    let error = sqlx::query("SELECT pg_sleep(30)")
+        .execute(&limited)
+        .await
+        .expect_err("the statement is cancelled");
+    assert_eq!(AppError::from(error), AppError::busy());
+    let quick: i32 = sqlx::query_scalar("SELECT 1")
+        .fetch_one(&limited)
+        .await
+        .unwrap();
+    assert_eq!(quick, 1);
+    limited.close().await;
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn without_a_free_connection_the_answer_is_busy(pool: PgPool) {
+    let small = PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_millis(300))
+        .connect_with((*pool.connect_options()).clone())
+        .await
+        .unwrap();
+    let app = TestApp::spawn(small.clone()).await;
+    let taken = small.acquire().await.unwrap();
+    let mut stream = connect(&app).await;
+    stream
+        .write_all(b"GET /api/v1/tags HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    assert_busy(&read_answer(&mut stream).await);
+    drop(taken);
+    assert_eq!(app.get("/api/v1/tags").await.0, 200);
+    small.close().await;
+}
