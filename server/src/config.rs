@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use ipnet::IpNet;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -81,6 +82,17 @@ pub struct ServeSettings {
     /// (https://example.org,https://other.example), or `*` for any. None by default.
     #[arg(long, env = "FIELDNOTES_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
+    /// The reverse proxies in front of the blog, comma-separated addresses or ranges
+    /// (10.0.0.2,fd00::/8). Only for a connection from one of them is the reader's address taken
+    /// from X-Forwarded-For (or Forwarded), for the limits on signing in and commenting; for
+    /// any other the connection's address counts. None by default.
+    #[arg(
+        long,
+        env = "FIELDNOTES_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = crate::client_address::parse_proxy
+    )]
+    pub trusted_proxies: Vec<IpNet>,
     /// Do not import the demo blog into a new, empty database.
     #[arg(long, env = "FIELDNOTES_NO_DEMO")]
     pub no_demo: bool,

@@ -19,6 +19,7 @@ use sqlx::PgPool;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::client_address::TrustedProxies;
 use crate::{api, auth, feeds, media, sitemap};
 
 /// What every request handler can reach.
@@ -28,6 +29,8 @@ pub struct AppState {
     pub pool: PgPool,
     /// Where the blog is published, without a trailing slash.
     pub public_url: String,
+    /// The reverse proxies whose word on the client's address is believed.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -9,6 +9,7 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
+use server::client_address::{TrustedProxies, parse_proxy};
 use server::import::{ImportError, ImportSummary, import_wxr};
 use server::web::{AppState, leptos_options, router};
 use sqlx::PgPool;
@@ -41,6 +42,19 @@ impl TestApp {
 
     /// The app, letting pages of `cors_origins` read its API.
     pub async fn spawn_with_cors(pool: PgPool, cors_origins: &[String]) -> Self {
+        Self::start(pool, cors_origins, TrustedProxies::default()).await
+    }
+
+    /// The app, believing what `trusted_proxies` (addresses or ranges) say of their clients.
+    pub async fn spawn_behind_proxies(pool: PgPool, trusted_proxies: &[&str]) -> Self {
+        let proxies: Vec<_> = trusted_proxies
+            .iter()
+            .map(|proxy| parse_proxy(proxy).expect("an address or range"))
+            .collect();
+        Self::start(pool, &[], TrustedProxies::new(&proxies)).await
+    }
+
+    async fn start(pool: PgPool, cors_origins: &[String], trusted_proxies: TrustedProxies) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free port");
@@ -49,6 +63,7 @@ impl TestApp {
             leptos_options: leptos_options(Path::new("target/site")),
             pool,
             public_url: address.clone(),
+            trusted_proxies,
         };
         let app = router(state, cors_origins);
         tokio::spawn(async move {

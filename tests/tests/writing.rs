@@ -11,7 +11,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-/// Someone making requests: with an API token, or no one.
+/// Someone making requests: with a secret that is both their API token (for the JSON API) and
+/// their session's token (for the editor's server functions), or no one.
 #[derive(Clone, Copy)]
 struct Actor<'a> {
     name: &'static str,
@@ -34,6 +35,10 @@ async fn person(pool: &PgPool, email: &str, name: &str, role: Role) -> String {
         .unwrap();
     let (token, hash) = new_token();
     accounts::create_api_token(pool, id, "tests", &hash)
+        .await
+        .unwrap();
+    let expires_at = chrono::Utc::now() + chrono::Duration::days(1);
+    accounts::start_session(pool, id, &hash, expires_at)
         .await
         .unwrap();
     token
@@ -118,8 +123,12 @@ async fn send(
             .header(header::CONTENT_TYPE, content_type)
             .body(body);
     }
-    if let Some(token) = actor.token {
-        request = request.bearer_auth(token);
+    match actor.token {
+        Some(token) if path.starts_with("/api/") => request = request.bearer_auth(token),
+        Some(token) => {
+            request = request.header(header::COOKIE, format!("fieldnotes_session={token}"))
+        }
+        None => {}
     }
     let response = request.send().await.unwrap();
     Reply {
