@@ -14,8 +14,23 @@ use ipnet::IpNet;
 pub struct TrustedProxies(Arc<[IpNet]>);
 
 impl TrustedProxies {
-    pub fn new(proxies: &[IpNet]) -> Self {
-        TrustedProxies(proxies.into())
+    /// The proxies of a comma-separated list of addresses (`10.0.0.2`, `::1`) and ranges
+    /// (`10.0.0.0/8`, `fd00::/8`); an empty list trusts none.
+    pub fn parse(list: &str) -> Result<Self, String> {
+        let proxies = list
+            .split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .map(|entry| {
+                entry
+                    .parse::<IpNet>()
+                    .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
+                    .map_err(|_| {
+                        format!("“{entry}” is neither an IP address nor a range such as 10.0.0.0/8")
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(TrustedProxies(proxies.into()))
     }
 
     fn trust(&self, address: IpAddr) -> bool {
@@ -44,15 +59,6 @@ impl TrustedProxies {
         }
         client
     }
-}
-
-/// A trusted proxy as `--trusted-proxies` names it: an address (`10.0.0.2`, `::1`) or a range
-/// (`10.0.0.0/8`, `fd00::/8`).
-pub fn parse_proxy(text: &str) -> Result<IpNet, String> {
-    let text = text.trim();
-    text.parse::<IpNet>()
-        .or_else(|_| text.parse::<IpAddr>().map(IpNet::from))
-        .map_err(|_| format!("“{text}” is neither an IP address nor a range such as 10.0.0.0/8"))
 }
 
 /// The addresses a request passed through, farthest first, from `X-Forwarded-For` or else
@@ -104,8 +110,7 @@ mod tests {
     use super::*;
 
     fn proxies(list: &[&str]) -> TrustedProxies {
-        let parsed: Vec<IpNet> = list.iter().map(|text| parse_proxy(text).unwrap()).collect();
-        TrustedProxies::new(&parsed)
+        TrustedProxies::parse(&list.join(",")).unwrap()
     }
 
     fn client(trusted: &TrustedProxies, peer: &str, headers: &[(&'static str, &str)]) -> String {
@@ -182,9 +187,14 @@ mod tests {
 
     #[test]
     fn proxies_are_addresses_or_ranges() {
-        assert_eq!(parse_proxy("10.0.0.1").unwrap().to_string(), "10.0.0.1/32");
-        assert_eq!(parse_proxy(" fd00::/8").unwrap().to_string(), "fd00::/8");
-        assert!(parse_proxy("proxy.local").is_err());
-        assert!(parse_proxy("10.0.0.0/33").is_err());
+        let listed = TrustedProxies::parse("10.0.0.1, fd00::/8,").unwrap();
+        assert_eq!(listed.0.len(), 2);
+        assert!(listed.trust("10.0.0.1".parse().unwrap()));
+        assert!(!listed.trust("10.0.0.2".parse().unwrap()));
+        assert!(listed.trust("fd12::1".parse().unwrap()));
+        assert!(TrustedProxies::parse("").unwrap().0.is_empty(), "none");
+        let wrong = TrustedProxies::parse("10.0.0.1,proxy.local").unwrap_err();
+        assert!(wrong.contains("proxy.local"), "{wrong}");
+        assert!(TrustedProxies::parse("10.0.0.0/33").is_err());
     }
 }

@@ -5,7 +5,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use ipnet::IpNet;
+
+use crate::client_address::TrustedProxies;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -86,13 +87,8 @@ pub struct ServeSettings {
     /// (10.0.0.2,fd00::/8). Only for a connection from one of them is the reader's address taken
     /// from X-Forwarded-For (or Forwarded), for the limits on signing in and commenting; for
     /// any other the connection's address counts. None by default.
-    #[arg(
-        long,
-        env = "FIELDNOTES_TRUSTED_PROXIES",
-        value_delimiter = ',',
-        value_parser = crate::client_address::parse_proxy
-    )]
-    pub trusted_proxies: Vec<IpNet>,
+    #[arg(long, env = "FIELDNOTES_TRUSTED_PROXIES", value_parser = TrustedProxies::parse)]
+    pub trusted_proxies: Option<TrustedProxies>,
     /// Do not import the demo blog into a new, empty database.
     #[arg(long, env = "FIELDNOTES_NO_DEMO")]
     pub no_demo: bool,

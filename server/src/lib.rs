@@ -29,7 +29,6 @@ use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
 
-use crate::client_address::TrustedProxies;
 use crate::config::{
     Cli, Command, CommentSettingsArgs, ExecSettings, ImportSettings, ServeSettings, UserSettings,
 };
@@ -145,7 +144,7 @@ async fn serve_on(
         leptos_options: web::leptos_options(&settings.site_root),
         pool: database.pool.clone(),
         public_url: settings.public_url(),
-        trusted_proxies: TrustedProxies::new(&settings.trusted_proxies),
+        trusted_proxies: settings.trusted_proxies.clone().unwrap_or_default(),
     };
     if let Ok(address) = listener.local_addr() {
         tracing::info!("Fieldnotes is serving on http://{address}");

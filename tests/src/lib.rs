@@ -9,7 +9,7 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use server::client_address::{TrustedProxies, parse_proxy};
+use server::client_address::TrustedProxies;
 use server::import::{ImportError, ImportSummary, import_wxr};
 use server::web::{AppState, leptos_options, router};
 use sqlx::PgPool;
@@ -47,11 +47,9 @@ impl TestApp {
 
     /// The app, believing what `trusted_proxies` (addresses or ranges) say of their clients.
     pub async fn spawn_behind_proxies(pool: PgPool, trusted_proxies: &[&str]) -> Self {
-        let proxies: Vec<_> = trusted_proxies
-            .iter()
-            .map(|proxy| parse_proxy(proxy).expect("an address or range"))
-            .collect();
-        Self::start(pool, &[], TrustedProxies::new(&proxies)).await
+        let proxies =
+            TrustedProxies::parse(&trusted_proxies.join(",")).expect("addresses or ranges");
+        Self::start(pool, &[], proxies).await
     }
 
     async fn start(pool: PgPool, cors_origins: &[String], trusted_proxies: TrustedProxies) -> Self {
