@@ -1,8 +1,15 @@
 //! Who is asking, and how they proved it: Argon2id password hashes, random tokens (for sessions
 //! and the API) of which only a SHA-256 is ever stored, signing in with its limits on guessing,
 //! and the account a request acts for.
+//!
+//! The limits on guessing never lock the owner out. Failures are counted per e-mail address and
+//! client address, and a client is refused after a few (which stops a guesser at one address and
+//! no one else); and per e-mail address for all clients together, which makes guesses spread over
+//! many addresses wait longer and longer. A browser that signed in to an account before keeps a
+//! device cookie, and with it only its own failures count: others' guessing never slows it down.
+//! An unknown e-mail address is counted and refused exactly like a known one.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::sync::LazyLock;
 
 use argon2::Argon2;
@@ -23,17 +30,42 @@ pub const SESSION_COOKIE: &str = "fieldnotes_session";
 /// How long a session lasts after signing in.
 pub const SESSION_DAYS: i64 = 30;
 
-/// Failed sign-ins are counted over this many minutes…
-const FAILURE_WINDOW_MINUTES: i32 = 15;
-/// …and after this many for one account, or this many from one address, further attempts are
-/// refused until the window has passed.
-const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+/// A session unused for this long ends before its time: a browser left signed in somewhere
+/// (a shared or lost computer) does not stay a way in for a month, while someone who writes every
+/// week never has to sign in again before the 30 days are over.
+pub const SESSION_IDLE_DAYS: i32 = 7;
+
+/// The cookie of a browser that signed in before; it is sent to the sign-in only.
+pub const DEVICE_COOKIE: &str = "fieldnotes_device";
+
+/// After this many failures from one client address for one e-mail address, that client is
+/// refused until [`CLIENT_FAILURE_WINDOW`] seconds have passed since the last.
+const MAX_FAILURES_PER_CLIENT: i32 = 5;
+const CLIENT_FAILURE_WINDOW: f64 = 15.0 * 60.0;
+/// Failures for an e-mail address from all clients without a device cookie are free up to this
+/// many; each further one doubles the wait before the next attempt, up to [`MAX_DELAY`] seconds.
+/// They are forgotten after [`ACCOUNT_FAILURE_MEMORY`] seconds without one.
+const FREE_FAILURES_PER_ACCOUNT: i32 = 10;
+const MAX_DELAY: f64 = 15.0 * 60.0;
+const ACCOUNT_FAILURE_MEMORY: f64 = 60.0 * 60.0;
+/// A device cookie is honoured until this many failures in a row, so that a stolen one buys no
+/// more than a few guesses.
+const MAX_FAILURES_PER_DEVICE: i32 = 10;
+/// How many browsers each account remembers.
+const DEVICES_PER_ACCOUNT: i64 = 20;
+
+/// How long failed sign-ins are remembered at all.
+pub const FAILURE_MEMORY_MINUTES: i32 = 60;
 
 /// The account a request acts for, as the server found it from the request's session cookie or
 /// API token.
 #[derive(Debug, Clone)]
 pub struct SignedIn(pub Account);
+
+/// Marks a request whose account comes from its session cookie: a browser where someone signed
+/// in with their password, not a program with an API token.
+#[derive(Debug, Clone, Copy)]
+pub struct SignedInBySession;
 
 /// The address a request came from.
 #[derive(Debug, Clone, Copy)]
@@ -51,6 +83,20 @@ pub fn viewer() -> Option<Account> {
 /// The account the present request acts for, or 401.
 pub fn require_account() -> Result<Account, AppError> {
     viewer().ok_or(AppError::Unauthorized("please sign in first".to_string()))
+}
+
+/// The account of the signed-in browser making the present request, or 401: changes to an
+/// account itself (its tokens, its sessions) need a session, never an API token.
+pub fn require_session() -> Result<Account, AppError> {
+    let by_session = use_context::<http::request::Parts>()
+        .is_some_and(|parts| parts.extensions.get::<SignedInBySession>().is_some());
+    if by_session {
+        require_account()
+    } else {
+        Err(AppError::Unauthorized(
+            "please sign in with your password first".to_string(),
+        ))
+    }
 }
 
 pub fn client_address() -> Option<IpAddr> {
@@ -72,11 +118,15 @@ pub fn request_cookie(name: &str) -> Option<String> {
 
 /// Adds a `Set-Cookie` header to the response of a server function.
 pub fn set_cookie(value: &str) {
+    append_header(http::header::SET_COOKIE, value);
+}
+
+fn append_header(name: http::HeaderName, value: &str) {
     if let (Some(response), Ok(value)) = (
         use_context::<leptos_axum::ResponseOptions>(),
         http::HeaderValue::from_str(value),
     ) {
-        response.append_header(http::header::SET_COOKIE, value);
+        response.append_header(name, value);
     }
 }
 
@@ -85,11 +135,19 @@ pub fn site_is_https() -> Result<bool, AppError> {
     Ok(crate::db::public_url()?.starts_with("https://"))
 }
 
+/// The hash of the commenter token in a request's cookie, if any.
+pub fn commenter_token_hash_in(headers: &http::HeaderMap) -> Option<Vec<u8>> {
+    cookie(headers, COMMENTER_COOKIE)
+        .filter(|token| token.len() == 64)
+        .map(token_hash)
+}
+
 /// The hash of the reader's commenter token, from its cookie or, the first time, a new one
 /// whose cookie lasts a year.
 pub fn commenter_token_hash() -> Result<Vec<u8>, AppError> {
-    if let Some(token) = request_cookie(COMMENTER_COOKIE).filter(|token| token.len() == 64) {
-        return Ok(token_hash(&token));
+    let parts = use_context::<http::request::Parts>();
+    if let Some(hash) = parts.and_then(|parts| commenter_token_hash_in(&parts.headers)) {
+        return Ok(hash);
     }
     let (token, hash) = new_token();
     let secure = if site_is_https()? { "; Secure" } else { "" };
@@ -127,36 +185,26 @@ pub fn session_cookie(token: Option<&str>, secure: bool) -> String {
 static DECOY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_password("no account has this password").unwrap_or_default());
 
-/// Signs someone in: a new session, and its token for the cookie. Every attempt is noted first,
-/// so that parallel guesses all count, and taken back when it succeeds; a wrong password and an
-/// unknown address get the same answer, after the same work.
+/// Signs someone in: a new session, and its token for the cookie. The attempt is counted as
+/// failed before the password is checked, so that parallel guesses all count, and taken back when
+/// it succeeds; a wrong password and an unknown address get the same answer, after the same work.
 pub async fn sign_in(
     pool: &PgPool,
     email: &str,
     password: &str,
 ) -> Result<(Account, String), AppError> {
-    let account_subject = format!("account:{}", email.trim().to_lowercase());
-    let address_subject = client_address().map(|address| format!("address:{address}"));
-    let subjects: Vec<String> = std::iter::once(account_subject.clone())
-        .chain(address_subject.clone())
-        .collect();
-    let attempt = accounts::record_sign_in_attempt(pool, &subjects).await?;
-    let over_limit = accounts::recent_failures(pool, &account_subject, FAILURE_WINDOW_MINUTES)
-        .await?
-        > MAX_FAILURES_PER_ACCOUNT;
-    let address_over_limit = match &address_subject {
-        Some(subject) => {
-            accounts::recent_failures(pool, subject, FAILURE_WINDOW_MINUTES).await?
-                > MAX_FAILURES_PER_ADDRESS
-        }
-        None => false,
-    };
-    if over_limit || address_over_limit {
-        return Err(AppError::TooManyRequests(format!(
-            "Too many failed attempts to sign in. Please wait {FAILURE_WINDOW_MINUTES} minutes and try again."
-        )));
-    }
-    let credentials = accounts::credentials(pool, email.trim()).await?;
+    let email = email.trim().to_lowercase();
+    let email_hash = token_hash(&email);
+    // A request that did not come over a socket (never, in practice) counts as from `::`.
+    let address = client_address()
+        .unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED))
+        .to_string();
+    let device = request_cookie(DEVICE_COOKIE).filter(|token| token.len() == 64);
+    let device_hash = device.as_deref().map(token_hash);
+    let from_known_device =
+        begin_sign_in(pool, &email, &email_hash, &address, device_hash.as_deref()).await?;
+
+    let credentials = accounts::credentials(pool, &email).await?;
     let hash = credentials
         .as_ref()
         .map_or_else(|| DECOY_HASH.clone(), |(_, hash)| hash.clone());
@@ -183,7 +231,18 @@ pub async fn sign_in(
             ));
         }
     };
-    accounts::forget_attempt(pool, &attempt, &account_subject).await?;
+    if !from_known_device {
+        accounts::forget_sign_in_failures(pool, &email_hash, &address).await?;
+    }
+    let device = match device {
+        Some(device) => device,
+        None => {
+            let (device, _) = new_token();
+            set_cookie(&device_cookie(&device, site_is_https()?));
+            device
+        }
+    };
+    accounts::trust_device(pool, &token_hash(&device), account.id, DEVICES_PER_ACCOUNT).await?;
     let (token, token_hash) = new_token();
     accounts::start_session(
         pool,
@@ -193,6 +252,90 @@ pub async fn sign_in(
     )
     .await?;
     Ok((account, token))
+}
+
+/// Decides whether an attempt to sign in may go on to the password check, and counts it as failed
+/// until it succeeds; `true` when it comes from a browser that signed in to the account before.
+async fn begin_sign_in(
+    pool: &PgPool,
+    email: &str,
+    email_hash: &[u8],
+    address: &str,
+    device_hash: Option<&[u8]>,
+) -> Result<bool, AppError> {
+    let mut tx = pool.begin().await?;
+    accounts::lock_sign_ins(&mut tx, email_hash).await?;
+    if let Some(device_hash) = device_hash {
+        let failures = accounts::device_failures(&mut tx, device_hash, email).await?;
+        if failures.is_some_and(|failures| failures < MAX_FAILURES_PER_DEVICE) {
+            accounts::note_device_failure(&mut tx, device_hash, email).await?;
+            tx.commit().await?;
+            return Ok(true);
+        }
+    }
+    let from_client = accounts::sign_in_failures(&mut tx, email_hash, Some(address)).await?;
+    let from_anyone = accounts::sign_in_failures(&mut tx, email_hash, None).await?;
+    if let Some(seconds) = wait_before_next_try(from_client, from_anyone) {
+        append_header(http::header::RETRY_AFTER, &seconds.to_string());
+        return Err(AppError::TooManyRequests(format!(
+            "Too many failed attempts to sign in. Please wait {} and try again.",
+            wait_in_words(seconds)
+        )));
+    }
+    accounts::note_sign_in_failure(&mut tx, email_hash, Some(address), CLIENT_FAILURE_WINDOW)
+        .await?;
+    accounts::note_sign_in_failure(&mut tx, email_hash, None, ACCOUNT_FAILURE_MEMORY).await?;
+    tx.commit().await?;
+    Ok(false)
+}
+
+/// How many seconds a client without a device cookie must wait before it may try again, given
+/// the failures from its address and those from every such client; `None` when it may go on.
+fn wait_before_next_try(
+    from_client: Option<accounts::Failures>,
+    from_anyone: Option<accounts::Failures>,
+) -> Option<u64> {
+    let client_wait = from_client
+        .filter(|failures| failures.count >= MAX_FAILURES_PER_CLIENT)
+        .map_or(0.0, |failures| {
+            CLIENT_FAILURE_WINDOW - failures.seconds_since_last
+        });
+    let account_wait = from_anyone
+        .filter(|failures| failures.seconds_since_last < ACCOUNT_FAILURE_MEMORY)
+        .map_or(0.0, |failures| {
+            delay_after(failures.count) - failures.seconds_since_last
+        });
+    let wait = client_wait.max(account_wait);
+    (wait > 0.0).then(|| wait.ceil() as u64)
+}
+
+fn wait_in_words(seconds: u64) -> String {
+    match seconds {
+        1 => "a second".to_string(),
+        2..60 => format!("{seconds} seconds"),
+        60 => "a minute".to_string(),
+        _ => format!("{} minutes", seconds.div_ceil(60)),
+    }
+}
+
+/// The wait before the next attempt after `failures` from clients without a device cookie.
+fn delay_after(failures: i32) -> f64 {
+    let beyond_free = failures - FREE_FAILURES_PER_ACCOUNT;
+    if beyond_free < 0 {
+        0.0
+    } else {
+        2f64.powi(beyond_free).min(MAX_DELAY)
+    }
+}
+
+/// The `Set-Cookie` value that marks a browser as one that signed in, for a year; only the
+/// sign-in reads it.
+fn device_cookie(token: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!(
+        "{DEVICE_COOKIE}={token}; Path={}/sign_in; Max-Age=31536000; HttpOnly; SameSite=Strict{secure}",
+        env!("SERVER_FN_PREFIX")
+    )
 }
 
 /// Passwords are checked a few at a time: each check takes tens of megabytes on purpose.
@@ -287,6 +430,53 @@ mod tests {
             hash_password("short"),
             Err(PasswordError::TooShort)
         ));
+    }
+
+    fn failures(count: i32, seconds_since_last: f64) -> Option<accounts::Failures> {
+        Some(accounts::Failures {
+            count,
+            seconds_since_last,
+        })
+    }
+
+    #[test]
+    fn a_client_is_refused_after_a_few_failures_for_a_while() {
+        assert_eq!(wait_before_next_try(None, None), None);
+        assert_eq!(
+            wait_before_next_try(failures(4, 1.0), failures(4, 1.0)),
+            None
+        );
+        assert_eq!(
+            wait_before_next_try(failures(5, 0.5), failures(5, 0.5)),
+            Some(900)
+        );
+        assert_eq!(
+            wait_before_next_try(failures(5, 600.0), failures(5, 600.0)),
+            Some(300)
+        );
+        assert_eq!(
+            wait_before_next_try(failures(5, 901.0), failures(5, 901.0)),
+            None
+        );
+    }
+
+    #[test]
+    fn failures_from_everywhere_double_the_wait() {
+        let waits: Vec<Option<u64>> = (9..=14)
+            .map(|count| wait_before_next_try(failures(1, 0.0), failures(count, 0.0)))
+            .collect();
+        assert_eq!(waits, [None, Some(1), Some(2), Some(4), Some(8), Some(16)]);
+        assert_eq!(
+            wait_before_next_try(None, failures(1_000, 0.0)),
+            Some(900),
+            "at most a quarter of an hour"
+        );
+        assert_eq!(wait_before_next_try(None, failures(12, 4.0)), None);
+        assert_eq!(
+            wait_before_next_try(None, failures(1_000, 3_600.0)),
+            None,
+            "forgotten after an hour without failures"
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The rules of commenting, for the post page's form and the API alike: what a comment must
-//! hold, when it appears at once (a signed-in person, or someone whose comments were approved
+//! hold, when it appears at once (a signed-in person, or a browser whose comments were approved
 //! before), when it waits for moderation, and what sends it to the spam queue: the hidden field
 //! filled in, a form sent too soon after it was shown, too many comments from one address, too
 //! many links, or a word from the blog's list.
@@ -27,7 +27,8 @@ const ADDRESS_WINDOW_MINUTES: i32 = 10;
 const MAX_LINKS: usize = 2;
 
 /// Who is commenting: a signed-in person, and in any case the address the comment came from and
-/// the hash of the token that lets its writer see it while it waits.
+/// the hash of the token (the commenter cookie) that lets its writer see it while it waits and
+/// makes later comments from the same browser appear at once once one was approved.
 pub struct Commenter<'a> {
     pub account: Option<&'a Account>,
     pub address: String,
@@ -76,7 +77,7 @@ pub async fn post_comment(
 
     let status = if is_spam(pool, commenter, input, body).await? {
         "spam"
-    } else if commenter.account.is_some() || db::comments::is_known_commenter(pool, &email).await? {
+    } else if is_trusted(pool, commenter, &email).await? {
         "approved"
     } else {
         "pending"
@@ -179,6 +180,27 @@ pub async fn moderate(
         ));
     }
     Ok(changed)
+}
+
+/// Whether a comment appears at once: a signed-in person's, or one from the browser (its
+/// commenter cookie) that wrote an approved comment before. An e-mail address proves nothing,
+/// since anyone can type it: it never makes a comment trusted, and one of the blog's own people's
+/// in an anonymous comment always makes it wait.
+async fn is_trusted(
+    pool: &PgPool,
+    commenter: &Commenter<'_>,
+    email: &str,
+) -> Result<bool, AppError> {
+    if commenter.account.is_some() {
+        return Ok(true);
+    }
+    let Some(token_hash) = commenter.token_hash else {
+        return Ok(false);
+    };
+    if db::accounts::account_id(pool, email).await?.is_some() {
+        return Ok(false);
+    }
+    Ok(db::comments::is_known_commenter(pool, token_hash).await?)
 }
 
 /// A reader's name, e-mail address and website, checked.

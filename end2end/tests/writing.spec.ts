@@ -223,3 +223,22 @@ test('a reader comments, an editor approves it, and a reply nests under it', asy
   expect(dialogs).toEqual([]);
   expect(errors).toEqual([]);
 });
+
+test('signing out everywhere ends the session of every browser', async ({ browser }) => {
+  const laptop = await (await browser.newContext()).newPage();
+  const phone = await (await browser.newContext()).newPage();
+  await signIn(laptop, 'bo@example.org');
+  await signIn(phone, 'bo@example.org');
+  const errors = collectErrors(phone);
+  await phone.goto('/account');
+  await waitForHydration(phone);
+  await phone.getByRole('button', { name: 'Sign out everywhere' }).click();
+  await expect(phone.getByRole('navigation', { name: 'Your account' })).toContainText('Sign in');
+  await expect(phone.getByRole('heading', { name: 'Please sign in' })).toBeVisible();
+
+  await laptop.goto('/account');
+  await expect(laptop.getByRole('navigation', { name: 'Your account' })).toContainText('Sign in');
+  await expect(laptop.getByRole('heading', { name: 'Please sign in' })).toBeVisible();
+  // Signed out, the page's own request for the tokens is answered 401, as it should be.
+  expect(errors.filter((error) => !error.includes('status of 401'))).toEqual([]);
+});

@@ -1,11 +1,14 @@
-//! Who a request comes from: its session cookie or API token, resolved to an account for the
-//! handlers and server functions behind; its address, for the limits on signing in; and the
-//! refusal of state-changing requests that another site's page made with a reader's cookie
-//! (cross-site request forgery).
+//! Who a request comes from: its session cookie or (on the JSON API only) API token, resolved to
+//! an account for the handlers and server functions behind; its address, for the limits on
+//! signing in and commenting; and the refusal of state-changing requests that another site's page
+//! made with a reader's cookie (cross-site request forgery).
 
 use std::net::SocketAddr;
 
-use app::auth::{ClientAddress, SESSION_COOKIE, SignedIn, cookie, token_hash};
+use app::auth::{
+    ClientAddress, SESSION_COOKIE, SESSION_IDLE_DAYS, SignedIn, SignedInBySession, cookie,
+    token_hash,
+};
 use app::db::accounts;
 use app::error::{AppError, Problem};
 use app::model::Account;
@@ -26,16 +29,23 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
     if PUBLIC_FILES.iter().any(|prefix| path.starts_with(prefix)) {
         return next.run(request).await;
     }
-    if let Some(ConnectInfo(address)) = request
+    let on_api = path.starts_with("/api/");
+    if let Some(ConnectInfo(peer)) = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .copied()
     {
-        request.extensions_mut().insert(ClientAddress(address.ip()));
+        let client = state
+            .trusted_proxies
+            .client_address(peer.ip(), request.headers());
+        request.extensions_mut().insert(ClientAddress(client));
     }
-    match account_of(&state.pool, request.headers()).await {
-        Ok(Some(account)) => {
+    match account_of(&state.pool, on_api, request.headers()).await {
+        Ok(Some((account, by_session))) => {
             request.extensions_mut().insert(SignedIn(account));
+            if by_session {
+                request.extensions_mut().insert(SignedInBySession);
+            }
         }
         Ok(None) => {}
         Err(error) => return AppError::from(error).into_response(),
@@ -43,13 +53,23 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
     next.run(request).await
 }
 
-async fn account_of(pool: &PgPool, headers: &HeaderMap) -> sqlx::Result<Option<Account>> {
-    if let Some(token) = bearer_token(headers) {
-        return accounts::token_account(pool, &token_hash(token)).await;
+/// The account a request acts for, and whether by its session cookie. An API token counts on
+/// the JSON API only: pages and server functions (among them those that manage tokens) know
+/// signed-in browsers alone, so that a token cannot do more than its program needs.
+async fn account_of(
+    pool: &PgPool,
+    on_api: bool,
+    headers: &HeaderMap,
+) -> sqlx::Result<Option<(Account, bool)>> {
+    if let Some(token) = bearer_token(headers).filter(|_| on_api) {
+        let account = accounts::token_account(pool, &token_hash(token)).await?;
+        return Ok(account.map(|account| (account, false)));
     }
     match cookie(headers, SESSION_COOKIE) {
         Some(token) if !token.is_empty() => {
-            accounts::session_account(pool, &token_hash(token)).await
+            let account =
+                accounts::session_account(pool, &token_hash(token), SESSION_IDLE_DAYS).await?;
+            Ok(account.map(|account| (account, true)))
         }
         _ => Ok(None),
     }
@@ -77,8 +97,9 @@ pub async fn refuse_cross_site(
     let is_server_function = request.uri().path().starts_with(env!("SERVER_FN_PREFIX"));
     let carries_cookie = cookie(request.headers(), SESSION_COOKIE).is_some();
     // Another site's page cannot send an Authorization header without the API's consent (CORS),
-    // so a request with a token is a program's or this site's own.
-    let has_token = bearer_token(request.headers()).is_some();
+    // so a request with a token is a program's or this site's own. Tokens count on the API only.
+    let has_token =
+        request.uri().path().starts_with("/api/") && bearer_token(request.headers()).is_some();
     if changes_state
         && (is_server_function || carries_cookie)
         && !has_token

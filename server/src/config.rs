@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::client_address::TrustedProxies;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "fieldnotes",
@@ -83,6 +85,12 @@ pub struct ServeSettings {
     /// (https://example.org,https://other.example), or `*` for any. None by default.
     #[arg(long, env = "FIELDNOTES_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
+    /// The reverse proxies in front of the blog, comma-separated addresses or ranges
+    /// (10.0.0.2,fd00::/8). Only for a connection from one of them is the reader's address taken
+    /// from X-Forwarded-For (or Forwarded), for the limits on signing in and commenting; for
+    /// any other the connection's address counts. None by default.
+    #[arg(long, env = "FIELDNOTES_TRUSTED_PROXIES", value_parser = TrustedProxies::parse)]
+    pub trusted_proxies: Option<TrustedProxies>,
     /// Do not import the demo blog into a new, empty database.
     #[arg(long, env = "FIELDNOTES_NO_DEMO")]
     pub no_demo: bool,

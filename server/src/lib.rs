@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod client_address;
 pub mod cluster;
 pub mod config;
 pub mod database;
@@ -151,6 +152,7 @@ async fn serve_on(
         pool: database.pool.clone(),
         public_url: settings.public_url(),
         limits: settings.limits,
+        trusted_proxies: settings.trusted_proxies.clone().unwrap_or_default(),
     };
     if let Ok(address) = listener.local_addr() {
         tracing::info!("Fieldnotes is serving on http://{address}");
@@ -221,7 +223,12 @@ fn first_account_hint() -> String {
 /// Forgets ended sessions and old failed sign-ins, every hour.
 async fn forget_expired_sign_ins(pool: PgPool) {
     loop {
-        if let Err(error) = app::db::accounts::forget_expired(&pool).await {
+        let forgotten = app::db::accounts::forget_expired(
+            &pool,
+            app::auth::SESSION_IDLE_DAYS,
+            app::auth::FAILURE_MEMORY_MINUTES,
+        );
+        if let Err(error) = forgotten.await {
             tracing::error!(%error, "could not forget ended sessions");
         }
         tokio::time::sleep(Duration::from_secs(60 * 60)).await;

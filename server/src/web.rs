@@ -22,6 +22,7 @@ use tokio::sync::Semaphore;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::client_address::TrustedProxies;
 use crate::config::RequestLimits;
 use crate::headers::BrowserPolicy;
 use crate::{api, auth, feeds, headers, limits, media, sitemap};
@@ -34,6 +35,8 @@ pub struct AppState {
     /// Where the blog is published, without a trailing slash.
     pub public_url: String,
     pub limits: RequestLimits,
+    /// The reverse proxies whose word on the client's address is believed.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -13,6 +13,7 @@ use app::auth::new_token;
 use app::db::accounts;
 use app::model::Role;
 use app::slug::slugify;
+use server::client_address::TrustedProxies;
 use server::config::RequestLimits;
 use server::import::{ImportError, ImportSummary, import_wxr};
 use server::limits::serve;
@@ -48,6 +49,8 @@ pub struct Setup {
     /// Where the blog says it is published; its own address by default.
     pub public_url: Option<String>,
     pub limits: RequestLimits,
+    /// The reverse proxies whose word on the client's address is believed.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl TestApp {
@@ -67,6 +70,20 @@ impl TestApp {
         .await
     }
 
+    /// The app, believing what `trusted_proxies` (addresses or ranges) say of their clients.
+    pub async fn spawn_behind_proxies(pool: PgPool, trusted_proxies: &[&str]) -> Self {
+        let trusted_proxies =
+            TrustedProxies::parse(&trusted_proxies.join(",")).expect("addresses or ranges");
+        Self::spawn_with(
+            pool,
+            Setup {
+                trusted_proxies,
+                ..Setup::default()
+            },
+        )
+        .await
+    }
+
     pub async fn spawn_with(pool: PgPool, setup: Setup) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -77,6 +94,7 @@ impl TestApp {
             pool,
             public_url: setup.public_url.unwrap_or_else(|| address.clone()),
             limits: setup.limits,
+            trusted_proxies: setup.trusted_proxies,
         };
         let app = router(state, &setup.cors_origins);
         tokio::spawn(serve(
@@ -127,6 +145,10 @@ pub async fn person_with_token(pool: &PgPool, email: &str, name: &str, role: Rol
         .expect("a new account");
     let (token, hash) = new_token();
     accounts::create_api_token(pool, id, "tests", &hash)
+        .await
+        .unwrap();
+    let expires_at = chrono::Utc::now() + chrono::Duration::days(1);
+    accounts::start_session(pool, id, &hash, expires_at)
         .await
         .unwrap();
     token

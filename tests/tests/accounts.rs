@@ -385,37 +385,194 @@ async fn wrong_passwords_and_unknown_addresses_get_the_same_answer(pool: PgPool)
     assert!(wrong.session_cookie().is_none());
 }
 
+/// A browser on a machine of its own: its requests come from `address` (on the loopback network),
+/// and it sends back the cookies in `cookies`.
+struct Browser {
+    client: reqwest::Client,
+    cookies: Vec<String>,
+}
+
+impl Browser {
+    fn at(address: &str) -> Self {
+        let client = reqwest::Client::builder()
+            .local_address(address.parse::<std::net::IpAddr>().unwrap())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Browser {
+            client,
+            cookies: Vec::new(),
+        }
+    }
+
+    async fn call(&self, app: &TestApp, function: &str, fields: &[(&str, &str)]) -> Reply {
+        let mut request = self
+            .client
+            .post(format!("{}/_fn/{function}", app.address))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .header(header::ORIGIN, &app.address)
+            .body(form(fields));
+        if !self.cookies.is_empty() {
+            request = request.header(header::COOKIE, self.cookies.join("; "));
+        }
+        let response = request.send().await.unwrap();
+        Reply {
+            status: response.status(),
+            headers: response.headers().clone(),
+            body: response.text().await.unwrap(),
+        }
+    }
+
+    /// Signs in, and keeps the cookies the answer sets.
+    async fn sign_in(&mut self, app: &TestApp, email: &str, password: &str) -> Reply {
+        let fields = [("email", email), ("password", password), ("next", "/")];
+        let reply = self.call(app, "sign_in", &fields).await;
+        for set_cookie in reply.headers.get_all(header::SET_COOKIE) {
+            let pair = cookie_pair(set_cookie.to_str().unwrap());
+            let name = pair.split('=').next().unwrap().to_string();
+            self.cookies
+                .retain(|cookie| !cookie.starts_with(&format!("{name}=")));
+            self.cookies.push(pair);
+        }
+        reply
+    }
+}
+
+impl Reply {
+    /// How many seconds the answer asks to wait before trying again.
+    fn retry_after(&self) -> Option<u64> {
+        self.headers
+            .get(header::RETRY_AFTER)
+            .map(|value| value.to_str().unwrap().parse().unwrap())
+    }
+}
+
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
-async fn repeated_failures_are_slowed_down(pool: PgPool) {
+async fn guessing_from_one_address_is_refused_after_a_few_tries(pool: PgPool) {
     add_account(&pool, "writer@example.org", Role::Author).await;
     let app = TestApp::spawn(pool.clone()).await;
+    let mut guesser = Browser::at("127.0.0.2");
     for _ in 0..5 {
-        let reply = sign_in(&app, "writer@example.org", "guess").await;
-        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+        let reply = guesser.sign_in(&app, "writer@example.org", "guess").await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.body);
     }
-    let limited = sign_in(&app, "writer@example.org", PASSWORD).await;
+    let limited = guesser.sign_in(&app, "writer@example.org", PASSWORD).await;
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(limited.body.contains("Too many failed attempts"));
     assert!(limited.session_cookie().is_none());
+    let wait = limited.retry_after().expect("a Retry-After header");
+    assert!((60..=15 * 60).contains(&wait), "{wait}");
 
     for _ in 0..5 {
-        sign_in(&app, "nobody@example.org", "guess").await;
+        guesser.sign_in(&app, "nobody@example.org", "guess").await;
     }
+    let unknown = guesser.sign_in(&app, "nobody@example.org", "guess").await;
     assert_eq!(
-        sign_in(&app, "nobody@example.org", "guess").await.body,
-        limited.body,
+        (unknown.status, unknown.body),
+        (limited.status, limited.body),
         "an unknown address is limited alike"
     );
+}
 
-    for attempt in 0..10 {
-        let email = format!("other{attempt}@example.org");
-        sign_in(&app, &email, "guess").await;
-    }
-    let from_this_address = sign_in(&app, "someone-else@example.org", "guess").await;
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn an_attacker_cannot_keep_the_owner_out(pool: PgPool) {
+    add_account(&pool, "writer@example.org", Role::Author).await;
+    let app = TestApp::spawn(pool.clone()).await;
+    // The owner signed in on this laptop before, which keeps a device cookie from then; the
+    // attacker shares the laptop's address (one office, one NAT).
+    let mut laptop = Browser::at("127.0.0.3");
     assert_eq!(
-        from_this_address.status,
-        StatusCode::TOO_MANY_REQUESTS,
-        "twenty failures from one address stop it"
+        laptop
+            .sign_in(&app, "writer@example.org", PASSWORD)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert!(
+        laptop
+            .cookies
+            .iter()
+            .any(|cookie| cookie.starts_with("fieldnotes_device=")),
+        "{:?}",
+        laptop.cookies
+    );
+    let mut attacker = Browser::at("127.0.0.3");
+    for attempt in 0..30 {
+        let reply = attacker
+            .sign_in(&app, "writer@example.org", &format!("guess {attempt}"))
+            .await;
+        assert_ne!(reply.status, StatusCode::OK);
+    }
+    for attempt in 0..25 {
+        let email = format!("other{attempt}@example.org");
+        attacker.sign_in(&app, &email, "guess").await;
+    }
+
+    let with_device = laptop.sign_in(&app, "writer@example.org", PASSWORD).await;
+    assert_eq!(with_device.status, StatusCode::OK, "{}", with_device.body);
+    let mut phone = Browser::at("127.0.0.4");
+    let elsewhere = phone.sign_in(&app, "writer@example.org", PASSWORD).await;
+    assert_eq!(elsewhere.status, StatusCode::OK, "{}", elsewhere.body);
+    add_account(&pool, "colleague@example.org", Role::Author).await;
+    let mut colleague = Browser::at("127.0.0.3");
+    let same_address = colleague
+        .sign_in(&app, "colleague@example.org", PASSWORD)
+        .await;
+    assert_eq!(
+        same_address.status,
+        StatusCode::OK,
+        "failures for other accounts do not stop an address: {}",
+        same_address.body
+    );
+}
+
+/// Moves every failed sign-in `seconds` into the past, as if the guesser had waited.
+async fn wait_out(pool: &PgPool, seconds: u64) {
+    sqlx::query(
+        "UPDATE sign_in_failures SET last_failed_at = last_failed_at - make_interval(secs => $1)",
+    )
+    .bind(seconds as f64)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_distributed_guesser_gets_growing_delays(pool: PgPool) {
+    add_account(&pool, "writer@example.org", Role::Author).await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let mut laptop = Browser::at("127.0.0.5");
+    laptop.sign_in(&app, "writer@example.org", PASSWORD).await;
+
+    let mut refusals = Vec::new();
+    for host in 1..=40 {
+        let reply = Browser::at(&format!("127.0.1.{host}"))
+            .sign_in(&app, "writer@example.org", "guess")
+            .await;
+        match reply.status {
+            StatusCode::UNAUTHORIZED => {}
+            StatusCode::TOO_MANY_REQUESTS => {
+                let wait = reply.retry_after().expect("a Retry-After header");
+                refusals.push(wait);
+                let with_device = laptop.sign_in(&app, "writer@example.org", PASSWORD).await;
+                assert_eq!(
+                    with_device.status,
+                    StatusCode::OK,
+                    "the owner's known device is never slowed down by others' failures"
+                );
+                wait_out(&pool, wait).await;
+            }
+            status => panic!("{status}: {}", reply.body),
+        }
+        if refusals.len() == 4 {
+            break;
+        }
+    }
+    assert_eq!(refusals.len(), 4, "guesses from 40 addresses: {refusals:?}");
+    assert!(
+        refusals.windows(2).all(|pair| pair[1] > pair[0]),
+        "{refusals:?}"
     );
 }
 
@@ -522,5 +679,161 @@ async fn api_tokens_act_for_their_owner_until_revoked(pool: PgPool) {
             .await
             .unwrap()
             .is_none()
+    );
+}
+
+async fn token_count(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// `DELETE /api/v1/posts/nothing-here` with a token: 404 when the token acts for someone, 401
+/// when not.
+async fn token_status(app: &TestApp, token: &str) -> StatusCode {
+    app.client
+        .delete(format!("{}/api/v1/posts/nothing-here", app.address))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn only_a_signed_in_browser_changes_the_account(pool: PgPool) {
+    let id = add_account(&pool, "writer@example.org", Role::Editor).await;
+    let (token, hash) = new_token();
+    accounts::create_api_token(&pool, id, "laptop", &hash)
+        .await
+        .unwrap();
+    let app = TestApp::spawn(pool.clone()).await;
+    for (function, fields) in [
+        ("create_api_token", &[("name", "minted")][..]),
+        ("api_tokens", &[]),
+        ("revoke_api_token", &[("id", "1")]),
+        ("sign_out_everywhere", &[]),
+    ] {
+        let reply = app
+            .client
+            .post(format!("{}/_fn/{function}", app.address))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .header(header::ORIGIN, &app.address)
+            .bearer_auth(&token)
+            .body(form(fields))
+            .send()
+            .await
+            .unwrap();
+        let status = reply.status();
+        assert!(
+            status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN,
+            "{function} with a token alone: {status} {}",
+            reply.text().await.unwrap()
+        );
+    }
+    assert_eq!(token_count(&pool).await, 1, "no token was made or revoked");
+    assert_eq!(
+        token_status(&app, &token).await,
+        StatusCode::NOT_FOUND,
+        "the token still acts on the JSON API"
+    );
+
+    let session = sign_in(&app, "writer@example.org", PASSWORD).await;
+    let cookie = cookie_pair(&session.session_cookie().unwrap());
+    let made = call(
+        &app,
+        "create_api_token",
+        &[("name", "phone")],
+        Some(&cookie),
+        Some(&app.address),
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    assert_eq!(token_count(&pool).await, 2);
+}
+
+async fn last_seen(pool: &PgPool) -> chrono::DateTime<chrono::Utc> {
+    sqlx::query_scalar("SELECT last_seen_at FROM sessions")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn sessions_end_after_a_week_unused(pool: PgPool) {
+    add_account(&pool, "writer@example.org", Role::Author).await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let session = sign_in(&app, "writer@example.org", PASSWORD).await;
+    let cookie = cookie_pair(&session.session_cookie().unwrap());
+    let signed_in_at = last_seen(&pool).await;
+    assert_eq!(viewer(&app, &cookie).await["email"], "writer@example.org");
+    assert_eq!(
+        last_seen(&pool).await,
+        signed_in_at,
+        "a session in use is not written to at every request"
+    );
+
+    sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - interval '6 days'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(viewer(&app, &cookie).await["email"], "writer@example.org");
+    assert!(
+        last_seen(&pool).await >= signed_in_at,
+        "using a session that was idle for a while notes that it is in use"
+    );
+
+    sqlx::query("UPDATE sessions SET last_seen_at = now() - interval '7 days 1 minute'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        viewer(&app, &cookie).await,
+        Value::Null,
+        "a week unused ends a session"
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn signing_out_everywhere_ends_every_session(pool: PgPool) {
+    let id = add_account(&pool, "writer@example.org", Role::Author).await;
+    let (token, hash) = new_token();
+    accounts::create_api_token(&pool, id, "laptop", &hash)
+        .await
+        .unwrap();
+    let app = TestApp::spawn(pool.clone()).await;
+    let mut laptop = Browser::at("127.0.0.6");
+    let mut phone = Browser::at("127.0.0.7");
+    laptop.sign_in(&app, "writer@example.org", PASSWORD).await;
+    phone.sign_in(&app, "writer@example.org", PASSWORD).await;
+    let session = |browser: &Browser| {
+        browser
+            .cookies
+            .iter()
+            .find(|cookie| cookie.starts_with("fieldnotes_session="))
+            .unwrap()
+            .clone()
+    };
+    let (laptop_session, phone_session) = (session(&laptop), session(&phone));
+    add_account(&pool, "colleague@example.org", Role::Author).await;
+    let colleague = sign_in(&app, "colleague@example.org", PASSWORD).await;
+    let colleague = cookie_pair(&colleague.session_cookie().unwrap());
+
+    let out = phone.call(&app, "sign_out_everywhere", &[]).await;
+    assert_eq!(out.status, StatusCode::OK, "{}", out.body);
+    assert!(out.session_cookie().unwrap().contains("Max-Age=0"));
+    assert_eq!(viewer(&app, &laptop_session).await, Value::Null);
+    assert_eq!(viewer(&app, &phone_session).await, Value::Null);
+    assert_eq!(
+        viewer(&app, &colleague).await["email"],
+        "colleague@example.org",
+        "other people stay signed in"
+    );
+    assert_eq!(
+        token_status(&app, &token).await,
+        StatusCode::NOT_FOUND,
+        "API tokens are revoked one by one, on the account page"
     );
 }

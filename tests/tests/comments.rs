@@ -1,7 +1,7 @@
 //! Readers' comments: posting, moderation (first comments wait, known commenters' appear at
 //! once), each spam rule, errors, plain text, and the import of WordPress's comments.
 
-use app::auth::new_token;
+use app::auth::{new_token, token_hash};
 use app::db::accounts;
 use app::model::Role;
 use integration_tests::{TestApp, import_fixture};
@@ -82,7 +82,9 @@ struct Sent {
     cookie: Option<String>,
 }
 
-async fn send(app: &TestApp, form: &Form<'_>, auth: Option<&str>, cookie: Option<&str>) -> Sent {
+/// Sends a comment as the form does: signed in when `session` is a session token, with the
+/// reader's other cookies in `cookie`.
+async fn send(app: &TestApp, form: &Form<'_>, session: Option<&str>, cookie: Option<&str>) -> Sent {
     let mut request = app
         .client
         .post(format!("{}/_fn/post_comment", app.address))
@@ -90,11 +92,13 @@ async fn send(app: &TestApp, form: &Form<'_>, auth: Option<&str>, cookie: Option
         .header(header::ACCEPT, "application/json")
         .header(header::ORIGIN, &app.address)
         .body(form.encoded());
-    if let Some(token) = auth {
-        request = request.bearer_auth(token);
-    }
-    if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, cookie);
+    let cookies: Vec<String> = session
+        .map(|token| format!("fieldnotes_session={token}"))
+        .into_iter()
+        .chain(cookie.map(str::to_string))
+        .collect();
+    if !cookies.is_empty() {
+        request = request.header(header::COOKIE, cookies.join("; "));
     }
     let response = request.send().await.unwrap();
     let cookie = response
@@ -168,6 +172,200 @@ async fn first_comments_wait_and_known_commenters_appear_at_once(pool: PgPool) {
     .await;
     assert_eq!(second.body, "\"Published\"", "a known commenter");
     assert_eq!(statuses(&pool).await, ["approved", "approved"]);
+}
+
+/// Moves every comment an hour into the past, out of the reach of the limit on comments from one
+/// address.
+async fn age_comments(pool: &PgPool) {
+    sqlx::query("UPDATE comments SET created_at = created_at - interval '1 hour'")
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn known_commenters_are_known_by_their_browser_not_their_address(pool: PgPool) {
+    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    let id = post_id(&pool).await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let first = send(
+        &app,
+        &Form::new(id, "reader@example.org", "A first question"),
+        None,
+        None,
+    )
+    .await;
+    let reader = first.cookie.expect("a commenter cookie");
+    sqlx::query("UPDATE comments SET status = 'approved'")
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    let impostor = send(
+        &app,
+        &Form::new(id, "reader@example.org", "Pretending to be the reader"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        impostor.body, "\"AwaitingModeration\"",
+        "an e-mail address proves nothing"
+    );
+    let again = send(
+        &app,
+        &Form::new(id, "another-address@example.org", "A second question"),
+        None,
+        Some(&reader),
+    )
+    .await;
+    assert_eq!(again.body, "\"Published\"", "the reader's own browser");
+
+    let (admin, _) = person(&pool, "admin@example.org", Role::Admin).await;
+    let session = start_session(&pool, admin).await;
+    let signed_in = send(
+        &app,
+        &Form::new(id, "", "A word from the administrator"),
+        Some(&session),
+        None,
+    )
+    .await;
+    assert_eq!(signed_in.body, "\"Published\"");
+    let admin_browser = signed_in.cookie.expect("a commenter cookie");
+    age_comments(&pool).await;
+
+    let as_admin = send(
+        &app,
+        &Form::new(
+            id,
+            "Admin@Example.org",
+            "Pretending to be the administrator",
+        ),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(as_admin.body, "\"AwaitingModeration\"");
+    let signed_out = send(
+        &app,
+        &Form::new(id, "admin@example.org", "Signed out, in the same browser"),
+        None,
+        Some(&admin_browser),
+    )
+    .await;
+    assert_eq!(
+        signed_out.body, "\"AwaitingModeration\"",
+        "an anonymous comment with a staff address always waits"
+    );
+    let through_api = app
+        .client
+        .post(format!("{}/api/v1/posts/{POST}/comments", app.address))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(
+            serde_json::json!({
+                "name": "Admin", "email": "admin@example.org", "body": "Through the API"
+            })
+            .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let through_api: serde_json::Value =
+        serde_json::from_str(&through_api.text().await.unwrap()).unwrap();
+    assert_eq!(through_api["status"], "awaiting_moderation");
+    let waiting: Vec<String> = sqlx::query_scalar(
+        "SELECT status FROM comments WHERE body LIKE '%Pretending%' OR body LIKE '%Signed out%' \
+         OR body LIKE '%Through the API%' ORDER BY id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        waiting, ["pending"; 4],
+        "they wait for a moderator, not in the spam queue"
+    );
+}
+
+/// The address the app notes for a comment sent through the API with these headers.
+async fn comment_address(app: &TestApp, pool: &PgPool, headers: &[(&str, &str)]) -> String {
+    let mut request = app
+        .client
+        .post(format!("{}/api/v1/posts/{POST}/comments", app.address))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(
+            serde_json::json!({ "name": "R", "email": "r@example.org", "body": "Hello" })
+                .to_string(),
+        );
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    sqlx::query_scalar("SELECT author_ip FROM comments ORDER BY id DESC LIMIT 1")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// The statuses of six sign-ins with a wrong password, each claiming another address in
+/// `X-Forwarded-For`.
+async fn sign_ins_claiming_other_addresses(app: &TestApp, email: &str) -> Vec<StatusCode> {
+    let mut statuses = Vec::new();
+    for host in 1..=6 {
+        let response = app
+            .client
+            .post(format!("{}/_fn/sign_in", app.address))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .header(header::ORIGIN, &app.address)
+            .header("x-forwarded-for", format!("198.51.100.{host}"))
+            .body(format!("email={}&password=wrong&next=%2F", encode(email)))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status());
+    }
+    statuses
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn forwarded_addresses_count_only_from_trusted_proxies(pool: PgPool) {
+    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    person(&pool, "direct@example.org", Role::Author).await;
+    person(&pool, "proxied@example.org", Role::Author).await;
+    let direct = TestApp::spawn(pool.clone()).await;
+    let proxied = TestApp::spawn_behind_proxies(pool.clone(), &["10.0.0.1", "127.0.0.0/8"]).await;
+
+    let claim = [("x-forwarded-for", "203.0.113.9")];
+    assert_eq!(
+        comment_address(&direct, &pool, &claim).await,
+        "127.0.0.1",
+        "a client's own claim is ignored"
+    );
+    assert_eq!(
+        comment_address(&proxied, &pool, &claim).await,
+        "203.0.113.9"
+    );
+    let chain = [("x-forwarded-for", "192.0.2.1, 203.0.113.10, 10.0.0.1")];
+    assert_eq!(
+        comment_address(&proxied, &pool, &chain).await,
+        "203.0.113.10",
+        "the nearest address that is not a trusted proxy"
+    );
+    let forwarded = [("forwarded", "for=\"[2001:db8::17]:4711\";proto=https")];
+    assert_eq!(
+        comment_address(&proxied, &pool, &forwarded).await,
+        "2001:db8::17"
+    );
+
+    let through_proxy = sign_ins_claiming_other_addresses(&proxied, "proxied@example.org").await;
+    assert_eq!(through_proxy, [StatusCode::UNAUTHORIZED; 6]);
+    let spoofed = sign_ins_claiming_other_addresses(&direct, "direct@example.org").await;
+    assert_eq!(
+        spoofed.last(),
+        Some(&StatusCode::TOO_MANY_REQUESTS),
+        "one address, whatever it claims: {spoofed:?}"
+    );
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
@@ -278,10 +476,7 @@ async fn comments_are_plain_text_with_links_and_threads(pool: PgPool) {
     .unwrap()
     .unwrap();
     drop(conn);
-    let (token, hash) = new_token();
-    accounts::create_api_token(&pool, user, "tests", &hash)
-        .await
-        .unwrap();
+    let token = start_session(&pool, user).await;
     let app = TestApp::spawn(pool.clone()).await;
 
     let signed_in = send(
@@ -359,6 +554,18 @@ async fn wordpress_comments_keep_threads_statuses_and_kinds(pool: PgPool) {
     );
 }
 
+/// A session of this person, as signing in starts one: its token.
+async fn start_session(pool: &PgPool, user: i64) -> String {
+    let (token, hash) = new_token();
+    let expires_at = chrono::Utc::now() + chrono::Duration::days(1);
+    accounts::start_session(pool, user, &hash, expires_at)
+        .await
+        .unwrap();
+    token
+}
+
+/// Someone who moderates: their id, and a secret that is both one of their API tokens (for the
+/// JSON API) and the token of a session of theirs (for the pages' server functions).
 async fn person(pool: &PgPool, email: &str, role: Role) -> (i64, String) {
     let mut conn = pool.acquire().await.unwrap();
     let slug = email.split('@').next().unwrap().to_string();
@@ -367,8 +574,8 @@ async fn person(pool: &PgPool, email: &str, role: Role) -> (i64, String) {
         .unwrap()
         .unwrap();
     drop(conn);
-    let (token, hash) = new_token();
-    accounts::create_api_token(pool, id, "tests", &hash)
+    let token = start_session(pool, id).await;
+    accounts::create_api_token(pool, id, "tests", &token_hash(&token))
         .await
         .unwrap();
     (id, token)
@@ -379,7 +586,8 @@ async fn moderate(app: &TestApp, token: &str, ids: &[i64], status: &str) -> (Sta
         .client
         .post(format!("{}/_fn/moderate_comments", app.address))
         .header(header::CONTENT_TYPE, "application/json")
-        .bearer_auth(token)
+        .header(header::ORIGIN, &app.address)
+        .header(header::COOKIE, format!("fieldnotes_session={token}"))
         .body(serde_json::json!({ "ids": ids, "status": status }).to_string())
         .send()
         .await
@@ -415,7 +623,8 @@ async fn moderators_see_and_change_only_what_they_moderate(pool: PgPool) {
                 .client
                 .post(format!("{}/_fn/comment_queue", app.address))
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .bearer_auth(token)
+                .header(header::ORIGIN, &app.address)
+                .header(header::COOKIE, format!("fieldnotes_session={token}"))
                 .body("status=pending")
                 .send()
                 .await

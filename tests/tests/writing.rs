@@ -9,7 +9,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-/// Someone making requests: with an API token, or no one.
+/// Someone making requests: with a secret that is both their API token (for the JSON API) and
+/// their session's token (for the editor's server functions), or no one.
 #[derive(Clone, Copy)]
 struct Actor<'a> {
     name: &'static str,
@@ -102,8 +103,12 @@ async fn send(
             .header(header::CONTENT_TYPE, content_type)
             .body(body);
     }
-    if let Some(token) = actor.token {
-        request = request.bearer_auth(token);
+    match actor.token {
+        Some(token) if path.starts_with("/api/") => request = request.bearer_auth(token),
+        Some(token) => {
+            request = request.header(header::COOKIE, format!("fieldnotes_session={token}"))
+        }
+        None => {}
     }
     let response = request.send().await.unwrap();
     Reply {

@@ -1,4 +1,5 @@
-//! People's accounts, their sessions, their API tokens, and failed attempts to sign in.
+//! People's accounts, their sessions, their API tokens, failed attempts to sign in and the
+//! browsers that signed in before.
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
@@ -189,16 +190,30 @@ pub async fn start_session(
     Ok(())
 }
 
-/// The account a session token belongs to, while the session lasts.
-pub async fn session_account(pool: &PgPool, token_hash: &[u8]) -> sqlx::Result<Option<Account>> {
+/// The account a session token belongs to, while the session lasts: until it expires, or has
+/// gone unused for `idle_days`. Notes that it is in use, at most once an hour.
+pub async fn session_account(
+    pool: &PgPool,
+    token_hash: &[u8],
+    idle_days: i32,
+) -> sqlx::Result<Option<Account>> {
     let row = sqlx::query_as!(
         AccountRow,
         r#"
+        WITH seen AS (
+            UPDATE sessions SET last_seen_at = now()
+            WHERE token_hash = $1 AND expires_at > now()
+              AND last_seen_at > now() - make_interval(days => $2)
+              AND last_seen_at < now() - interval '1 hour'
+        )
         SELECT u.id, u.slug, u.display_name, u.email, u.role
         FROM sessions s JOIN users u ON u.id = s.user_id
-        WHERE s.token_hash = $1 AND s.expires_at > now() AND u.password_hash IS NOT NULL
+        WHERE s.token_hash = $1 AND s.expires_at > now()
+          AND s.last_seen_at > now() - make_interval(days => $2)
+          AND u.password_hash IS NOT NULL
         "#,
         token_hash,
+        idle_days,
     )
     .fetch_optional(pool)
     .await?;
@@ -219,12 +234,27 @@ pub async fn end_sessions_of(conn: &mut PgConnection, user_id: i64) -> sqlx::Res
     Ok(())
 }
 
-/// Forgets sessions that have ended and failed sign-ins older than a day.
-pub async fn forget_expired(pool: &PgPool) -> sqlx::Result<()> {
-    sqlx::query!("DELETE FROM sessions WHERE expires_at <= now()")
-        .execute(pool)
-        .await?;
-    sqlx::query!("DELETE FROM failed_sign_ins WHERE failed_at < now() - interval '1 day'")
+/// Forgets sessions that have ended (expired, or unused for `idle_days`), failed sign-ins older
+/// than `failure_memory_minutes`, and browsers that have not signed in for a year.
+pub async fn forget_expired(
+    pool: &PgPool,
+    idle_days: i32,
+    failure_memory_minutes: i32,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "DELETE FROM sessions
+         WHERE expires_at <= now() OR last_seen_at <= now() - make_interval(days => $1)",
+        idle_days
+    )
+    .execute(pool)
+    .await?;
+    sqlx::query!(
+        "DELETE FROM sign_in_failures WHERE last_failed_at < now() - make_interval(mins => $1)",
+        failure_memory_minutes
+    )
+    .execute(pool)
+    .await?;
+    sqlx::query!("DELETE FROM sign_in_devices WHERE last_signed_in_at < now() - interval '1 year'")
         .execute(pool)
         .await?;
     Ok(())
@@ -286,37 +316,154 @@ pub async fn token_account(pool: &PgPool, token_hash: &[u8]) -> sqlx::Result<Opt
     Ok(row.map(AccountRow::account))
 }
 
-/// Notes an attempt to sign in against each subject (an account, an address), counted as failed
-/// until [`forget_attempt`] takes it back; the ids of the notes.
-pub async fn record_sign_in_attempt(pool: &PgPool, subjects: &[String]) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar!(
-        "INSERT INTO failed_sign_ins (subject) SELECT unnest($1::text[]) RETURNING id",
-        subjects
-    )
-    .fetch_all(pool)
-    .await
+/// Makes attempts to sign in to this e-mail address (its hash) wait for each other until the
+/// transaction ends, so that each sees the failures of those before it.
+pub async fn lock_sign_ins(conn: &mut PgConnection, email_hash: &[u8]) -> sqlx::Result<()> {
+    let mut key = [0u8; 8];
+    key.copy_from_slice(&email_hash[..8]);
+    sqlx::query!("SELECT pg_advisory_xact_lock($1)", i64::from_be_bytes(key))
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
-/// Takes back the notes of an attempt that succeeded, with the account's earlier failures.
-pub async fn forget_attempt(pool: &PgPool, ids: &[i64], account_subject: &str) -> sqlx::Result<()> {
+/// Failed sign-ins noted against one subject.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Failures {
+    pub count: i32,
+    pub seconds_since_last: f64,
+}
+
+/// The failed sign-ins to an e-mail address (its hash) from one client address, or with `None`,
+/// from every client without a device cookie for the account.
+pub async fn sign_in_failures(
+    conn: &mut PgConnection,
+    email_hash: &[u8],
+    client_address: Option<&str>,
+) -> sqlx::Result<Option<Failures>> {
+    let row = sqlx::query!(
+        r#"SELECT failures, extract(epoch FROM now() - last_failed_at)::float8 AS "seconds!"
+           FROM sign_in_failures
+           WHERE email_hash = $1 AND client_address IS NOT DISTINCT FROM $2::text::inet"#,
+        email_hash,
+        client_address,
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|row| Failures {
+        count: row.failures,
+        seconds_since_last: row.seconds,
+    }))
+}
+
+/// Counts a failed sign-in to an e-mail address (its hash) from a client address, or with `None`
+/// against all clients without a device cookie; the count starts again after `forget_after`
+/// seconds without a failure.
+pub async fn note_sign_in_failure(
+    conn: &mut PgConnection,
+    email_hash: &[u8],
+    client_address: Option<&str>,
+    forget_after: f64,
+) -> sqlx::Result<()> {
     sqlx::query!(
-        "DELETE FROM failed_sign_ins WHERE id = ANY($1) OR subject = $2",
-        ids,
-        account_subject
+        r#"
+        INSERT INTO sign_in_failures AS f (email_hash, client_address, failures, last_failed_at)
+        VALUES ($1, $2::text::inet, 1, now())
+        ON CONFLICT (email_hash, client_address) DO UPDATE
+        SET failures = CASE WHEN f.last_failed_at < now() - make_interval(secs => $3)
+                            THEN 1 ELSE f.failures + 1 END,
+            last_failed_at = now()
+        "#,
+        email_hash,
+        client_address,
+        forget_after,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Takes back the failure noted for a sign-in that succeeded, and forgets the earlier failures
+/// from its client address.
+pub async fn forget_sign_in_failures(
+    pool: &PgPool,
+    email_hash: &[u8],
+    client_address: &str,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"
+        WITH from_client AS (
+            DELETE FROM sign_in_failures WHERE email_hash = $1 AND client_address = $2::text::inet
+        )
+        UPDATE sign_in_failures SET failures = failures - 1
+        WHERE email_hash = $1 AND client_address IS NULL AND failures > 0
+        "#,
+        email_hash,
+        client_address,
     )
     .execute(pool)
     .await?;
     Ok(())
 }
 
-/// How many sign-ins failed for a subject in the last `minutes`.
-pub async fn recent_failures(pool: &PgPool, subject: &str, minutes: i32) -> sqlx::Result<i64> {
+/// How many sign-ins with this device cookie (its hash) failed since its last success, when it
+/// signed in to the account with this e-mail address before.
+pub async fn device_failures(
+    conn: &mut PgConnection,
+    device_hash: &[u8],
+    email: &str,
+) -> sqlx::Result<Option<i32>> {
     sqlx::query_scalar!(
-        r#"SELECT count(*) AS "count!" FROM failed_sign_ins
-           WHERE subject = $1 AND failed_at > now() - make_interval(mins => $2)"#,
-        subject,
-        minutes,
+        "SELECT d.failures FROM sign_in_devices d JOIN users u ON u.id = d.user_id
+         WHERE d.token_hash = $1 AND lower(u.email) = lower($2)",
+        device_hash,
+        email,
     )
-    .fetch_one(pool)
+    .fetch_optional(conn)
     .await
+}
+
+pub async fn note_device_failure(
+    conn: &mut PgConnection,
+    device_hash: &[u8],
+    email: &str,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE sign_in_devices d SET failures = failures + 1 FROM users u
+         WHERE d.token_hash = $1 AND u.id = d.user_id AND lower(u.email) = lower($2)",
+        device_hash,
+        email,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Notes that the browser with this device cookie (its hash) signed in to an account; each
+/// account remembers its `keep` most recent browsers.
+pub async fn trust_device(
+    pool: &PgPool,
+    device_hash: &[u8],
+    user_id: i64,
+    keep: i64,
+) -> sqlx::Result<()> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        "INSERT INTO sign_in_devices (token_hash, user_id) VALUES ($1, $2)
+         ON CONFLICT (token_hash, user_id) DO UPDATE SET failures = 0, last_signed_in_at = now()",
+        device_hash,
+        user_id,
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "DELETE FROM sign_in_devices WHERE user_id = $1 AND token_hash NOT IN (
+             SELECT token_hash FROM sign_in_devices WHERE user_id = $1
+             ORDER BY last_signed_in_at DESC LIMIT $2)",
+        user_id,
+        keep,
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
 }

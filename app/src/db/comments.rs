@@ -224,13 +224,14 @@ pub async fn is_approved_comment_of(
     .await
 }
 
-/// Whether someone with this e-mail address has had a comment approved.
-pub async fn is_known_commenter(pool: &PgPool, email: &str) -> sqlx::Result<bool> {
+/// Whether the reader with this commenter token (its hash) has had a comment approved.
+pub async fn is_known_commenter(pool: &PgPool, commenter_token_hash: &[u8]) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
         r#"SELECT EXISTS (
-               SELECT 1 FROM comments WHERE lower(author_email) = lower($1) AND status = 'approved'
+               SELECT 1 FROM comments
+               WHERE commenter_token_hash = $1 AND status = 'approved'
            ) AS "exists!""#,
-        email,
+        commenter_token_hash,
     )
     .fetch_one(pool)
     .await

@@ -1,10 +1,11 @@
 //! `/account`: the signed-in person's personal API tokens, which let programs write through the
-//! JSON API as them, until revoked.
+//! JSON API as them, until revoked; and signing out of every browser at once. All of it needs a
+//! signed-in browser: an API token cannot manage tokens or sessions.
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
-use crate::components::ErrorNotice;
+use crate::components::{ErrorNotice, Session};
 use crate::error::AppError;
 use crate::format::long_date;
 use crate::model::{Account, ApiToken};
@@ -13,7 +14,7 @@ use crate::pages::SignInFirst;
 #[server(endpoint = "api_tokens")]
 pub async fn get_api_tokens() -> Result<(Account, Vec<ApiToken>), AppError> {
     let pool = crate::db::pool()?;
-    let account = crate::auth::require_account()?;
+    let account = crate::auth::require_session()?;
     let tokens = crate::db::accounts::api_tokens(&pool, account.id).await?;
     Ok((account, tokens))
 }
@@ -21,14 +22,14 @@ pub async fn get_api_tokens() -> Result<(Account, Vec<ApiToken>), AppError> {
 #[server(endpoint = "create_api_token")]
 pub async fn create_api_token(name: String) -> Result<String, AppError> {
     let pool = crate::db::pool()?;
-    let account = crate::auth::require_account()?;
+    let account = crate::auth::require_session()?;
     crate::auth::issue_api_token(&pool, &account, &name).await
 }
 
 #[server(endpoint = "revoke_api_token")]
 pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
     let pool = crate::db::pool()?;
-    let account = crate::auth::require_account()?;
+    let account = crate::auth::require_session()?;
     if crate::db::accounts::revoke_api_token(&pool, account.id, id).await? {
         Ok(())
     } else {
@@ -36,14 +37,41 @@ pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
     }
 }
 
+/// Ends every session of the signed-in person, this one too; their API tokens stay valid.
+#[server(endpoint = "sign_out_everywhere")]
+pub async fn sign_out_everywhere() -> Result<(), AppError> {
+    let pool = crate::db::pool()?;
+    let account = crate::auth::require_session()?;
+    let mut conn = pool.acquire().await?;
+    crate::db::accounts::end_sessions_of(&mut conn, account.id).await?;
+    crate::auth::set_cookie(&crate::auth::session_cookie(
+        None,
+        crate::auth::site_is_https()?,
+    ));
+    Ok(())
+}
+
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let create = ServerAction::<CreateApiToken>::new();
     let revoke = ServerAction::<RevokeApiToken>::new();
+    let everywhere = ServerAction::<SignOutEverywhere>::new();
     let tokens = Resource::new(
-        move || (create.version().get(), revoke.version().get()),
+        move || {
+            (
+                create.version().get(),
+                revoke.version().get(),
+                everywhere.version().get(),
+            )
+        },
         |_| get_api_tokens(),
     );
+    let session = expect_context::<Session>();
+    Effect::new(move |_| {
+        if everywhere.version().get() > 0 {
+            session.viewer.refetch();
+        }
+    });
     view! {
         <Title text="Your account" />
         <Meta name="robots" content="noindex" />
@@ -76,6 +104,11 @@ pub fn AccountPage() -> impl IntoView {
                                     </ul>
                                 }.into_any()
                             }}
+                            <h2>"Sessions"</h2>
+                            <p>"Signed in on a computer you no longer use? This signs you out in every browser, this one too. Your API tokens keep working; revoke them above."</p>
+                            <ActionForm action=everywhere>
+                                <button type="submit">"Sign out everywhere"</button>
+                            </ActionForm>
                         </section>
                     }.into_any(),
                     Err(AppError::Unauthorized(_)) => view! { <SignInFirst /> }.into_any(),

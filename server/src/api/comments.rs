@@ -2,14 +2,14 @@
 //! moderation and spam rules as the post page's form, or as a signed-in person), and
 //! moderation for the people who moderate the post.
 
-use app::auth::{ClientAddress, SignedIn};
+use app::auth::{ClientAddress, SignedIn, commenter_token_hash_in};
 use app::commenting::{self, Commenter};
 use app::db;
 use app::error::{AppError, Problem};
 use app::model::{CommentInput, CommentOutcome, CommentStatus};
 use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
@@ -108,7 +108,8 @@ pub async fn list_comments(
     ))
 }
 
-/// Comment on a published post. Unknown commenters' first comments wait for moderation.
+/// Comment on a published post. Comments of people who are not signed in wait for moderation,
+/// unless they carry the commenter cookie of a browser whose comment was approved before.
 #[utoipa::path(
     post,
     path = "/api/v1/posts/{slug}/comments",
@@ -126,6 +127,7 @@ pub async fn post_comment(
     State(state): State<AppState>,
     signed_in: Option<Extension<SignedIn>>,
     address: Option<Extension<ClientAddress>>,
+    headers: HeaderMap,
     slug: Result<Path<String>, PathRejection>,
     body: Result<Json<CommentBody>, JsonRejection>,
 ) -> Result<Response, AppError> {
@@ -133,12 +135,13 @@ pub async fn post_comment(
     let Json(body) = body.map_err(bad_body)?;
     let post_id = public_post(&state, &slug).await?;
     let account = signed_in.map(|Extension(SignedIn(account))| account);
+    let token_hash = commenter_token_hash_in(&headers);
     let commenter = Commenter {
         account: account.as_ref(),
         address: address
             .map(|Extension(ClientAddress(address))| address.to_string())
             .unwrap_or_default(),
-        token_hash: None,
+        token_hash: token_hash.as_deref(),
     };
     let input = CommentInput {
         post_id,
