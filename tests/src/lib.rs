@@ -28,6 +28,26 @@ pub async fn import_fixture(pool: &PgPool, name: &str) -> Result<ImportSummary, 
     import_wxr(pool, BufReader::new(file), |_| {}).await
 }
 
+/// A new account (its slug made from its name) with an API token: its id and the token.
+pub async fn account_with_token(
+    pool: &PgPool,
+    email: &str,
+    name: &str,
+    role: app::model::Role,
+) -> (i64, String) {
+    let mut conn = pool.acquire().await.expect("a connection");
+    let slug = app::slug::slugify(name);
+    let id = app::db::accounts::create_account(&mut conn, email, name, &slug, role, "unused")
+        .await
+        .expect("the account is stored")
+        .expect("the address is free");
+    let (token, hash) = app::auth::new_token();
+    app::db::accounts::create_api_token(pool, id, "tests", &hash)
+        .await
+        .expect("the token is stored");
+    (id, token)
+}
+
 /// The app, serving on a port of its own over `pool`.
 pub struct TestApp {
     pub address: String,

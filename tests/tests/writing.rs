@@ -2,10 +2,8 @@
 //! and the editor's server functions, slugs, cleaning, revisions, the trash, images and the
 //! dashboard.
 
-use app::auth::new_token;
-use app::db::accounts;
 use app::model::Role;
-use integration_tests::TestApp;
+use integration_tests::{TestApp, account_with_token};
 use reqwest::header;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -26,17 +24,7 @@ struct People {
 }
 
 async fn person(pool: &PgPool, email: &str, name: &str, role: Role) -> String {
-    let mut conn = pool.acquire().await.unwrap();
-    let slug = app::slug::slugify(name);
-    let id = accounts::create_account(&mut conn, email, name, &slug, role, "unused")
-        .await
-        .unwrap()
-        .unwrap();
-    let (token, hash) = new_token();
-    accounts::create_api_token(pool, id, "tests", &hash)
-        .await
-        .unwrap();
-    token
+    account_with_token(pool, email, name, role).await.1
 }
 
 impl People {
@@ -589,21 +577,12 @@ async fn images_are_checked_stored_and_served(pool: PgPool) {
     assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.text());
     let url = stored.json()["url"].as_str().unwrap().to_string();
     assert!(url.ends_with("/my-photo.png"), "{url}");
-    let served = app
-        .client
-        .get(format!("{}{url}", app.address))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(served.status(), StatusCode::OK);
-    assert_eq!(served.headers()[header::CONTENT_TYPE], "image/png");
-    assert!(
-        served.headers()[header::CACHE_CONTROL]
-            .to_str()
-            .unwrap()
-            .contains("immutable")
-    );
-    assert_eq!(served.bytes().await.unwrap().as_ref(), PNG);
+    // No post uses it yet: only its uploader sees it (see the visibility tests).
+    let served = send(&app, author, Method::GET, &url, "", Vec::new()).await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.headers[header::CONTENT_TYPE], "image/png");
+    assert_eq!(served.headers[header::CACHE_CONTROL], "private, no-store");
+    assert_eq!(served.body, PNG);
 
     let script = upload(b"<svg onload=alert(1)>".to_vec(), "image/png").await;
     assert_eq!(script.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
