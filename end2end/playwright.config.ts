@@ -61,7 +61,7 @@ export default defineConfig({
     },
     {
       name: 'demo and theme test data',
-      testMatch: ['browsing.spec.ts', 'accessibility.spec.ts', 'reading-protections.spec.ts'],
+      testMatch: ['browsing.spec.ts', 'accessibility.spec.ts', 'reading-protections.spec.ts', 'protected.spec.ts'],
       use: { ...chromium, baseURL: `http://127.0.0.1:${blogPort}` },
     },
     {

@@ -252,6 +252,60 @@ pub fn first_image(safe_html: &str) -> Option<String> {
     }
 }
 
+/// The images a body names, by the first segment of their addresses (`/media/{segment}/…`), in
+/// any address attribute of any element (links, images, sources, posters, `srcset`s). Relative
+/// addresses count, and absolute ones on any site when the segment is a random key (which names
+/// no image elsewhere); an absolute address with a number may well be another site's.
+pub fn media_references(html: &str) -> Vec<String> {
+    use std::sync::{Arc, Mutex};
+
+    const ADDRESS_ATTRIBUTES: [&str; 4] = ["src", "href", "srcset", "poster"];
+    if !html.contains("/media/") {
+        return Vec::new();
+    }
+    let found = Arc::new(Mutex::new(Vec::new()));
+    let collected = Arc::clone(&found);
+    let mut reader = Builder::empty();
+    reader
+        .add_tags(["a", "img", "video", "audio", "source"])
+        .add_generic_attributes(ADDRESS_ATTRIBUTES)
+        .add_url_schemes(["http", "https"])
+        .url_relative(ammonia::UrlRelative::PassThrough)
+        .attribute_filter(move |_, attribute, value| {
+            if ADDRESS_ATTRIBUTES.contains(&attribute) {
+                let segments = value
+                    .split(',')
+                    .filter_map(|candidate| candidate.split_whitespace().next())
+                    .filter_map(media_segment);
+                if let Ok(mut collected) = collected.lock() {
+                    collected.extend(segments.map(str::to_string));
+                }
+            }
+            Some(value.into())
+        });
+    reader.clean(html);
+    let mut segments = found.lock().map(|found| found.clone()).unwrap_or_default();
+    segments.sort();
+    segments.dedup();
+    segments
+}
+
+/// The segment after `/media/` of an address, as [`media_references`] counts it.
+fn media_segment(address: &str) -> Option<&str> {
+    let (path, absolute) = match address.split_once("://") {
+        Some((scheme, rest))
+            if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") =>
+        {
+            (&rest[rest.find('/')?..], true)
+        }
+        Some(_) => return None,
+        None => (address, false),
+    };
+    let (segment, _) = path.strip_prefix("/media/")?.split_once('/')?;
+    let is_key = segment.len() == 32 && segment.bytes().all(|b| b.is_ascii_hexdigit());
+    (is_key || !absolute).then_some(segment)
+}
+
 /// Plain text made safe to stand as HTML: every character that could start markup is escaped.
 pub fn escape(text: &str) -> String {
     ammonia::clean_text(text)
@@ -431,6 +485,20 @@ mod tests {
             body.contains(r#"src="https://blog.example/img/a.png""#),
             "{body}"
         );
+    }
+
+    #[test]
+    fn the_images_a_body_names_are_found() {
+        let key = "0123456789abcdef0123456789abcdef";
+        let body = format!(
+            r#"<p><img src="/media/12/a.png" srcset="/media/13/b.png 2x, /media/{key}/c.png 3x">
+            <a href="https://blog.example/media/{key}/c.png">c</a>
+            <a href="https://elsewhere.example/media/14/d.png">d</a>
+            <video poster="/media/15/e.png" src="/video.mp4"></video>
+            /media/16/in-text.png <img src="/mediaX/17/f.png"></p>"#
+        );
+        assert_eq!(media_references(&body), [key, "12", "13", "15"]);
+        assert!(media_references("<p>none</p>").is_empty());
     }
 
     #[test]

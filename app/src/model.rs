@@ -90,7 +90,15 @@ pub struct PostSummary {
     pub categories: Vec<Named>,
     pub tags: Vec<Named>,
     pub comment_count: i64,
+    /// Protected by a password: the excerpt is empty, and the body, images and comments are
+    /// shown only to readers who gave the password.
+    #[serde(default)]
+    pub protected: bool,
 }
+
+/// What readers are told in place of the text of a post protected by a password (in listings,
+/// feeds and previews on other sites).
+pub const PROTECTED_NOTICE: &str = "This post is protected by a password.";
 
 /// A whole post, its body made safe to show.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -105,6 +113,7 @@ pub struct Post {
 /// filed under it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Page {
+    pub id: i64,
     pub slug: String,
     pub title: String,
     /// Made safe to show.
@@ -113,6 +122,10 @@ pub struct Page {
     pub description: String,
     pub parent: Option<Named>,
     pub children: Vec<Named>,
+    /// Protected by a password.
+    pub protected: bool,
+    /// Protected, and the reader has not given the password: the body is withheld.
+    pub locked: bool,
 }
 
 /// A post with its neighbours in time, as the post page shows it.
@@ -130,6 +143,9 @@ pub struct PostView {
     pub comments: Vec<Comment>,
     /// Approved pingbacks and trackbacks, when the blog lists them.
     pub pings: Vec<Comment>,
+    /// Protected, and the reader has not given the password: the body, image, comments and
+    /// pings are withheld.
+    pub locked: bool,
 }
 
 /// How many items a listing has: exactly, or more than this many where counting all of them
@@ -277,7 +293,9 @@ pub enum CommentOutcome {
 pub struct SearchHit {
     pub post: Named,
     pub published_at: DateTime<Utc>,
+    /// Empty for a protected post.
     pub excerpt: Vec<Highlighted>,
+    pub protected: bool,
 }
 
 /// A part of an excerpt: text, and whether it matched the query.
@@ -373,6 +391,10 @@ pub struct PostInput {
     /// Whether readers may comment.
     #[serde(default = "comments_open_by_default")]
     pub comments_open: bool,
+    /// The password readers must give to see the text: empty for none, `None` to keep the one
+    /// the post has.
+    #[serde(default)]
+    pub password: Option<String>,
 }
 
 fn comments_open_by_default() -> bool {
@@ -397,6 +419,8 @@ pub struct SavedPost {
     pub status: PostStatus,
     pub published_at: Option<DateTime<Utc>>,
     pub saved_at: DateTime<Utc>,
+    /// Protected by a password.
+    pub protected: bool,
 }
 
 /// A category as the editor offers it: in tree order, with its depth.

@@ -118,6 +118,10 @@ pub async fn save_post(
         status: checked.status,
         published_at: checked.published_at,
         comments_open: checked.comments_open,
+        password: match checked.password {
+            Some(password) => password,
+            None => before.as_ref().and_then(|post| post.password.clone()),
+        },
     };
     if let (Some(id), Some(post)) = (id, &before)
         && !post.has_revisions
@@ -152,6 +156,7 @@ pub async fn save_post(
     db::posts::set_post_tags(&mut tx, post_id, &tag_ids).await?;
     db::writing::keep_revision(&mut tx, post_id, account.id, autosave).await?;
     db::search::index_post(&mut tx, post_id).await?;
+    record_media(&mut tx, account, post_id, &fields.body_html).await?;
     tx.commit().await?;
     Ok(SavedPost {
         id: post_id,
@@ -159,7 +164,23 @@ pub async fn save_post(
         status: fields.status,
         published_at: fields.published_at,
         saved_at,
+        protected: fields.password.is_some(),
     })
+}
+
+/// Records which images a post's body uses, as far as this person may see them.
+async fn record_media(
+    conn: &mut sqlx::PgConnection,
+    account: &Account,
+    post_id: i64,
+    body_html: &str,
+) -> Result<(), AppError> {
+    let saver = db::media::Viewer {
+        id: account.id,
+        sees_all: account.may_edit(None),
+    };
+    let named = html::media_references(body_html);
+    Ok(db::media::record_post_media(conn, post_id, &named, Some(saver)).await?)
 }
 
 fn in_trash() -> AppError {
@@ -183,10 +204,17 @@ struct CheckedInput {
     category_ids: Vec<i64>,
     tags: Vec<String>,
     comments_open: bool,
+    /// `None`: keep the post's password.
+    password: Option<Option<String>>,
 }
 
 async fn checked_input(pool: &PgPool, input: PostInput) -> Result<CheckedInput, AppError> {
     let bad = |message: &str| Err(AppError::BadRequest(message.to_string()));
+    let password = input
+        .password
+        .as_deref()
+        .map(crate::protection::checked_password)
+        .transpose()?;
     let texts = [&input.title, &input.body_html, &input.excerpt, &input.slug];
     if texts
         .into_iter()
@@ -277,6 +305,7 @@ async fn checked_input(pool: &PgPool, input: PostInput) -> Result<CheckedInput, 
         category_ids,
         tags,
         comments_open: input.comments_open,
+        password,
     })
 }
 
@@ -385,6 +414,7 @@ pub async fn restore_revision(
     db::writing::restore_revision(&mut tx, revision_id).await?;
     db::writing::keep_revision(&mut tx, revision.post_id, account.id, false).await?;
     db::search::index_post(&mut tx, revision.post_id).await?;
+    record_media(&mut tx, account, revision.post_id, &revision.body_html).await?;
     tx.commit().await?;
     Ok(revision.post_id)
 }
@@ -506,10 +536,15 @@ pub async fn upload_image(
         )
     })?;
     let file_name = media_file_name(file_name, content_type);
-    let id = db::media::insert_media(pool, account.id, &file_name, content_type, bytes).await?;
+    // The address holds a random key (128 bits), so that images nobody may see yet cannot be
+    // found by trying addresses.
+    let (token, _) = crate::auth::new_token();
+    let key = &token[..32];
+    let id =
+        db::media::insert_media(pool, account.id, key, &file_name, content_type, bytes).await?;
     Ok(MediaItem {
         id,
-        url: format!("/media/{id}/{}", crate::filter::encode(&file_name)),
+        url: format!("/media/{key}/{}", crate::filter::encode(&file_name)),
         file_name,
         content_type: content_type.to_string(),
         byte_size: bytes.len() as i64,

@@ -6,6 +6,7 @@ import { waitForHydration } from './helpers';
 const pages = [
   ['home', '/'],
   ['post', '/posts/markup-image-alignment'],
+  ['protected post', '/posts/template-password-protected'],
   ['tag', '/tag/content-2'],
   ['combined filters', '/posts?author=themedemos&tag=content-2'],
   ['search', '/search?q=alignment'],

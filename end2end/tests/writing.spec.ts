@@ -81,7 +81,7 @@ test('an author writes a post with the toolbar, saves a draft and publishes it',
   await expect(body.locator('ul li')).toHaveText(['copper', 'plastics']);
   await expect(body.locator('a[href="https://example.org/market"]')).toHaveCount(1);
   const image = body.locator('img[alt="A red dot"]');
-  await expect(image).toHaveAttribute('src', /^\/media\/\d+\/red-dot\.png$/);
+  await expect(image).toHaveAttribute('src', /^\/media\/[0-9a-f]{32}\/red-dot\.png$/);
   expect(await image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1);
   expect(errors).toEqual([]);
 });
@@ -241,4 +241,32 @@ test('signing out everywhere ends the session of every browser', async ({ browse
   await expect(laptop.getByRole('heading', { name: 'Please sign in' })).toBeVisible();
   // Signed out, the page's own request for the tokens is answered 401, as it should be.
   expect(errors.filter((error) => !error.includes('status of 401'))).toEqual([]);
+});
+
+test('a writer protects a post with a password in the editor, and removes it', async ({ page, browser }) => {
+  await signIn(page, 'bo@example.org');
+  const editor = await openEditor(page, '/write');
+  await page.getByLabel('Title').fill('Minutes of the cooperative');
+  await editor.click();
+  await page.keyboard.type('Only for the members.');
+  await page.getByLabel('Password', { exact: true }).fill('members only');
+  await page.getByLabel('Status').selectOption('published');
+  await save(page, 'Publish');
+
+  const reader = await (await browser.newContext()).newPage();
+  await reader.goto('/posts/minutes-of-the-cooperative');
+  await expect(reader.locator('h1.post-title')).toHaveText('Minutes of the cooperative');
+  await expect(reader.getByText('Only for the members.')).toHaveCount(0);
+  await reader.getByLabel('Password', { exact: true }).fill('members only');
+  await reader.getByRole('button', { name: 'Enter', exact: true }).click();
+  await expect(reader.locator('.post-body')).toHaveText('Only for the members.');
+
+  await page.reload();
+  await waitForHydration(page);
+  await expect(page.getByLabel('Password', { exact: true })).toHaveValue('members only');
+  await page.getByLabel('Password', { exact: true }).fill('');
+  await save(page, 'Update');
+  const stranger = await (await browser.newContext()).newPage();
+  await stranger.goto('/posts/minutes-of-the-cooperative');
+  await expect(stranger.locator('.post-body')).toHaveText('Only for the members.');
 });

@@ -20,8 +20,9 @@ use sqlx::PgPool;
 
 use crate::web::AppState;
 
-/// Files that are the same for everyone: no need to look up who asks for them.
-const PUBLIC_FILES: [&str; 4] = ["/pkg/", "/editor/", "/media/", "/favicon"];
+/// Files that are the same for everyone: no need to look up who asks for them. (Images are not:
+/// unpublished ones are shown to the people who may change the posts that use them.)
+const PUBLIC_FILES: [&str; 3] = ["/pkg/", "/editor/", "/favicon"];
 
 /// Notes the request's address and the account it acts for, if any, in its extensions.
 pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {

@@ -1,13 +1,14 @@
 //! RSS 2.0 and Atom feeds of any listing: the whole blog (`/feed.xml`, `/atom.xml`), a tag, a
 //! category, an author or a month (`/tag/{slug}/feed.xml`…), or any combination
-//! (`/feed.xml?tag=…&author=…`). Entries carry the full post, with absolute links. The newest
-//! approved comments have feeds too: of the whole blog (`/comments/feed.xml`) and of each post
-//! (`/posts/{slug}/comments/feed.xml`).
+//! (`/feed.xml?tag=…&author=…`). Entries carry the full post, with absolute links; a post
+//! protected by a password carries a notice instead. The newest approved comments have feeds too:
+//! of the whole blog (`/comments/feed.xml`) and of each post (`/posts/{slug}/comments/feed.xml`),
+//! leaving out protected posts' comments.
 
 use std::io;
 
 use app::filter::{Part, PostFilter};
-use app::model::{Facet, PostListing, SiteInfo};
+use app::model::{Facet, PROTECTED_NOTICE, PostListing, SiteInfo};
 use app::{db, format, html};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -165,9 +166,14 @@ pub async fn comment_feed(
     let site = db::site::site_info(&state.pool, &state.public_url).await?;
     let (post_id, title, page_url, self_path) = match slug {
         Some(slug) => {
-            let Some((id, post_title)) = db::posts::public_post_id(&state.pool, slug).await? else {
+            // A protected post's comments are shown only to readers who gave its password.
+            let Some(post) = db::posts::public_post(&state.pool, slug)
+                .await?
+                .filter(|post| !post.protected)
+            else {
                 return Ok(None);
             };
+            let (id, post_title) = (post.id, post.title);
             let path = format!("/posts/{}", app::filter::encode(slug));
             (
                 Some(id),
@@ -247,8 +253,16 @@ pub async fn feed(
                 .chain(&post.tags)
                 .map(|term| term.name.clone())
                 .collect(),
-            summary: post.excerpt.clone(),
-            content: html::feed_body(&bodies.remove(&post.slug).unwrap_or_default(), &site.url),
+            summary: if post.protected {
+                PROTECTED_NOTICE.to_string()
+            } else {
+                post.excerpt.clone()
+            },
+            content: if post.protected {
+                html::text_as_html(PROTECTED_NOTICE)
+            } else {
+                html::feed_body(&bodies.remove(&post.slug).unwrap_or_default(), &site.url)
+            },
         })
         .collect();
     let feed = Feed {

@@ -1,43 +1,110 @@
-//! `/media/{id}/{name}`: the images people uploaded, served from the database. An image never
-//! changes once stored, so browsers and caches may keep it for a year.
+//! `/media/{key}/{name}`: the images people uploaded, served from the database to whoever may see
+//! them: everyone while a published post that is not protected uses them; otherwise the person
+//! who uploaded them, the people who may change a post that uses them, and readers who unlocked a
+//! protected post that uses them. Anyone else is told that there is no such image (404), as if it
+//! did not exist. Images uploaded before addresses had random keys keep their numbered addresses
+//! (`/media/{id}/{name}`), under the same rule.
+//!
+//! An image's bytes never change, but a post can be unpublished, and then its images must soon
+//! stop being served: public images may be kept by browsers and shared caches for five minutes
+//! (as long as the pages and the API's posts), and asked for again with `If-None-Match`, which
+//! costs no more than the check. Every other answer is `private, no-store`.
 
+use app::auth::SignedIn;
 use app::db;
-use axum::Router;
+use app::db::media::{MediaName, Viewer};
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::{Extension, Router};
 
 use crate::web::AppState;
 
+/// How long browsers and shared caches may keep a public image.
+const PUBLIC_CACHING: &str = "public, max-age=300";
+const PRIVATE_CACHING: &str = "private, no-store";
+
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/media/{id}/{name}", get(image))
+    Router::new().route("/media/{key}/{name}", get(image))
+}
+
+fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CACHE_CONTROL, PRIVATE_CACHING)],
+        "There is no such image.",
+    )
+        .into_response()
+}
+
+fn failure(error: &sqlx::Error) -> Response {
+    tracing::error!(%error, "could not read an image");
+    StatusCode::INTERNAL_SERVER_ERROR.into_response()
 }
 
 async fn image(
     State(state): State<AppState>,
-    Path((id, _name)): Path<(String, String)>,
+    signed_in: Option<Extension<SignedIn>>,
+    headers: HeaderMap,
+    Path((key, _name)): Path<(String, String)>,
 ) -> Response {
-    let not_found = || (StatusCode::NOT_FOUND, "There is no such image.").into_response();
-    let Ok(id) = id.parse::<i64>() else {
+    let Some(name) = MediaName::parse(&key) else {
         return not_found();
     };
-    match db::media::media_file(&state.pool, id).await {
-        Ok(Some(file)) => Response::builder()
-            .header(header::CONTENT_TYPE, file.content_type)
-            .header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
-            .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
-            .header(
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; sandbox",
-            )
-            .body(Body::from(file.bytes))
-            .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response()),
-        Ok(None) => not_found(),
-        Err(error) => {
-            tracing::error!(%error, "could not read an image");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+    let viewer = signed_in.map(|Extension(SignedIn(account))| Viewer {
+        id: account.id,
+        sees_all: account.may_edit(None),
+    });
+    let access = match db::media::media_access(&state.pool, name, viewer).await {
+        Ok(Some(access)) => access,
+        Ok(None) => return not_found(),
+        Err(error) => return failure(&error),
+    };
+    let caching = if access.public {
+        PUBLIC_CACHING
+    } else if access.viewer_may_see
+        || access
+            .protected_posts
+            .iter()
+            .any(|(post_id, key)| app::protection::headers_unlock(&headers, *post_id, key))
+    {
+        PRIVATE_CACHING
+    } else {
+        return not_found();
+    };
+    let tag = format!("\"{key}\"");
+    let common = [
+        (header::CACHE_CONTROL, HeaderValue::from_static(caching)),
+        (
+            header::ETAG,
+            HeaderValue::from_str(&tag).unwrap_or(HeaderValue::from_static("\"\"")),
+        ),
+    ];
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|wanted| wanted.split(',').any(|candidate| candidate.trim() == tag));
+    if unchanged && caching == PUBLIC_CACHING {
+        return (StatusCode::NOT_MODIFIED, common).into_response();
     }
+    let bytes = match db::media::media_bytes(&state.pool, access.id).await {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return not_found(),
+        Err(error) => return failure(&error),
+    };
+    (
+        common,
+        [
+            (header::CONTENT_TYPE, access.content_type),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; sandbox".to_string(),
+            ),
+        ],
+        Body::from(bytes),
+    )
+        .into_response()
 }

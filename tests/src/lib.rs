@@ -35,6 +35,32 @@ pub async fn import_fixture(pool: &PgPool, name: &str) -> Result<ImportSummary, 
     import_wxr(pool, BufReader::new(file), |_| {}).await
 }
 
+/// A new account (its slug made from its name) with an API token: its id and the token. The
+/// token's secret also opens a session, sent as the session cookie, for pages and server
+/// functions, which do not take API tokens.
+pub async fn account_with_token(
+    pool: &PgPool,
+    email: &str,
+    name: &str,
+    role: Role,
+) -> (i64, String) {
+    let mut conn = pool.acquire().await.expect("a connection");
+    let slug = slugify(name);
+    let id = accounts::create_account(&mut conn, email, name, &slug, role, "unused")
+        .await
+        .expect("the account is stored")
+        .expect("the address is free");
+    let (token, hash) = new_token();
+    accounts::create_api_token(pool, id, "tests", &hash)
+        .await
+        .expect("the token is stored");
+    let expires_at = chrono::Utc::now() + chrono::Duration::days(1);
+    accounts::start_session(pool, id, &hash, expires_at)
+        .await
+        .expect("the session is stored");
+    (id, token)
+}
+
 /// The app, serving on a port of its own over `pool`.
 pub struct TestApp {
     pub address: String,
@@ -134,24 +160,6 @@ impl TestApp {
         let status = response.status().as_u16();
         (status, response.text().await.expect("a text body"))
     }
-}
-
-/// Someone with an account of `role`, and a personal API token of theirs.
-pub async fn person_with_token(pool: &PgPool, email: &str, name: &str, role: Role) -> String {
-    let mut conn = pool.acquire().await.unwrap();
-    let id = accounts::create_account(&mut conn, email, name, &slugify(name), role, "unused")
-        .await
-        .unwrap()
-        .expect("a new account");
-    let (token, hash) = new_token();
-    accounts::create_api_token(pool, id, "tests", &hash)
-        .await
-        .unwrap();
-    let expires_at = chrono::Utc::now() + chrono::Duration::days(1);
-    accounts::start_session(pool, id, &hash, expires_at)
-        .await
-        .unwrap();
-    token
 }
 
 /// The `fieldnotes` binary of this build (`make test` builds it before running the tests).

@@ -12,7 +12,7 @@ use std::time::Duration;
 use app::db::{listings, search};
 use app::filter::PostFilter;
 use app::model::{POSTS_PER_PAGE, Role};
-use integration_tests::{TestApp, import_fixture, person_with_token};
+use integration_tests::{TestApp, account_with_token, import_fixture};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use sqlx::PgPool;
@@ -123,9 +123,12 @@ fn status(address: &str, method: &str, path: &str, token: Option<&str>, body: &s
     stream
         .set_read_timeout(Some(Duration::from_secs(60)))
         .unwrap();
-    let authorization = token
-        .map(|token| format!("Authorization: Bearer {token}\r\n"))
-        .unwrap_or_default();
+    // Tokens act on the JSON API; pages know the session that `account_with_token` starts.
+    let authorization = match token {
+        Some(token) if path.starts_with("/api/") => format!("Authorization: Bearer {token}\r\n"),
+        Some(token) => format!("Cookie: fieldnotes_session={token}\r\n"),
+        None => String::new(),
+    };
     write!(
         stream,
         "{method} {path} HTTP/1.1\r\nHost: {address}\r\n{authorization}\
@@ -344,7 +347,9 @@ async fn numbers_in_addresses_are_found_or_not_never_errors(pool: PgPool) {
     import_fixture(&pool, "themeunittestdata.wordpress.xml")
         .await
         .unwrap();
-    let token = person_with_token(&pool, "root@example.org", "Root", Role::Admin).await;
+    let token = account_with_token(&pool, "root@example.org", "Root", Role::Admin)
+        .await
+        .1;
     let routes = routes(&pool).await;
     let app = TestApp::spawn(pool).await;
     let address = app.address.trim_start_matches("http://").to_string();

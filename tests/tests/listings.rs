@@ -60,7 +60,37 @@ async fn all_pages(
     (pages, slugs)
 }
 
+/// Whether the filter names an author, tag or category without published posts, which readers
+/// are not shown at all.
+async fn names_the_unpublished(pool: &PgPool, filter: &PostFilter) -> bool {
+    let parts = [
+        filter
+            .author
+            .as_deref()
+            .map(|author| self::filter(Some(author), None, None, None, None)),
+        filter
+            .tag
+            .as_deref()
+            .map(|tag| self::filter(None, Some(tag), None, None, None)),
+        filter
+            .category
+            .as_deref()
+            .map(|category| self::filter(None, None, Some(category), None, None)),
+    ];
+    for part in parts.into_iter().flatten() {
+        if expected(pool, &part).await.is_empty() {
+            return true;
+        }
+    }
+    false
+}
+
 async fn check(pool: &PgPool, filter: PostFilter, per_page: u32) -> usize {
+    if names_the_unpublished(pool, &filter).await {
+        let listing = list_posts(pool, &filter, 1, per_page).await.unwrap();
+        assert!(listing.is_none(), "{filter:?} is not shown");
+        return 0;
+    }
     let want = expected(pool, &filter).await;
     let (pages, got) = all_pages(pool, &filter, per_page).await;
     assert_eq!(got, want, "{filter:?}");

@@ -138,7 +138,10 @@ async fn hidden_statuses_are_never_shown(pool: PgPool) {
     for hidden in &slugs[..4] {
         assert!(!listed.contains(&hidden.as_str()), "{hidden} is listed");
         assert!(
-            find_public_post(&pool, hidden).await.unwrap().is_none(),
+            find_public_post(&pool, hidden, |_, _| false)
+                .await
+                .unwrap()
+                .is_none(),
             "{hidden} can be read"
         );
     }

@@ -3,7 +3,7 @@
 //! dashboard.
 
 use app::model::Role;
-use integration_tests::{TestApp, person_with_token};
+use integration_tests::{TestApp, account_with_token};
 use reqwest::header;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -22,6 +22,10 @@ struct People {
     other_author: String,
     editor: String,
     admin: String,
+}
+
+async fn person(pool: &PgPool, email: &str, name: &str, role: Role) -> String {
+    account_with_token(pool, email, name, role).await.1
 }
 
 impl People {
@@ -61,10 +65,10 @@ const ANONYMOUS: Actor<'static> = Actor {
 
 async fn people(pool: &PgPool) -> People {
     People {
-        author: person_with_token(pool, "ada@example.org", "Ada", Role::Author).await,
-        other_author: person_with_token(pool, "bo@example.org", "Bo", Role::Author).await,
-        editor: person_with_token(pool, "cy@example.org", "Cy", Role::Editor).await,
-        admin: person_with_token(pool, "di@example.org", "Di", Role::Admin).await,
+        author: person(pool, "ada@example.org", "Ada", Role::Author).await,
+        other_author: person(pool, "bo@example.org", "Bo", Role::Author).await,
+        editor: person(pool, "cy@example.org", "Cy", Role::Editor).await,
+        admin: person(pool, "di@example.org", "Di", Role::Admin).await,
     }
 }
 
@@ -578,21 +582,12 @@ async fn images_are_checked_stored_and_served(pool: PgPool) {
     assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.text());
     let url = stored.json()["url"].as_str().unwrap().to_string();
     assert!(url.ends_with("/my-photo.png"), "{url}");
-    let served = app
-        .client
-        .get(format!("{}{url}", app.address))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(served.status(), StatusCode::OK);
-    assert_eq!(served.headers()[header::CONTENT_TYPE], "image/png");
-    assert!(
-        served.headers()[header::CACHE_CONTROL]
-            .to_str()
-            .unwrap()
-            .contains("immutable")
-    );
-    assert_eq!(served.bytes().await.unwrap().as_ref(), PNG);
+    // No post uses it yet: only its uploader sees it (see the visibility tests).
+    let served = send(&app, author, Method::GET, &url, "", Vec::new()).await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.headers[header::CONTENT_TYPE], "image/png");
+    assert_eq!(served.headers[header::CACHE_CONTROL], "private, no-store");
+    assert_eq!(served.body, PNG);
 
     let script = upload(b"<svg onload=alert(1)>".to_vec(), "image/png").await;
     assert_eq!(script.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);

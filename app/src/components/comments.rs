@@ -27,6 +27,7 @@ pub async fn post_comment(
 ) -> Result<CommentOutcome, AppError> {
     use crate::commenting::{Commenter, post_comment};
     let pool = crate::db::pool()?;
+    crate::protection::check_may_comment(&pool, post_id).await?;
     let account = crate::auth::viewer();
     let token_hash = crate::auth::commenter_token_hash()?;
     let commenter = Commenter {

@@ -329,7 +329,8 @@ pub struct FeedComment {
     pub body: String,
 }
 
-/// The newest approved comments, on one published post or on all of them.
+/// The newest approved comments, on one published post or on all of them, leaving out those on
+/// posts protected by a password.
 pub async fn newest_comments(
     pool: &PgPool,
     post_id: Option<i64>,
@@ -342,7 +343,7 @@ pub async fn newest_comments(
                c.created_at, c.body
         FROM comments c
         JOIN public_posts p ON p.id = c.post_id
-        WHERE c.status = 'approved' AND c.kind = 'comment'
+        WHERE c.status = 'approved' AND c.kind = 'comment' AND p.password IS NULL
           AND ($1::bigint IS NULL OR c.post_id = $1)
         ORDER BY c.id DESC
         LIMIT $2

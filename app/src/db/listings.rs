@@ -247,7 +247,8 @@ fn next_month(month: NaiveDate) -> NaiveDate {
         .unwrap_or(NaiveDate::MAX)
 }
 
-/// Looks up the filter's slugs; `None` when one names nothing.
+/// Looks up the filter's slugs; `None` when one names nothing, or an author, tag or category
+/// without published posts: those are not shown to readers, not even by name.
 pub(super) async fn resolve(pool: &PgPool, filter: &PostFilter) -> sqlx::Result<Option<Resolved>> {
     if !filter.is_valid() {
         return Ok(None);
@@ -256,7 +257,11 @@ pub(super) async fn resolve(pool: &PgPool, filter: &PostFilter) -> sqlx::Result<
     let mut scopes = Vec::new();
     if let Some(slug) = &filter.author {
         let Some(author) = sqlx::query!(
-            "SELECT id, slug, display_name FROM users WHERE slug = $1",
+            r#"
+            SELECT u.id, u.slug, u.display_name FROM users u
+            JOIN listing_totals l ON l.scope = 'author' AND l.scope_id = u.id
+            WHERE u.slug = $1 AND l.post_count > 0
+            "#,
             slug
         )
         .fetch_optional(pool)
@@ -271,9 +276,16 @@ pub(super) async fn resolve(pool: &PgPool, filter: &PostFilter) -> sqlx::Result<
         scopes.push(Scope::Author(author.id));
     }
     if let Some(slug) = &filter.tag {
-        let Some(tag) = sqlx::query!("SELECT id, slug, name FROM tags WHERE slug = $1", slug)
-            .fetch_optional(pool)
-            .await?
+        let Some(tag) = sqlx::query!(
+            r#"
+            SELECT t.id, t.slug, t.name FROM tags t
+            JOIN listing_totals l ON l.scope = 'tag' AND l.scope_id = t.id
+            WHERE t.slug = $1 AND l.post_count > 0
+            "#,
+            slug
+        )
+        .fetch_optional(pool)
+        .await?
         else {
             return Ok(None);
         };
@@ -285,7 +297,11 @@ pub(super) async fn resolve(pool: &PgPool, filter: &PostFilter) -> sqlx::Result<
     }
     if let Some(slug) = &filter.category {
         let Some(category) = sqlx::query!(
-            "SELECT id, slug, name FROM categories WHERE slug = $1",
+            r#"
+            SELECT c.id, c.slug, c.name FROM categories c
+            JOIN listing_totals l ON l.scope = 'category' AND l.scope_id = c.id
+            WHERE c.slug = $1 AND l.post_count > 0
+            "#,
             slug
         )
         .fetch_optional(pool)

@@ -27,11 +27,14 @@ struct SummaryRow {
     comment_count: i64,
     categories: Json<Vec<Named>>,
     tags: Json<Vec<Named>>,
+    protected: bool,
 }
 
 impl SummaryRow {
     fn summary(&self) -> PostSummary {
-        let excerpt = if self.excerpt.trim().is_empty() {
+        let excerpt = if self.protected {
+            String::new()
+        } else if self.excerpt.trim().is_empty() {
             html::teaser(&html::plain_text(&self.body), TEASER_CHARS)
         } else {
             html::plain_text(&self.excerpt)
@@ -49,6 +52,7 @@ impl SummaryRow {
             categories: self.categories.0.clone(),
             tags: self.tags.0.clone(),
             comment_count: self.comment_count,
+            protected: self.protected,
         }
     }
 }
@@ -66,7 +70,8 @@ async fn summary_rows(
         SELECT s.id AS "id!", s.slug AS "slug!", s.title AS "title!", s.excerpt AS "excerpt!",
                left(s.body_html, $2) AS "body!", coalesce(s.published_at, now()) AS "published_at!",
                s.author_slug, s.author_name, s.comment_count AS "comment_count!",
-               s.categories AS "categories!: Json<Vec<Named>>", s.tags AS "tags!: Json<Vec<Named>>"
+               s.categories AS "categories!: Json<Vec<Named>>", s.tags AS "tags!: Json<Vec<Named>>",
+               s.protected AS "protected!"
         FROM post_summaries s
         WHERE s.id = ANY($1)
         "#,
@@ -85,13 +90,19 @@ pub async fn summaries(pool: &PgPool, ids: &[i64]) -> sqlx::Result<Vec<PostSumma
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
-/// A published post by its slug, with its neighbours in time and its approved comments.
-pub async fn find_public_post(pool: &PgPool, slug: &str) -> sqlx::Result<Option<PostView>> {
+/// A published post by its slug, with its neighbours in time and its approved comments. A
+/// protected post comes without its body, image, comments and pings unless `unlocks` says that
+/// the reader holds its key (it is given the post's id and key).
+pub async fn find_public_post(
+    pool: &PgPool,
+    slug: &str,
+    unlocks: impl FnOnce(i64, &[u8]) -> bool,
+) -> sqlx::Result<Option<PostView>> {
     if slug.contains('\0') {
         return Ok(None);
     }
-    let Some(id) = sqlx::query_scalar!(
-        r#"SELECT id AS "id!" FROM public_posts WHERE slug = $1"#,
+    let Some(post) = sqlx::query!(
+        r#"SELECT id AS "id!", password_key FROM public_posts WHERE slug = $1"#,
         slug
     )
     .fetch_optional(pool)
@@ -99,30 +110,60 @@ pub async fn find_public_post(pool: &PgPool, slug: &str) -> sqlx::Result<Option<
     else {
         return Ok(None);
     };
-    post_view(pool, id, true).await
+    let locked = post.password_key.is_some_and(|key| !unlocks(post.id, &key));
+    post_view(pool, post.id, true, locked).await
 }
 
-/// The id and title of a published post.
-pub async fn public_post_id(pool: &PgPool, slug: &str) -> sqlx::Result<Option<(i64, String)>> {
+/// A published post, as comments and their feeds need it.
+pub struct PublicPost {
+    pub id: i64,
+    pub title: String,
+    pub protected: bool,
+}
+
+/// A published post by its slug.
+pub async fn public_post(pool: &PgPool, slug: &str) -> sqlx::Result<Option<PublicPost>> {
     if slug.contains('\0') {
         return Ok(None);
     }
-    let row = sqlx::query!(
-        r#"SELECT id AS "id!", title AS "title!" FROM public_posts WHERE slug = $1"#,
+    sqlx::query_as!(
+        PublicPost,
+        r#"SELECT id AS "id!", title AS "title!", password IS NOT NULL AS "protected!"
+           FROM public_posts WHERE slug = $1"#,
         slug
     )
     .fetch_optional(pool)
+    .await
+}
+
+/// The password and key of a protected post or page that readers may see; `None` for any
+/// other.
+pub async fn protection(pool: &PgPool, id: i64) -> sqlx::Result<Option<(String, Vec<u8>)>> {
+    let row = sqlx::query!(
+        r#"
+        SELECT password AS "password!", password_key AS "password_key!" FROM posts
+        WHERE id = $1 AND password IS NOT NULL
+          AND status IN ('published', 'scheduled') AND published_at <= now()
+        "#,
+        id
+    )
+    .fetch_optional(pool)
     .await?;
-    Ok(row.map(|row| (row.id, row.title)))
+    Ok(row.map(|row| (row.password, row.password_key)))
 }
 
-/// Any post, whatever its status, as its page would show it once published: what a writer
-/// previews. Unpublished posts show the present time as their date.
+/// Any post, whatever its status, as its page would show it once published (and unlocked):
+/// what a writer previews. Unpublished posts show the present time as their date.
 pub async fn preview_post(pool: &PgPool, id: i64) -> sqlx::Result<Option<PostView>> {
-    post_view(pool, id, false).await
+    post_view(pool, id, false, false).await
 }
 
-async fn post_view(pool: &PgPool, id: i64, neighbours: bool) -> sqlx::Result<Option<PostView>> {
+async fn post_view(
+    pool: &PgPool,
+    id: i64,
+    neighbours: bool,
+    locked: bool,
+) -> sqlx::Result<Option<PostView>> {
     let Some(row) = summary_rows(pool, &[id], i32::MAX).await?.pop() else {
         return Ok(None);
     };
@@ -131,6 +172,22 @@ async fn post_view(pool: &PgPool, id: i64, neighbours: bool) -> sqlx::Result<Opt
     } else {
         (None, None)
     };
+    if locked {
+        return Ok(Some(PostView {
+            id: row.id,
+            comments_open: false,
+            post: Post {
+                summary: row.summary(),
+                body_html: String::new(),
+                image: None,
+            },
+            older,
+            newer,
+            comments: Vec::new(),
+            pings: Vec::new(),
+            locked,
+        }));
+    }
     let comments = super::comments::approved_comments(pool, row.id).await?;
     let pings = if super::site::comment_settings(pool).await?.show_pings {
         super::comments::approved_pings(pool, row.id).await?
@@ -144,7 +201,8 @@ async fn post_view(pool: &PgPool, id: i64, neighbours: bool) -> sqlx::Result<Opt
     .fetch_one(pool)
     .await?;
     let body_html = html::safe_body(&row.body);
-    let image = html::first_image(&body_html);
+    // Other sites' previews of a protected post show nothing of its text, images included.
+    let image = html::first_image(&body_html).filter(|_| !row.protected);
     Ok(Some(PostView {
         id: row.id,
         comments_open,
@@ -157,17 +215,24 @@ async fn post_view(pool: &PgPool, id: i64, neighbours: bool) -> sqlx::Result<Opt
         newer,
         comments,
         pings,
+        locked,
     }))
 }
 
-/// A published page by its slug, with its parent and the pages under it.
-pub async fn find_public_page(pool: &PgPool, slug: &str) -> sqlx::Result<Option<Page>> {
+/// A published page by its slug, with its parent and the pages under it. A protected page comes
+/// without its body unless `unlocks` says that the reader holds its key, as for posts.
+pub async fn find_public_page(
+    pool: &PgPool,
+    slug: &str,
+    unlocks: impl FnOnce(i64, &[u8]) -> bool,
+) -> sqlx::Result<Option<Page>> {
     if slug.contains('\0') {
         return Ok(None);
     }
     let Some(page) = sqlx::query!(
         r#"
-        SELECT p.id, p.slug, p.title, p.body_html, parent.slug AS "parent_slug?", parent.title AS "parent_title?"
+        SELECT p.id, p.slug, p.title, p.body_html, p.password_key,
+               parent.slug AS "parent_slug?", parent.title AS "parent_title?"
         FROM posts p
         LEFT JOIN posts parent ON parent.id = p.parent_id AND parent.status = 'published'
         WHERE p.kind = 'page' AND p.slug = $1 AND p.status = 'published' AND p.published_at <= now()
@@ -190,11 +255,24 @@ pub async fn find_public_page(pool: &PgPool, slug: &str) -> sqlx::Result<Option<
     )
     .fetch_all(pool)
     .await?;
+    let protected = page.password_key.is_some();
+    let locked = page.password_key.is_some_and(|key| !unlocks(page.id, &key));
     Ok(Some(Page {
+        id: page.id,
         slug: page.slug,
         title: page.title,
-        description: html::teaser(&html::plain_text(&page.body_html), TEASER_CHARS),
-        body_html: html::safe_body(&page.body_html),
+        description: if protected {
+            crate::model::PROTECTED_NOTICE.to_string()
+        } else {
+            html::teaser(&html::plain_text(&page.body_html), TEASER_CHARS)
+        },
+        body_html: if locked {
+            String::new()
+        } else {
+            html::safe_body(&page.body_html)
+        },
+        protected,
+        locked,
         parent: page
             .parent_slug
             .zip(page.parent_title)
@@ -219,13 +297,13 @@ pub async fn public_pages(pool: &PgPool, top_level: bool) -> sqlx::Result<Vec<Na
     .await
 }
 
-/// The stored bodies of published posts, by slug.
+/// The stored bodies of published posts that are not protected, by slug.
 pub async fn public_bodies(
     pool: &PgPool,
     slugs: &[String],
 ) -> sqlx::Result<HashMap<String, String>> {
     let rows = sqlx::query!(
-        "SELECT slug, body_html FROM public_posts WHERE slug = ANY($1)",
+        "SELECT slug, body_html FROM public_posts WHERE slug = ANY($1) AND password IS NULL",
         slugs
     )
     .fetch_all(pool)
@@ -260,6 +338,8 @@ pub struct ImportedPost<'a> {
     pub wp_site: &'a str,
     pub wp_post_id: i64,
     pub wp_guid: &'a str,
+    /// What readers must give to see the text, as WordPress kept it.
+    pub password: Option<&'a str>,
 }
 
 /// Inserts an imported post, or updates the one imported earlier from the same site and id.
@@ -272,14 +352,16 @@ pub async fn upsert_imported_post(
     let row = sqlx::query!(
         r#"
         INSERT INTO posts (kind, slug, title, body_html, excerpt, status, published_at, updated_at,
-                           author_id, comment_status, menu_order, is_sticky, wp_site, wp_post_id, wp_guid)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                           author_id, comment_status, menu_order, is_sticky, wp_site, wp_post_id, wp_guid,
+                           password)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
         ON CONFLICT (wp_site, wp_post_id) DO UPDATE
         SET kind = excluded.kind, slug = excluded.slug, title = excluded.title,
             body_html = excluded.body_html, excerpt = excluded.excerpt, status = excluded.status,
             published_at = excluded.published_at, updated_at = excluded.updated_at,
             author_id = excluded.author_id, comment_status = excluded.comment_status,
-            menu_order = excluded.menu_order, is_sticky = excluded.is_sticky, wp_guid = excluded.wp_guid
+            menu_order = excluded.menu_order, is_sticky = excluded.is_sticky, wp_guid = excluded.wp_guid,
+            password = excluded.password
         RETURNING id, (xmax = 0) AS "inserted!"
         "#,
         post.kind,
@@ -297,6 +379,7 @@ pub async fn upsert_imported_post(
         post.wp_site,
         post.wp_post_id,
         post.wp_guid,
+        post.password,
     )
     .fetch_one(conn)
     .await?;

@@ -16,16 +16,24 @@ pub const SEARCH_CAP: u64 = 5000;
 /// How many characters of a post a search result shows around its first match.
 const EXCERPT_CHARS: usize = 240;
 
-/// Computes a post's search tokens from its title and body.
+/// Computes a post's search tokens from its title and body; a protected post's from its title
+/// alone, so that no word of its text finds it.
 pub async fn index_post(conn: &mut PgConnection, post_id: i64) -> sqlx::Result<()> {
-    let Some(post) = sqlx::query!("SELECT title, body_html FROM posts WHERE id = $1", post_id)
-        .fetch_optional(&mut *conn)
-        .await?
+    let Some(post) = sqlx::query!(
+        r#"SELECT title, body_html, password IS NOT NULL AS "protected!" FROM posts WHERE id = $1"#,
+        post_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?
     else {
         return Ok(());
     };
     let title = search::document_tokens(&post.title);
-    let body = search::document_tokens(&html::plain_text(&post.body_html));
+    let body = if post.protected {
+        String::new()
+    } else {
+        search::document_tokens(&html::plain_text(&post.body_html))
+    };
     sqlx::query!(
         r#"
         UPDATE posts
@@ -131,7 +139,7 @@ pub async fn search_posts(
     let (ids, total) = matching_posts(pool, query, &anything, page, per_page).await?;
     let rows = sqlx::query!(
         r#"SELECT id AS "id!", slug AS "slug!", title AS "title!", body_html AS "body_html!",
-                  published_at AS "published_at!"
+                  published_at AS "published_at!", password IS NOT NULL AS "protected!"
            FROM public_posts WHERE id = ANY($1)"#,
         &ids,
     )
@@ -141,7 +149,12 @@ pub async fn search_posts(
         .iter()
         .filter_map(|id| rows.iter().find(|row| row.id == *id))
         .map(|row| SearchHit {
-            excerpt: search::highlight(&html::plain_text(&row.body_html), query, EXCERPT_CHARS),
+            excerpt: if row.protected {
+                Vec::new()
+            } else {
+                search::highlight(&html::plain_text(&row.body_html), query, EXCERPT_CHARS)
+            },
+            protected: row.protected,
             post: Named {
                 slug: row.slug.clone(),
                 name: row.title.clone(),

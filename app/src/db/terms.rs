@@ -329,14 +329,15 @@ pub async fn top_tags(pool: &PgPool, limit: i64) -> sqlx::Result<Vec<TagCount>> 
     Ok(tags)
 }
 
-/// Every tag with its number of published posts, by name.
+/// The tags that have published posts, with how many, by name.
 pub async fn tag_counts(pool: &PgPool) -> sqlx::Result<Vec<TermCount>> {
     sqlx::query_as!(
         TermCount,
         r#"
-        SELECT t.slug, t.name, NULL::text AS parent, coalesce(l.post_count, 0)::bigint AS "count!"
+        SELECT t.slug, t.name, NULL::text AS parent, l.post_count::bigint AS "count!"
         FROM tags t
-        LEFT JOIN listing_totals l ON l.scope = 'tag' AND l.scope_id = t.id
+        JOIN listing_totals l ON l.scope = 'tag' AND l.scope_id = t.id
+        WHERE l.post_count > 0
         ORDER BY t.name, t.slug
         "#
     )
@@ -344,16 +345,17 @@ pub async fn tag_counts(pool: &PgPool) -> sqlx::Result<Vec<TermCount>> {
     .await
 }
 
-/// Every category with its parent and its number of published posts (its subcategories'
-/// included), by name.
+/// The categories that have published posts, with their parent and how many (their
+/// subcategories' included, so that the parent of a listed category is listed too), by name.
 pub async fn category_term_counts(pool: &PgPool) -> sqlx::Result<Vec<TermCount>> {
     sqlx::query_as!(
         TermCount,
         r#"
-        SELECT c.slug, c.name, p.slug AS "parent?", coalesce(l.post_count, 0)::bigint AS "count!"
+        SELECT c.slug, c.name, p.slug AS "parent?", l.post_count::bigint AS "count!"
         FROM categories c
         LEFT JOIN categories p ON p.id = c.parent_id
-        LEFT JOIN listing_totals l ON l.scope = 'category' AND l.scope_id = c.id
+        JOIN listing_totals l ON l.scope = 'category' AND l.scope_id = c.id
+        WHERE l.post_count > 0
         ORDER BY c.name, c.slug
         "#
     )

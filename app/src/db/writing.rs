@@ -19,6 +19,8 @@ pub struct PostFields {
     pub status: PostStatus,
     pub published_at: Option<DateTime<Utc>>,
     pub comments_open: bool,
+    /// What readers must give to see the text, if anything.
+    pub password: Option<String>,
 }
 
 /// Who wrote a post and where it stands, for deciding who may change it and what a save keeps.
@@ -29,6 +31,7 @@ pub struct PostState {
     pub slug: String,
     pub published_at: Option<DateTime<Utc>>,
     pub has_revisions: bool,
+    pub password: Option<String>,
 }
 
 fn status(text: &str) -> PostStatus {
@@ -38,7 +41,7 @@ fn status(text: &str) -> PostStatus {
 pub async fn post_state(pool: &PgPool, id: i64) -> sqlx::Result<Option<PostState>> {
     let row = sqlx::query!(
         r#"
-        SELECT author_id, status, slug, published_at,
+        SELECT author_id, status, slug, published_at, password,
                EXISTS (SELECT 1 FROM post_revisions WHERE post_id = p.id) AS "has_revisions!"
         FROM posts p
         WHERE id = $1 AND kind = 'post'
@@ -53,6 +56,7 @@ pub async fn post_state(pool: &PgPool, id: i64) -> sqlx::Result<Option<PostState
         slug: row.slug,
         published_at: row.published_at,
         has_revisions: row.has_revisions,
+        password: row.password,
     }))
 }
 
@@ -74,7 +78,7 @@ pub async fn editable_post(pool: &PgPool, id: i64) -> sqlx::Result<Option<Editab
         r#"
         SELECT p.id, p.slug, p.title, p.body_html, p.excerpt, p.status, p.published_at,
                p.updated_at, p.author_id, u.display_name AS "author_name?",
-               p.comment_status = 'open' AS "comments_open!",
+               p.comment_status = 'open' AS "comments_open!", p.password,
                array(SELECT category_id FROM post_categories WHERE post_id = p.id ORDER BY category_id)
                    AS "category_ids!",
                array(SELECT t.name FROM post_tags pt JOIN tags t ON t.id = pt.tag_id
@@ -101,6 +105,7 @@ pub async fn editable_post(pool: &PgPool, id: i64) -> sqlx::Result<Option<Editab
             category_ids: row.category_ids,
             tags: row.tags,
             comments_open: row.comments_open,
+            password: Some(row.password.unwrap_or_default()),
         },
         updated_at: row.updated_at,
     }))
@@ -146,8 +151,8 @@ pub async fn insert_post(
     let row = sqlx::query!(
         r#"
         INSERT INTO posts (kind, slug, title, body_html, excerpt, status, published_at, author_id,
-                           comment_status)
-        VALUES ('post', $1, $2, $3, $4, $5, $6, $7, CASE WHEN $8 THEN 'open' ELSE 'closed' END)
+                           comment_status, password)
+        VALUES ('post', $1, $2, $3, $4, $5, $6, $7, CASE WHEN $8 THEN 'open' ELSE 'closed' END, $9)
         RETURNING id, updated_at
         "#,
         fields.slug,
@@ -158,6 +163,7 @@ pub async fn insert_post(
         fields.published_at,
         author_id,
         fields.comments_open,
+        fields.password,
     )
     .fetch_one(conn)
     .await?;
@@ -176,7 +182,8 @@ pub async fn update_post(
         r#"
         UPDATE posts
         SET slug = $2, title = $3, body_html = $4, excerpt = $5, status = $6, published_at = $7,
-            comment_status = CASE WHEN $9 THEN 'open' ELSE 'closed' END, updated_at = now()
+            comment_status = CASE WHEN $9 THEN 'open' ELSE 'closed' END, password = $10,
+            updated_at = now()
         WHERE id = $1 AND status <> 'trash' AND ($8::timestamptz IS NULL OR updated_at = $8)
         RETURNING updated_at
         "#,
@@ -189,6 +196,7 @@ pub async fn update_post(
         fields.published_at,
         expected_updated_at,
         fields.comments_open,
+        fields.password,
     )
     .fetch_optional(conn)
     .await

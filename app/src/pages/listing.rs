@@ -12,7 +12,7 @@ use crate::components::{
 use crate::error::AppError;
 use crate::filter::{MAX_COMBINED_POSTS, Part, PostFilter, encode};
 use crate::format;
-use crate::model::{Count, Facet, POSTS_PER_PAGE, PostListing, PostSummary};
+use crate::model::{Count, Facet, POSTS_PER_PAGE, PROTECTED_NOTICE, PostListing, PostSummary};
 use crate::pages::NotFoundPage;
 
 #[server]
@@ -261,14 +261,18 @@ fn PostTeaser(summary: PostSummary, within: PostFilter) -> impl IntoView {
     } else {
         summary.title.clone()
     };
-    let excerpt = summary.excerpt.clone();
+    let excerpt = if summary.protected {
+        view! { <p class="post-excerpt protected-notice">{PROTECTED_NOTICE}</p> }.into_any()
+    } else {
+        view! { <p class="post-excerpt">{summary.excerpt.clone()}</p> }.into_any()
+    };
     view! {
         <article class="post-teaser">
             <h2 class="post-title">
                 <A href=href>{title}</A>
             </h2>
             <PostMeta summary within />
-            <p class="post-excerpt">{excerpt}</p>
+            {excerpt}
         </article>
     }
     .into_any()

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::{ErrorNotice, Loading, PageHead, Site};
+use crate::components::{ErrorNotice, Loading, PageHead, PasswordForm, Site, UnlockPost};
 use crate::error::AppError;
 use crate::filter::encode;
 use crate::model::{Page, SiteInfo};
@@ -13,18 +13,28 @@ use crate::pages::NotFoundPage;
 #[server]
 pub async fn get_page(slug: String) -> Result<Page, AppError> {
     let pool = crate::db::pool()?;
-    crate::db::posts::find_public_page(&pool, &slug)
+    let page = crate::db::posts::find_public_page(&pool, &slug, crate::protection::request_unlocks)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("the page “{slug}”")))
+        .ok_or_else(|| AppError::NotFound(format!("the page “{slug}”")))?;
+    if page.protected && !page.locked {
+        crate::protection::keep_private();
+    }
+    Ok(page)
 }
 
 /// `/pages/{slug}`.
 #[component]
 pub fn PagePage() -> impl IntoView {
     let params = use_params_map();
+    let unlock = ServerAction::<UnlockPost>::new();
     let page = Resource::new(
-        move || params.read().get("slug").unwrap_or_default(),
-        get_page,
+        move || {
+            (
+                params.read().get("slug").unwrap_or_default(),
+                unlock.version().get(),
+            )
+        },
+        |(slug, _)| get_page(slug),
     );
     let site = expect_context::<Site>();
     let Loading(loading) = expect_context::<Loading>();
@@ -36,7 +46,7 @@ pub fn PagePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let site = site.info().await;
                 match page.await {
-                    Ok(page) => view! { <PageArticle page site /> }.into_any(),
+                    Ok(page) => view! { <PageArticle page site unlock /> }.into_any(),
                     Err(AppError::NotFound(_)) => view! { <NotFoundPage /> }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }
@@ -46,7 +56,7 @@ pub fn PagePage() -> impl IntoView {
 }
 
 #[component]
-fn PageArticle(page: Page, site: SiteInfo) -> impl IntoView {
+fn PageArticle(page: Page, site: SiteInfo, unlock: ServerAction<UnlockPost>) -> impl IntoView {
     let path = format!("/pages/{}", encode(&page.slug));
     let title = if page.title.is_empty() {
         "(untitled)".to_string()
@@ -61,7 +71,11 @@ fn PageArticle(page: Page, site: SiteInfo) -> impl IntoView {
         <article class="post page">
             {page.parent.map(|parent| view! { <p class="page-parent">{link(parent)}</p> })}
             <h1 class="post-title">{title}</h1>
-            <div class="post-body" inner_html=page.body_html></div>
+            {if page.locked {
+                view! { <PasswordForm post_id=page.id action=unlock /> }.into_any()
+            } else {
+                view! { <div class="post-body" inner_html=page.body_html></div> }.into_any()
+            }}
             {(!page.children.is_empty()).then(|| view! {
                 <nav class="page-children" aria-label="Pages under this one">
                     <ul>{page.children.into_iter().map(|child| view! { <li>{link(child)}</li> }).collect_view()}</ul>

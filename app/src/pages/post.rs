@@ -5,20 +5,28 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::{
-    CommentForm, CommentThread, ErrorNotice, Loading, PageHead, PostComment, PostMeta, Site,
+    CommentForm, CommentThread, ErrorNotice, Loading, PageHead, PasswordForm, PostComment,
+    PostMeta, Site, UnlockPost,
 };
 use crate::error::AppError;
 use crate::filter::encode;
-use crate::model::{Named, PostView, SiteInfo};
+use crate::model::{Named, PROTECTED_NOTICE, PostView, SiteInfo};
 use crate::pages::NotFoundPage;
 
 #[server]
 pub async fn get_post(slug: String) -> Result<PostView, AppError> {
     use crate::auth::{COMMENTER_COOKIE, request_cookie, token_hash};
     let pool = crate::db::pool()?;
-    let mut view = crate::db::posts::find_public_post(&pool, &slug)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("the post “{slug}”")))?;
+    let mut view =
+        crate::db::posts::find_public_post(&pool, &slug, crate::protection::request_unlocks)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("the post “{slug}”")))?;
+    if view.locked {
+        return Ok(view);
+    }
+    if view.post.summary.protected {
+        crate::protection::keep_private();
+    }
     if let Some(token) = request_cookie(COMMENTER_COOKIE) {
         let waiting =
             crate::db::comments::own_waiting_comments(&pool, view.id, &token_hash(&token)).await?;
@@ -32,14 +40,16 @@ pub async fn get_post(slug: String) -> Result<PostView, AppError> {
 pub fn PostPage() -> impl IntoView {
     let params = use_params_map();
     let comment = ServerAction::<PostComment>::new();
+    let unlock = ServerAction::<UnlockPost>::new();
     let post = Resource::new(
         move || {
             (
                 params.read().get("slug").unwrap_or_default(),
                 comment.version().get(),
+                unlock.version().get(),
             )
         },
-        |(slug, _)| get_post(slug),
+        |(slug, _, _)| get_post(slug),
     );
     let site = expect_context::<Site>();
     let Loading(loading) = expect_context::<Loading>();
@@ -52,7 +62,9 @@ pub fn PostPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let site = site.info().await;
                 match post.await {
-                    Ok(view) => view! { <PostArticle view site comment=Some(comment) /> }.into_any(),
+                    Ok(view) => view! {
+                        <PostArticle view site comment=Some(comment) unlock=Some(unlock) />
+                    }.into_any(),
                     Err(AppError::NotFound(_)) => view! { <NotFoundPage /> }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }
@@ -67,6 +79,9 @@ pub(crate) fn PostArticle(
     site: SiteInfo,
     /// The action that sends a comment; `None` where no one may comment (a preview).
     comment: Option<ServerAction<PostComment>>,
+    /// The action that sends a protected post's password; `None` in a preview.
+    #[prop(default = None)]
+    unlock: Option<ServerAction<UnlockPost>>,
 ) -> impl IntoView {
     let PostView {
         id,
@@ -76,6 +91,7 @@ pub(crate) fn PostArticle(
         newer,
         comments,
         pings,
+        locked,
     } = view;
     let summary = post.summary;
     let title = if summary.title.is_empty() {
@@ -84,18 +100,40 @@ pub(crate) fn PostArticle(
         summary.title.clone()
     };
     let path = format!("/posts/{}", encode(&summary.slug));
-    let description = summary.excerpt.clone();
-    view! {
+    let description = if summary.protected {
+        PROTECTED_NOTICE.to_string()
+    } else {
+        summary.excerpt.clone()
+    };
+    let head = view! {
         <PageHead site title=title.clone() description path image=post.image.clone() article=true />
+    };
+    let neighbours = view! {
+        <nav class="post-neighbours" aria-label="More posts">
+            {newer.map(|post| view! { <Neighbour post rel="next" label="Newer post" /> })}
+            {older.map(|post| view! { <Neighbour post rel="prev" label="Older post" /> })}
+        </nav>
+    };
+    if locked {
+        return view! {
+            {head}
+            <article class="post protected">
+                <h1 class="post-title">{title}</h1>
+                <PostMeta summary />
+                {unlock.map(|action| view! { <PasswordForm post_id=id action /> })}
+            </article>
+            {neighbours}
+        }
+        .into_any();
+    }
+    view! {
+        {head}
         <article class="post">
             <h1 class="post-title">{title}</h1>
             <PostMeta summary />
             <div class="post-body" inner_html=post.body_html></div>
         </article>
-        <nav class="post-neighbours" aria-label="More posts">
-            {newer.map(|post| view! { <Neighbour post rel="next" label="Newer post" /> })}
-            {older.map(|post| view! { <Neighbour post rel="prev" label="Older post" /> })}
-        </nav>
+        {neighbours}
         <CommentThread comments open=comments_open && comment.is_some() />
         {(!pings.is_empty()).then(|| view! {
             <section class="pings" aria-labelledby="pings-heading">

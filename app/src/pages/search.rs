@@ -8,7 +8,7 @@ use crate::components::{ErrorNotice, Loading, PageHead, Pagination, SearchForm, 
 use crate::error::AppError;
 use crate::filter::encode;
 use crate::format;
-use crate::model::{Count, MAX_QUERY_CHARS, SearchResults};
+use crate::model::{Count, MAX_QUERY_CHARS, PROTECTED_NOTICE, SearchResults};
 use crate::pages::NotFoundPage;
 
 #[server]
@@ -141,7 +141,8 @@ fn ResultList(results: SearchResults) -> impl IntoView {
                             <p class="post-meta">
                                 <time datetime=hit.published_at.to_rfc3339()>{format::long_date(hit.published_at)}</time>
                             </p>
-                            <p class="post-excerpt">
+                            <p class="post-excerpt" class:protected-notice=hit.protected>
+                                {hit.protected.then_some(PROTECTED_NOTICE)}
                                 {hit
                                     .excerpt
                                     .into_iter()

@@ -132,6 +132,7 @@ struct Snapshot {
     categories: Vec<i64>,
     tags: Vec<String>,
     comments_open: bool,
+    password: String,
 }
 
 /// How the last save went.
@@ -161,6 +162,7 @@ fn PostForm(desk: WritingDesk) -> impl IntoView {
         category_ids: Vec::new(),
         tags: Vec::new(),
         comments_open: true,
+        password: Some(String::new()),
     });
     let post_id = RwSignal::new(post.as_ref().map(|post| post.id));
     let last_saved_at = RwSignal::new(post.as_ref().map(|post| post.updated_at));
@@ -195,6 +197,7 @@ fn PostForm(desk: WritingDesk) -> impl IntoView {
         categories: input.category_ids,
         tags: input.tags,
         comments_open: input.comments_open,
+        password: input.password.unwrap_or_default(),
     };
     let title = RwSignal::new(loaded.title.clone());
     let body = RwSignal::new(loaded.body.clone());
@@ -203,6 +206,7 @@ fn PostForm(desk: WritingDesk) -> impl IntoView {
     let chosen = RwSignal::new(loaded.categories.clone());
     let tags = RwSignal::new(loaded.tags.clone());
     let comments_open = RwSignal::new(loaded.comments_open);
+    let password = RwSignal::new(loaded.password.clone());
     let saved = RwSignal::new(loaded);
     let choices = RwSignal::new(categories);
     let state = RwSignal::new(SaveState::Idle);
@@ -217,6 +221,7 @@ fn PostForm(desk: WritingDesk) -> impl IntoView {
         categories: chosen.get(),
         tags: tags.get(),
         comments_open: comments_open.get(),
+        password: password.get(),
     };
     let dirty = Memo::new(move |_| saved.with(|saved| *saved != snapshot()));
 
@@ -236,6 +241,7 @@ fn PostForm(desk: WritingDesk) -> impl IntoView {
             category_ids: sent.categories.clone(),
             tags: sent.tags.clone(),
             comments_open: sent.comments_open,
+            password: Some(sent.password.clone()),
         };
         let autosave = *autosave;
         let id = post_id.get_untracked();
@@ -436,6 +442,16 @@ fn PostForm(desk: WritingDesk) -> impl IntoView {
                         <input id="post-comments-open" type="checkbox" prop:checked=comments_open
                             on:change=move |ev| comments_open.set(event_target_checked(&ev)) />
                         <label for="post-comments-open">" Allow comments"</label>
+                    </p>
+                </section>
+                <section class="panel">
+                    <h2><label for="post-password">"Password"</label></h2>
+                    <p class="field">
+                        <input id="post-password" type="text" maxlength="255" autocomplete="off"
+                            value=password.get_untracked() prop:value=password
+                            on:input=move |ev| password.set(event_target_value(&ev))
+                            on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); } />
+                        <span class="field-hint">"Readers must give it to see the text, images and comments; leave it empty for everyone."</span>
                     </p>
                 </section>
                 <CategoryPicker choices chosen may_create=may_create_categories />

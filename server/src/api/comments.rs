@@ -71,11 +71,20 @@ pub struct Moderated {
     changed: u64,
 }
 
+/// A published post's id; its comments are neither shown nor taken through the API when it is
+/// protected by a password.
 async fn public_post(state: &AppState, slug: &str) -> Result<i64, AppError> {
-    db::posts::public_post_id(&state.pool, slug)
+    let post = db::posts::public_post(&state.pool, slug)
         .await?
-        .map(|(id, _)| id)
-        .ok_or_else(|| AppError::NotFound(format!("the post “{slug}”")))
+        .ok_or_else(|| AppError::NotFound(format!("the post “{slug}”")))?;
+    if post.protected {
+        return Err(AppError::Forbidden(
+            "This post is protected by a password: its comments are only on the blog, for \
+             readers who give it."
+                .to_string(),
+        ));
+    }
+    Ok(post.id)
 }
 
 /// List a published post's approved comments.
@@ -86,6 +95,7 @@ async fn public_post(state: &AppState, slug: &str) -> Result<i64, AppError> {
     params(("slug" = String, Path, description = "The post's slug")),
     responses(
         (status = 200, description = "The approved comments", body = CommentList),
+        (status = 403, description = "The post is protected by a password", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No published post has this slug", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -119,7 +129,7 @@ pub async fn list_comments(
     responses(
         (status = 201, description = "The comment was received", body = PostedComment),
         (status = 400, description = "The comment is not valid", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Comments are closed, or a cross-site request with a session cookie", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Comments are closed, the post is protected by a password, or a cross-site request with a session cookie", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No published post has this slug", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -70,8 +70,11 @@ impl From<Named> for NamedRef {
 pub struct PostSummaryOut {
     slug: String,
     title: String,
-    /// Plain text: the author's excerpt, or the start of the post.
+    /// Plain text: the author's excerpt, or the start of the post; empty when `protected`.
     excerpt: String,
+    /// Protected by a password: its text, images and comments are shown only on the blog, to
+    /// readers who give the password, never through the API.
+    protected: bool,
     published_at: DateTime<Utc>,
     author: Option<NamedRef>,
     categories: Vec<NamedRef>,
@@ -89,6 +92,7 @@ impl PostSummaryOut {
             slug: summary.slug,
             title: summary.title,
             excerpt: summary.excerpt,
+            protected: summary.protected,
             published_at: summary.published_at,
             author: summary.author.map(NamedRef::from),
             categories: summary.categories.into_iter().map(NamedRef::from).collect(),
@@ -142,9 +146,12 @@ impl From<Comment> for CommentOut {
 pub struct PostOut {
     #[serde(flatten)]
     summary: PostSummaryOut,
-    /// The body, cleaned of anything that could run in a browser.
-    body_html: String,
-    comments: Vec<CommentOut>,
+    /// The body, cleaned of anything that could run in a browser; left out when `protected`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body_html: Option<String>,
+    /// Left out when `protected`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comments: Option<Vec<CommentOut>>,
 }
 
 /// What the query parameters ask for, checked.
@@ -302,7 +309,7 @@ fn page_out(listing: PostListing, public_url: &str) -> PostPage {
     }
 }
 
-/// A published post, with its body and approved comments.
+/// A published post, with its body and approved comments (unless it is protected by a password).
 #[utoipa::path(
     get,
     path = "/api/v1/posts/{slug}",
@@ -318,13 +325,15 @@ pub async fn get_post(
     slug: Result<Path<String>, PathRejection>,
 ) -> Result<Response, AppError> {
     let Path(slug) = slug.map_err(bad_parameter)?;
-    let view = db::posts::find_public_post(&state.pool, &slug)
+    // The API never unlocks a protected post: it has no cookies to remember a password by.
+    let view = db::posts::find_public_post(&state.pool, &slug, |_, _| false)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("the post “{slug}”")))?;
+    let locked = view.locked;
     let post = PostOut {
         summary: PostSummaryOut::new(view.post.summary, &state.public_url),
-        body_html: view.post.body_html,
-        comments: view.comments.into_iter().map(CommentOut::from).collect(),
+        body_html: (!locked).then_some(view.post.body_html),
+        comments: (!locked).then(|| view.comments.into_iter().map(CommentOut::from).collect()),
     };
     Ok(cached(FIVE_MINUTES, Json(post)))
 }

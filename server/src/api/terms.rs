@@ -50,7 +50,7 @@ fn terms(terms: Vec<TermCount>) -> Vec<TermOut> {
         .collect()
 }
 
-/// Every tag, by name.
+/// The tags that have published posts, by name.
 #[utoipa::path(get, path = "/api/v1/tags", tag = "taxonomy", responses((status = 200, body = Vec<TermOut>)))]
 pub async fn list_tags(State(state): State<AppState>) -> Result<Response, AppError> {
     Ok(cached(
@@ -59,7 +59,8 @@ pub async fn list_tags(State(state): State<AppState>) -> Result<Response, AppErr
     ))
 }
 
-/// Every category, by name, each with its parent.
+/// The categories that have published posts (their own or their subcategories'), by name, each
+/// with its parent.
 #[utoipa::path(get, path = "/api/v1/categories", tag = "taxonomy", responses((status = 200, body = Vec<CategoryOut>)))]
 pub async fn list_categories(State(state): State<AppState>) -> Result<Response, AppError> {
     let categories: Vec<CategoryOut> = db::terms::category_term_counts(&state.pool)

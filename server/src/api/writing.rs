@@ -69,10 +69,21 @@ pub struct PostBody {
     /// Whether readers may comment (yes when left out).
     #[serde(default = "yes")]
     comments_open: bool,
+    /// The password readers must give on the blog to see the text, images and comments (at
+    /// most 255 characters; spaces around it are dropped). Left out, the post keeps the one it
+    /// has (none for a new post); `null` or empty removes it.
+    #[serde(default, deserialize_with = "given")]
+    #[schema(value_type = Option<String>, max_length = 255)]
+    password: Option<Option<String>>,
 }
 
 fn yes() -> bool {
     true
+}
+
+/// A field that may be left out (`None`), or given as `null` (`Some(None)`) or a value.
+fn given<'de, D: serde::Deserializer<'de>>(field: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(field).map(Some)
 }
 
 /// What a save did.
@@ -84,6 +95,8 @@ pub struct WrittenPost {
     status: PostStatus,
     published_at: Option<DateTime<Utc>>,
     saved_at: DateTime<Utc>,
+    /// Protected by a password.
+    protected: bool,
     /// Where readers find it once it is published.
     url: String,
 }
@@ -97,6 +110,7 @@ impl WrittenPost {
             status: saved.status,
             published_at: saved.published_at,
             saved_at: saved.saved_at,
+            protected: saved.protected,
         }
     }
 }
@@ -162,6 +176,7 @@ async fn post_input(state: &AppState, body: PostBody) -> Result<PostInput, AppEr
         category_ids,
         tags: body.tags,
         comments_open: body.comments_open,
+        password: body.password.map(|password| password.unwrap_or_default()),
     })
 }
 

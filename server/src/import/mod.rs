@@ -272,12 +272,15 @@ impl<'c> Import<'c> {
             wp_site,
             wp_post_id,
             wp_guid: item.guid.trim(),
+            password: Some(item.post_password.as_str()).filter(|password| !password.is_empty()),
         };
         let upserted = db::posts::upsert_imported_post(self.conn, &post).await?;
         self.tally(kind).count(upserted);
         let post_id = upserted.id();
         self.touched.push(post_id);
         db::search::index_post(self.conn, post_id).await?;
+        let images = app::html::media_references(&body_html);
+        db::media::record_post_media(self.conn, post_id, &images, None).await?;
         if let Some(parent) = item.post_parent {
             self.page_parents.push((post_id, parent));
         }

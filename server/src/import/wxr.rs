@@ -91,6 +91,8 @@ pub struct Item {
     pub menu_order: i32,
     pub post_type: String,
     pub is_sticky: bool,
+    /// What readers must give to see the text; empty for none.
+    pub post_password: String,
     pub terms: Vec<ItemTerm>,
     pub comments: Vec<Comment>,
 }
@@ -391,6 +393,7 @@ impl<R: BufRead> WxrReader<R> {
                 (Wp, "menu_order") => item.menu_order = self.read_number()?.unwrap_or_default(),
                 (Wp, "post_type") => item.post_type = self.read_scalar()?,
                 (Wp, "is_sticky") => item.is_sticky = self.read_scalar()? == "1",
+                (Wp, "post_password") => item.post_password = self.read_scalar()?,
                 (Wp, "comment") => item.comments.push(self.read_comment()?),
                 _ => self.skip()?,
             }
@@ -1367,6 +1370,7 @@ mod tests {
   <wp:commentmeta><wp:meta_key>k</wp:meta_key><wp:meta_value>v</wp:meta_value></wp:commentmeta>
 </wp:comment>
 <wp:is_sticky>1</wp:is_sticky>
+<wp:post_password><![CDATA[open sesame]]></wp:post_password>
 <category nicename="news" domain="post_tag"><![CDATA[News]]></category>
 <category domain="category" nicename="misc">Misc</category>
 <category>Bare</category>
@@ -1411,6 +1415,7 @@ mod tests {
             menu_order: 3,
             post_type: "page".into(),
             is_sticky: true,
+            post_password: "open sesame".into(),
             terms: vec![
                 ItemTerm {
                     domain: "post_tag".into(),
