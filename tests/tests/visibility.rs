@@ -41,7 +41,7 @@ impl Reply {
     }
 }
 
-/// A request from this site's pages, as `who` (a token) with these cookies.
+/// A request from this site's pages, as `who` with these cookies.
 struct Request<'a> {
     method: Method,
     path: String,
@@ -106,11 +106,18 @@ impl<'a> Request<'a> {
                 .header(header::CONTENT_TYPE, content_type)
                 .body(body);
         }
-        if let Some(who) = self.who {
-            request = request.bearer_auth(&who.token);
+        // Tokens act on the JSON API; pages, images and server functions know the session that
+        // `account_with_token` started with the same secret.
+        let mut cookies: Vec<String> = self.cookie.map(str::to_string).into_iter().collect();
+        match self.who {
+            Some(who) if self.path.starts_with("/api/") => {
+                request = request.bearer_auth(&who.token);
+            }
+            Some(who) => cookies.push(format!("fieldnotes_session={}", who.token)),
+            None => {}
         }
-        if let Some(cookie) = self.cookie {
-            request = request.header(header::COOKIE, cookie);
+        if !cookies.is_empty() {
+            request = request.header(header::COOKIE, cookies.join("; "));
         }
         let response = request.send().await.unwrap();
         let status = response.status();
