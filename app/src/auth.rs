@@ -3,11 +3,13 @@
 //! and the account a request acts for.
 //!
 //! The limits on guessing never lock the owner out. Failures are counted per e-mail address and
-//! client address, and a client is refused after a few (which stops a guesser at one address and
-//! no one else); and per e-mail address for all clients together, which makes guesses spread over
-//! many addresses wait longer and longer. A browser that signed in to an account before keeps a
-//! device cookie, and with it only its own failures count: others' guessing never slows it down.
-//! An unknown e-mail address is counted and refused exactly like a known one.
+//! client address (an IPv6 client by its /64 network, which one subscriber usually holds whole),
+//! and a client is refused after a few, which stops a guesser at one address and no one else.
+//! They are counted per e-mail address for all clients together too: past a few, every client
+//! must wait longer and longer between its own attempts, so guesses spread over many addresses
+//! slow down, while a client that has not tried yet is never kept waiting by the others. A
+//! browser that signed in to an account before keeps a device cookie, and with it only its own
+//! failures count. An unknown e-mail address is counted and refused exactly like a known one.
 
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::LazyLock;
@@ -23,6 +25,9 @@ use sqlx::PgPool;
 use crate::db::accounts;
 use crate::error::AppError;
 use crate::model::Account;
+
+/// How the name of every cookie the blog sets begins.
+pub const COOKIE_PREFIX: &str = "fieldnotes_";
 
 /// The cookie that carries a session token.
 pub const SESSION_COOKIE: &str = "fieldnotes_session";
@@ -43,8 +48,8 @@ pub const DEVICE_COOKIE: &str = "fieldnotes_device";
 const MAX_FAILURES_PER_CLIENT: i32 = 5;
 const CLIENT_FAILURE_WINDOW: f64 = 15.0 * 60.0;
 /// Failures for an e-mail address from all clients without a device cookie are free up to this
-/// many; each further one doubles the wait before the next attempt, up to [`MAX_DELAY`] seconds.
-/// They are forgotten after [`ACCOUNT_FAILURE_MEMORY`] seconds without one.
+/// many; each further one doubles the wait between a client's attempts, up to [`MAX_DELAY`]
+/// seconds. They are forgotten after [`ACCOUNT_FAILURE_MEMORY`] seconds without one.
 const FREE_FAILURES_PER_ACCOUNT: i32 = 10;
 const MAX_DELAY: f64 = 15.0 * 60.0;
 const ACCOUNT_FAILURE_MEMORY: f64 = 60.0 * 60.0;
@@ -121,7 +126,7 @@ pub fn set_cookie(value: &str) {
     append_header(http::header::SET_COOKIE, value);
 }
 
-fn append_header(name: http::HeaderName, value: &str) {
+pub fn append_header(name: http::HeaderName, value: &str) {
     if let (Some(response), Ok(value)) = (
         use_context::<leptos_axum::ResponseOptions>(),
         http::HeaderValue::from_str(value),
@@ -193,12 +198,15 @@ pub async fn sign_in(
     email: &str,
     password: &str,
 ) -> Result<(Account, String), AppError> {
+    if email.contains('\0') {
+        return Err(AppError::BadRequest(
+            "The e-mail address contains a NUL character, which text cannot hold.".to_string(),
+        ));
+    }
     let email = email.trim().to_lowercase();
-    let email_hash = token_hash(&email);
+    let email_hash = email_hash(&email);
     // A request that did not come over a socket (never, in practice) counts as from `::`.
-    let address = client_address()
-        .unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED))
-        .to_string();
+    let address = counted_address(client_address().unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED)));
     let device = request_cookie(DEVICE_COOKIE).filter(|token| token.len() == 64);
     let device_hash = device.as_deref().map(token_hash);
     let from_known_device =
@@ -289,27 +297,43 @@ async fn begin_sign_in(
     Ok(false)
 }
 
+/// The address failed sign-ins (and other guesses) are counted against: an IPv4 address, or an
+/// IPv6 address's /64 network, in the form PostgreSQL's `inet` reads.
+pub fn counted_address(address: IpAddr) -> String {
+    match address.to_canonical() {
+        IpAddr::V4(address) => address.to_string(),
+        IpAddr::V6(address) => {
+            let [a, b, c, d, ..] = address.segments();
+            format!("{}/64", Ipv6Addr::new(a, b, c, d, 0, 0, 0, 0))
+        }
+    }
+}
+
 /// How many seconds a client without a device cookie must wait before it may try again, given
 /// the failures from its address and those from every such client; `None` when it may go on.
+/// The wait the others' failures impose runs from this client's own last failure: a client that
+/// has not failed recently goes on at once.
 fn wait_before_next_try(
     from_client: Option<accounts::Failures>,
     from_anyone: Option<accounts::Failures>,
 ) -> Option<u64> {
-    let client_wait = from_client
-        .filter(|failures| failures.count >= MAX_FAILURES_PER_CLIENT)
-        .map_or(0.0, |failures| {
-            CLIENT_FAILURE_WINDOW - failures.seconds_since_last
-        });
+    let from_client = from_client?;
+    let client_wait = if from_client.count >= MAX_FAILURES_PER_CLIENT {
+        CLIENT_FAILURE_WINDOW - from_client.seconds_since_last
+    } else {
+        0.0
+    };
     let account_wait = from_anyone
         .filter(|failures| failures.seconds_since_last < ACCOUNT_FAILURE_MEMORY)
         .map_or(0.0, |failures| {
-            delay_after(failures.count) - failures.seconds_since_last
+            delay_after(failures.count) - from_client.seconds_since_last
         });
     let wait = client_wait.max(account_wait);
     (wait > 0.0).then(|| wait.ceil() as u64)
 }
 
-fn wait_in_words(seconds: u64) -> String {
+/// "a second", "40 seconds", "15 minutes".
+pub fn wait_in_words(seconds: u64) -> String {
     match seconds {
         1 => "a second".to_string(),
         2..60 => format!("{seconds} seconds"),
@@ -415,6 +439,12 @@ pub fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
+/// What failed sign-ins to an e-mail address are counted under: what people type there is not
+/// kept.
+pub fn email_hash(email: &str) -> Vec<u8> {
+    token_hash(&email.trim().to_lowercase())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -461,22 +491,44 @@ mod tests {
     }
 
     #[test]
-    fn failures_from_everywhere_double_the_wait() {
+    fn failures_from_everywhere_double_the_wait_between_a_clients_tries() {
         let waits: Vec<Option<u64>> = (9..=14)
             .map(|count| wait_before_next_try(failures(1, 0.0), failures(count, 0.0)))
             .collect();
         assert_eq!(waits, [None, Some(1), Some(2), Some(4), Some(8), Some(16)]);
         assert_eq!(
-            wait_before_next_try(None, failures(1_000, 0.0)),
+            wait_before_next_try(failures(1, 0.0), failures(1_000, 0.0)),
             Some(900),
             "at most a quarter of an hour"
         );
-        assert_eq!(wait_before_next_try(None, failures(12, 4.0)), None);
         assert_eq!(
-            wait_before_next_try(None, failures(1_000, 3_600.0)),
+            wait_before_next_try(failures(1, 10.0), failures(14, 0.0)),
+            Some(6),
+            "counted from the client's own last try"
+        );
+        assert_eq!(
+            wait_before_next_try(failures(1, 4.0), failures(12, 4.0)),
+            None
+        );
+        assert_eq!(
+            wait_before_next_try(failures(1, 3_600.0), failures(1_000, 3_600.0)),
             None,
             "forgotten after an hour without failures"
         );
+    }
+
+    #[test]
+    fn a_client_that_has_not_failed_is_never_kept_waiting_by_others() {
+        assert_eq!(wait_before_next_try(None, failures(1_000, 0.0)), None);
+    }
+
+    #[test]
+    fn an_ipv6_client_is_counted_by_its_network() {
+        let address = |text: &str| counted_address(text.parse().unwrap());
+        assert_eq!(address("192.0.2.7"), "192.0.2.7");
+        assert_eq!(address("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_eq!(address("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
+        assert_eq!(address("2001:db8:1:2::9"), address("2001:db8:1:2:ffff::1"));
     }
 
     #[test]

@@ -77,7 +77,7 @@ pub async fn post_comment(
 
     let status = if is_spam(pool, commenter, input, body).await? {
         "spam"
-    } else if is_trusted(pool, commenter, &email).await? {
+    } else if is_trusted(pool, commenter, &name, &email).await? {
         "approved"
     } else {
         "pending"
@@ -183,12 +183,14 @@ pub async fn moderate(
 }
 
 /// Whether a comment appears at once: a signed-in person's, or one from the browser (its
-/// commenter cookie) that wrote an approved comment before. An e-mail address proves nothing,
-/// since anyone can type it: it never makes a comment trusted, and one of the blog's own people's
-/// in an anonymous comment always makes it wait.
+/// commenter cookie) that wrote an approved comment before under the same name and e-mail
+/// address. A name or an e-mail address proves nothing, since anyone can type them: alone they
+/// never make a comment trusted, and one of the blog's own people's in an anonymous comment
+/// always makes it wait.
 async fn is_trusted(
     pool: &PgPool,
     commenter: &Commenter<'_>,
+    name: &str,
     email: &str,
 ) -> Result<bool, AppError> {
     if commenter.account.is_some() {
@@ -197,10 +199,10 @@ async fn is_trusted(
     let Some(token_hash) = commenter.token_hash else {
         return Ok(false);
     };
-    if db::accounts::account_id(pool, email).await?.is_some() {
+    if db::accounts::is_staff_identity(pool, name, email).await? {
         return Ok(false);
     }
-    Ok(db::comments::is_known_commenter(pool, token_hash).await?)
+    Ok(db::comments::is_known_commenter(pool, token_hash, name, email).await?)
 }
 
 /// A reader's name, e-mail address and website, checked.

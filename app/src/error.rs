@@ -25,6 +25,9 @@ pub enum AppError {
     MethodNotAllowed(String),
     #[error("the request body is larger than the {0} bytes allowed")]
     PayloadTooLarge(u64),
+    /// The client sent its request too slowly to be served.
+    #[error("{0}")]
+    RequestTimeout(String),
     #[error("request bodies must be JSON (application/json), not {0}")]
     UnsupportedMediaType(String),
     /// Details are logged on the server, never shown to the reader.
@@ -55,6 +58,7 @@ impl AppError {
             AppError::TooManyRequests(_) => 429,
             AppError::NotFound(_) => 404,
             AppError::MethodNotAllowed(_) => 405,
+            AppError::RequestTimeout(_) => 408,
             AppError::PayloadTooLarge(_) => 413,
             AppError::UnsupportedMediaType(_) => 415,
             AppError::Internal => 500,

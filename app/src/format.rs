@@ -38,12 +38,15 @@ pub fn month_name(year: i32, month: u32) -> String {
     format!("{name} {year}")
 }
 
-/// "1 post", "12 posts", "more than 10000 posts".
+/// "1 post", "12 posts", "more than 10000 posts", "at least 3 posts".
 pub fn post_count(count: crate::model::Count) -> String {
     match count {
         crate::model::Count::Exact(1) => "1 post".to_string(),
         crate::model::Count::Exact(count) => format!("{count} posts"),
         crate::model::Count::MoreThan(count) => format!("more than {count} posts"),
+        crate::model::Count::AtLeast(0) => "no posts among the newest looked at".to_string(),
+        crate::model::Count::AtLeast(1) => "at least 1 post".to_string(),
+        crate::model::Count::AtLeast(count) => format!("at least {count} posts"),
     }
 }
 

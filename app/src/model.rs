@@ -154,12 +154,14 @@ pub struct PostView {
 pub enum Count {
     Exact(u64),
     MoreThan(u64),
+    /// Found by reading only part of what could match: these, and perhaps more further back.
+    AtLeast(u64),
 }
 
 impl Count {
     pub fn value(self) -> u64 {
         match self {
-            Count::Exact(count) | Count::MoreThan(count) => count,
+            Count::Exact(count) | Count::MoreThan(count) | Count::AtLeast(count) => count,
         }
     }
 }

@@ -5,11 +5,16 @@
 //! changes with the password (see the migration that made it), so the cookie never holds the
 //! password, and a new password shuts out everyone who unlocked the post before.
 
+use std::net::{IpAddr, Ipv6Addr};
+
 use leptos::prelude::use_context;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
-use crate::auth::{request_cookie, set_cookie, site_is_https};
+use crate::auth::{
+    append_header, client_address, counted_address, request_cookie, set_cookie, site_is_https,
+    wait_in_words,
+};
 use crate::db;
 use crate::error::AppError;
 
@@ -19,10 +24,15 @@ pub const MAX_PASSWORD_CHARS: usize = 255;
 /// How long a reader's browser remembers that they gave a post's password.
 const UNLOCKED_DAYS: i64 = 10;
 
-const COOKIE_PREFIX: &str = "fieldnotes_post_";
+/// A client may try this many passwords for a post within [`TRY_WINDOW_SECONDS`] of each other;
+/// then it waits until that long has passed since its last counted try.
+const MAX_TRIES: i32 = 10;
+const TRY_WINDOW_SECONDS: f64 = 15.0 * 60.0;
+
+const POST_COOKIE_PREFIX: &str = "fieldnotes_post_";
 
 pub fn cookie_name(post_id: i64) -> String {
-    format!("{COOKIE_PREFIX}{post_id}")
+    format!("{POST_COOKIE_PREFIX}{post_id}")
 }
 
 /// The `Set-Cookie` value that unlocks a post for its reader.
@@ -85,16 +95,32 @@ pub fn keep_private() {
 }
 
 /// Checks the password a reader gave for a protected post or page; when it is right, the
-/// answer sets the cookie that unlocks it.
+/// answer sets the cookie that unlocks it. A client that tried too many wrong ones is refused for
+/// a while, right or wrong.
 pub async fn unlock(pool: &PgPool, post_id: i64, password: &str) -> Result<(), AppError> {
     let (stored, key) = db::posts::protection(pool, post_id)
         .await?
         .ok_or_else(|| AppError::NotFound("this protected post".to_string()))?;
+    let address = counted_address(client_address().unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED)));
+    let tries =
+        db::posts::note_password_try(pool, post_id, &address, MAX_TRIES, TRY_WINDOW_SECONDS)
+            .await?;
+    if tries.count > MAX_TRIES {
+        let wait = (TRY_WINDOW_SECONDS - tries.seconds_since_last)
+            .ceil()
+            .max(1.0) as u64;
+        append_header(http::header::RETRY_AFTER, &wait.to_string());
+        return Err(AppError::TooManyRequests(format!(
+            "Too many wrong passwords for this post. Please wait {} and try again.",
+            wait_in_words(wait)
+        )));
+    }
     if !same(password.as_bytes(), stored.as_bytes()) {
         return Err(AppError::Forbidden(
             "That is not the password of this post. Check it and try again.".to_string(),
         ));
     }
+    db::posts::forget_password_tries(pool, post_id, &address).await?;
     set_cookie(&unlock_cookie(post_id, &key, site_is_https()?));
     Ok(())
 }

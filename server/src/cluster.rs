@@ -109,6 +109,14 @@ pub enum ClusterError {
         LOCK_TIMEOUT.as_secs()
     )]
     Locked { holder: String, path: PathBuf },
+    #[error(
+        "the private PostgreSQL in {} admits only password sign-ins, and {}, which holds its \
+         superuser's password, is missing or unreadable: restore it from a backup of the data \
+         directory",
+        cluster.display(),
+        file.display()
+    )]
+    LostPassword { cluster: PathBuf, file: PathBuf },
     #[error("asked to stop while {action}")]
     Interrupted { action: String },
     #[error("{action} failed: {details}")]
@@ -318,6 +326,17 @@ impl PrivateCluster {
 
     fn bring_up(&mut self, stop: &StopRequests) -> Result<(), ClusterError> {
         if self.data().join("PG_VERSION").exists() {
+            // Without the superuser's password, a cluster that requires passwords cannot be set
+            // up again: a new one would not be accepted. (The blog's role gets a new password
+            // from the superuser when its own is lost.)
+            let requires_passwords =
+                fs::read_to_string(self.data().join("pg_hba.conf")).is_ok_and(|text| text == hba());
+            if requires_passwords && self.stored_password(ClusterRole::Superuser).is_none() {
+                return Err(ClusterError::LostPassword {
+                    cluster: self.data(),
+                    file: self.password_file(ClusterRole::Superuser),
+                });
+            }
             // A cluster of an older Fieldnotes has no passwords yet: they are made here, and
             // set when the cluster is set up.
             self.passwords = Passwords {
@@ -389,10 +408,21 @@ impl PrivateCluster {
         Ok(())
     }
 
-    /// A superuser's connection whose statements give up rather than wait long for a lock.
+    /// A superuser's connection whose statements give up rather than wait long for a lock; whose
+    /// names resolve in PostgreSQL's own schema alone, since the blog's role may create functions
+    /// in its database's schemas and one that shadowed a built-in (a `quote_ident(name)`, say)
+    /// must never run with the superuser's rights; and whose statements, which carry passwords,
+    /// stay out of the server's log.
     async fn set_up_connection(&self, database: &str) -> Result<PgConnection, ClusterError> {
         self.connect_options(ClusterRole::Superuser, database)
-            .options([("lock_timeout", "20s"), ("statement_timeout", "50s")])
+            .options([
+                ("lock_timeout", "20s"),
+                ("statement_timeout", "50s"),
+                ("search_path", "pg_catalog,pg_temp"),
+                ("log_statement", "none"),
+                ("log_min_error_statement", "panic"),
+                ("log_min_duration_statement", "-1"),
+            ])
             .connect()
             .await
             .map_err(set_up_error("connecting as the cluster's superuser"))
@@ -477,7 +507,9 @@ impl PrivateCluster {
             .mode(0o700)
             .create(&self.dir)
             .map_err(io_error(format!("creating {}", self.dir.display())))?;
-        self.give_to_owner(&self.dir)?;
+        let dir =
+            File::open(&self.dir).map_err(io_error(format!("opening {}", self.dir.display())))?;
+        self.give_to_owner(&dir, &self.dir)?;
         let staging = self.dir.join("cluster.new");
         remove_dir_if_present(&staging)?;
         self.passwords = Passwords {
@@ -635,15 +667,16 @@ impl PrivateCluster {
         file.write_all_at(contents.as_bytes(), 0)
             .and_then(|()| file.sync_all())
             .map_err(io_error(context()))?;
-        self.give_to_owner(&partial)?;
+        self.give_to_owner(&file, &partial)?;
         fs::rename(&partial, path).map_err(io_error(context()))
     }
 
-    /// Gives a file or directory to the user PostgreSQL runs as.
-    fn give_to_owner(&self, path: &Path) -> Result<(), ClusterError> {
+    /// Gives an open file or directory (found at `path`) to the user PostgreSQL runs as: the one
+    /// this process opened, whatever that user may have put at `path` since.
+    fn give_to_owner(&self, file: &File, path: &Path) -> Result<(), ClusterError> {
         match &self.programs.run_as {
             Some(owner) => {
-                std::os::unix::fs::chown(path, Some(owner.uid), Some(owner.gid)).map_err(io_error(
+                std::os::unix::fs::fchown(file, Some(owner.uid), Some(owner.gid)).map_err(io_error(
                     format!("giving {} to the postgres user", path.display()),
                 ))
             }

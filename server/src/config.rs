@@ -104,8 +104,9 @@ pub struct ServeSettings {
 /// How long, and how many at once, requests may hold the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Args)]
 pub struct RequestLimits {
-    /// Seconds a request may take from its headers to its answer, reading its body included;
-    /// past them it is answered 503.
+    /// Seconds a request may take from its headers to its answer, reading its body included
+    /// (plus a second for every 32 KB of its body); past them it is answered 503, or 408 when its
+    /// body had not arrived. A client that takes no part of an answer for as long is disconnected.
     #[arg(long, env = "FIELDNOTES_REQUEST_TIMEOUT", default_value_t = RequestLimits::default().request_timeout, value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout: u64,
     /// Seconds a client may take to send a request's headers, and a connection may stay idle
@@ -118,6 +119,9 @@ pub struct RequestLimits {
     /// Requests served at once; more are answered 503 at once, with a Retry-After.
     #[arg(long, env = "FIELDNOTES_MAX_REQUESTS", default_value_t = RequestLimits::default().max_requests, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_requests: u32,
+    /// Connections open at once; further clients wait until one closes.
+    #[arg(long, env = "FIELDNOTES_MAX_CONNECTIONS", default_value_t = RequestLimits::default().max_connections, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
 }
 
 impl RequestLimits {
@@ -141,6 +145,7 @@ impl Default for RequestLimits {
             header_timeout: 10,
             statement_timeout: 10,
             max_requests: 256,
+            max_connections: 512,
         }
     }
 }

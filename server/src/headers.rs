@@ -1,8 +1,10 @@
 //! What every answer tells browsers, to protect readers and writers: which scripts, styles,
 //! images and frames a page may use (`Content-Security-Policy`), that no other site may show it
 //! in a frame, how much of an address other sites learn (`Referrer-Policy`), not to guess a
-//! file's type (`nosniff`), and, when the blog's public address is https, to use nothing else
-//! (`Strict-Transport-Security`).
+//! file's type (`nosniff`), when the blog's public address is https, to use nothing else
+//! (`Strict-Transport-Security`), and that a page made for one person (signed in, unlocked with
+//! a post's password, or showing a commenter their comments awaiting moderation) and a server
+//! function's answer are for that person's browser alone (`Cache-Control: private, no-store`).
 //!
 //! A page may run no inline script but Leptos' own, each allowed by its SHA-256 hash: the
 //! hydration script in the `<head>`, the same on every page (hashed once, at start-up), and the
@@ -100,6 +102,8 @@ pub async fn protect(
     request: Request,
     next: Next,
 ) -> Response {
+    let is_server_function = request.uri().path().starts_with(env!("SERVER_FN_PREFIX"));
+    let carries_cookies = carries_blog_cookies(&request);
     let response = next.run(request).await;
     let (mut parts, body) = response.into_parts();
     let is_page = parts
@@ -129,6 +133,13 @@ pub async fn protect(
         body
     };
     let headers = &mut parts.headers;
+    if is_page {
+        headers.append(header::VARY, HeaderValue::from_static("Cookie"));
+    }
+    let personal_page = is_page && (carries_cookies || headers.contains_key(header::SET_COOKIE));
+    if personal_page || is_server_function {
+        set(headers, header::CACHE_CONTROL, "private, no-store");
+    }
     set(headers, header::X_FRAME_OPTIONS, "DENY");
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(
@@ -140,6 +151,18 @@ pub async fn protect(
         set(headers, header::STRICT_TRANSPORT_SECURITY, HSTS);
     }
     Response::from_parts(parts, body)
+}
+
+/// Whether a request carries one of the blog's cookies (a session, a commenter's, a post's
+/// password), which pages read to make a page for that person.
+fn carries_blog_cookies(request: &Request) -> bool {
+    request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .any(|pair| pair.trim_start().starts_with(app::auth::COOKIE_PREFIX))
 }
 
 fn set(headers: &mut HeaderMap, name: header::HeaderName, value: &str) {

@@ -160,7 +160,7 @@ async fn serve_on(
     let server = limits::serve(
         listener,
         web::router(state, &settings.cors_origins),
-        settings.limits.header_timeout(),
+        settings.limits,
         stop.clone().first(),
     );
     // After the first request to stop, open requests get a grace period; a second request, or

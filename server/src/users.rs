@@ -98,11 +98,13 @@ pub async fn run(pool: &PgPool, action: &UserAction) -> Result<String, UserError
                 return Err(UserError::NoSuchAccount(email));
             }
             let hash = password_hash(*password_stdin, false).await?;
-            if !accounts::set_password(pool, &email, &hash).await? {
+            let email_hash = app::auth::email_hash(&email);
+            if !accounts::set_password(pool, &email, &email_hash, &hash).await? {
                 return Err(UserError::NoSuchAccount(email));
             }
             Ok(format!(
-                "The password of {email} was changed; they were signed out everywhere."
+                "The password of {email} was changed; they were signed out everywhere, and failed \
+                 sign-ins to the account were forgotten."
             ))
         }
         UserAction::Token { email, name } => {

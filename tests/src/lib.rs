@@ -123,12 +123,7 @@ impl TestApp {
             trusted_proxies: setup.trusted_proxies,
         };
         let app = router(state, &setup.cors_origins);
-        tokio::spawn(serve(
-            listener,
-            app,
-            setup.limits.header_timeout(),
-            std::future::pending(),
-        ));
+        tokio::spawn(serve(listener, app, setup.limits, std::future::pending()));
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()

@@ -214,12 +214,29 @@ async fn known_commenters_are_known_by_their_browser_not_their_address(pool: PgP
     );
     let again = send(
         &app,
-        &Form::new(id, "another-address@example.org", "A second question"),
+        &Form::new(id, "reader@example.org", "A second question"),
         None,
         Some(&reader),
     )
     .await;
     assert_eq!(again.body, "\"Published\"", "the reader's own browser");
+    let renamed = Form {
+        name: "Someone Else",
+        ..Form::new(id, "reader@example.org", "Under another name")
+    };
+    let renamed = send(&app, &renamed, None, Some(&reader)).await;
+    assert_eq!(
+        renamed.body, "\"AwaitingModeration\"",
+        "a known browser is known under the name it was approved with"
+    );
+    let other_address = send(
+        &app,
+        &Form::new(id, "another-address@example.org", "With another address"),
+        None,
+        Some(&reader),
+    )
+    .await;
+    assert_eq!(other_address.body, "\"AwaitingModeration\"");
 
     let (admin, _) = person(&pool, "admin@example.org", Role::Admin).await;
     let session = start_session(&pool, admin).await;
@@ -256,6 +273,22 @@ async fn known_commenters_are_known_by_their_browser_not_their_address(pool: PgP
     assert_eq!(
         signed_out.body, "\"AwaitingModeration\"",
         "an anonymous comment with a staff address always waits"
+    );
+    // The reader was once approved under the administrator's display name.
+    sqlx::query(
+        "UPDATE comments SET author_name = 'ADMIN' WHERE author_email = 'reader@example.org'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let named_like_staff = Form {
+        name: "ADMIN",
+        ..Form::new(id, "reader@example.org", "Named like the administrator")
+    };
+    let named_like_staff = send(&app, &named_like_staff, None, Some(&reader)).await;
+    assert_eq!(
+        named_like_staff.body, "\"AwaitingModeration\"",
+        "an anonymous comment under a staff name always waits"
     );
     let through_api = app
         .client

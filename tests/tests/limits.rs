@@ -1,7 +1,8 @@
 //! What a slow or greedy client can hold: requests past the limit of those served at once are
-//! turned away at once, a request not answered in time is given up, a client slow to send its
-//! headers loses its connection, and a statement that runs too long is cancelled; each answered
-//! with a 503 problem that says to come back, where there is anyone to answer.
+//! turned away at once, a request whose body does not come in time is given up (a large body gets
+//! time in proportion), connections past their limit wait, a client slow to send its headers
+//! loses its connection, and a statement that runs too long is cancelled; each answered with a
+//! problem that says what happened, where there is anyone to answer.
 
 use std::time::Duration;
 
@@ -120,7 +121,7 @@ async fn requests_past_the_limit_are_turned_away_at_once(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
-async fn a_request_not_answered_in_time_is_given_up(pool: PgPool) {
+async fn a_request_whose_body_does_not_come_in_time_is_given_up(pool: PgPool) {
     let app = app_with(
         pool,
         RequestLimits {
@@ -131,8 +132,81 @@ async fn a_request_not_answered_in_time_is_given_up(pool: PgPool) {
     .await;
     let mut held = request_waiting_for_its_body(&app).await;
     // The body never comes: only the time limit can end the request.
-    assert_busy(&read_some(&mut held).await);
+    let answer = read_some(&mut held).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        answer.contains("must arrive at 32 KB a second or faster"),
+        "{answer}"
+    );
     assert_eq!(app.get("/api/v1/tags").await.0, 200);
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_large_body_has_time_to_arrive_at_a_modest_rate(pool: PgPool) {
+    let app = app_with(
+        pool,
+        RequestLimits {
+            request_timeout: 1,
+            ..RequestLimits::default()
+        },
+    )
+    .await;
+    // 96 KB at 32 KB a second: three seconds more than the one a request has.
+    let body = format!("{{\"body\": \"{}\"}}", "x".repeat(96 * 1024));
+    let mut stream = connect(&app).await;
+    stream
+        .write_all(
+            format!(
+                "POST /api/v1/posts/no-such-post/comments HTTP/1.1\r\nHost: test\r\n\
+                 Content-Type: application/json\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n",
+                body.len()
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    for part in body.as_bytes().chunks(body.len() / 4 + 1) {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        stream.write_all(part).await.unwrap();
+    }
+    let answer = read_answer(&mut stream).await;
+    assert!(
+        answer.starts_with("HTTP/1.1 4") && !answer.starts_with("HTTP/1.1 408"),
+        "the request was served: {answer}"
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn connections_past_the_limit_wait_for_one_to_close(pool: PgPool) {
+    let app = app_with(
+        pool,
+        RequestLimits {
+            max_connections: 1,
+            ..RequestLimits::default()
+        },
+    )
+    .await;
+    let mut first = connect(&app).await;
+    first
+        .write_all(b"GET /robots.txt HTTP/1.1\r\nHost: test\r\n\r\n")
+        .await
+        .unwrap();
+    assert!(read_some(&mut first).await.starts_with("HTTP/1.1 200"));
+
+    let mut second = connect(&app).await;
+    second
+        .write_all(b"GET /robots.txt HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buffer = [0; 64];
+    let waiting = tokio::time::timeout(Duration::from_millis(500), second.read(&mut buffer)).await;
+    assert!(
+        waiting.is_err(),
+        "the second connection waits while the first is open"
+    );
+    drop(first);
+    assert!(read_answer(&mut second).await.starts_with("HTTP/1.1 200"));
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]

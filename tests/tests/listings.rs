@@ -1,7 +1,7 @@
 //! Listings with every filter, checked against the same question asked directly of the tables
 //! the content lives in; and the counts the listings keep, through every kind of change.
 
-use app::db::listings::{COUNT_CAP, list_posts, publish_due_posts};
+use app::db::listings::{COUNT_CAP, MAX_SCANNED_POSTS, list_posts, publish_due_posts};
 use app::filter::PostFilter;
 use app::model::{Count, PostListing};
 use integration_tests::import_fixture;
@@ -469,4 +469,68 @@ async fn combined_counts_stop_at_the_cap(pool: PgPool) {
     let expected_deep = &expected(&pool, &PostFilter::default()).await[8990..9000];
     let got: Vec<&str> = deep.posts.iter().map(|post| post.slug.as_str()).collect();
     assert_eq!(got, expected_deep);
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn combined_filters_read_a_bounded_part_of_their_narrowest_scope(pool: PgPool) {
+    theme(&pool).await;
+    let (author, author_id, tag, tag_id): (String, i64, String, i64) = sqlx::query_as(
+        "SELECT u.slug, u.id, t.slug, t.id FROM posts p
+         JOIN users u ON u.id = p.author_id
+         JOIN post_tags pt ON pt.post_id = p.id JOIN tags t ON t.id = pt.tag_id
+         WHERE p.status = 'published' ORDER BY p.published_at LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let both = filter(Some(&author), Some(&tag), None, None, None);
+    let found = expected(&pool, &both).await;
+    assert!(!found.is_empty());
+
+    // The month counts say that both the author and the tag have many newer posts, of which
+    // none has both: the scan stops in their newest month, short of the old posts.
+    for (scope, id) in [("author", author_id), ("tag", tag_id)] {
+        sqlx::query(
+            "INSERT INTO listing_months (scope, scope_id, month, post_count)
+             VALUES ($1, $2, date '2030-01-01', $3)",
+        )
+        .bind(scope)
+        .bind(id)
+        .bind(MAX_SCANNED_POSTS as i32 + 1)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    let bounded = list_posts(&pool, &both, 1, 10).await.unwrap().unwrap();
+    assert_eq!(bounded.total, Count::AtLeast(0));
+    assert!(bounded.posts.is_empty());
+    assert!(!bounded.has_next());
+
+    let year = found_year(&pool, &found[0]).await;
+    let within_year = filter(Some(&author), Some(&tag), None, Some(year), None);
+    let listed = list_posts(&pool, &within_year, 1, 100)
+        .await
+        .unwrap()
+        .unwrap();
+    let slugs: Vec<String> = listed.posts.iter().map(|post| post.slug.clone()).collect();
+    assert_eq!(
+        slugs,
+        expected(&pool, &within_year).await,
+        "narrowed to a year"
+    );
+    assert!(
+        matches!(listed.total, Count::Exact(_)),
+        "{:?}",
+        listed.total
+    );
+}
+
+async fn found_year(pool: &PgPool, slug: &str) -> i32 {
+    sqlx::query_scalar(
+        "SELECT extract(year FROM published_at AT TIME ZONE 'UTC')::int FROM posts WHERE slug = $1",
+    )
+    .bind(slug)
+    .fetch_one(pool)
+    .await
+    .unwrap()
 }

@@ -791,3 +791,62 @@ async fn the_blog_connects_as_a_role_that_is_no_superuser_and_its_waits_are_boun
     let output = psql(&dir, &["--superuser"], IS_SUPERUSER);
     assert_eq!(stdout(&output), "t", "{}", stderr(&output));
 }
+
+#[tokio::test]
+async fn a_function_the_blog_role_planted_never_runs_as_the_superuser() {
+    let dir = data_dir("planted-function");
+    // Shadows the built-in `quote_ident(text)` for `name` arguments, as the start-up's query
+    // would call it, and notes who ran it.
+    let output = psql(
+        &dir,
+        &[],
+        "CREATE TABLE planted_runs (who text); \
+         CREATE FUNCTION public.quote_ident(name) RETURNS text LANGUAGE plpgsql AS $$ \
+         BEGIN \
+             INSERT INTO public.planted_runs VALUES (current_user); \
+             RETURN pg_catalog.quote_ident($1::text); \
+         END $$",
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    // A schema left to the superuser, as the first versions left everything: starting again
+    // hands it over to the blog's role, which names it.
+    let output = psql(&dir, &["--superuser"], "CREATE SCHEMA leftovers");
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    let output = psql(
+        &dir,
+        &[],
+        "SELECT pg_get_userbyid(nspowner) || ' ' || (SELECT count(*) FROM planted_runs) \
+         FROM pg_namespace WHERE nspname = 'leftovers'",
+    );
+    assert_eq!(
+        stdout(&output),
+        "fieldnotes 0",
+        "handed over, without running the planted function: {}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_lost_superuser_password_file_is_named_with_what_to_do() {
+    let dir = data_dir("lost-password");
+    let output = psql(&dir, &[], "SELECT 1");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let file = dir.join("postgres/superuser.pgpass");
+    assert!(file.exists(), "{}", file.display());
+    let kept = std::fs::read(&file).unwrap();
+    std::fs::remove_file(&file).unwrap();
+
+    let output = psql(&dir, &[], "SELECT 1");
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(
+        message.contains("superuser.pgpass") && message.contains("restore it from a backup"),
+        "{message}"
+    );
+    assert!(!running(&dir), "nothing is left running");
+
+    std::fs::write(&file, kept).unwrap();
+    let output = psql(&dir, &[], "SELECT 1");
+    assert!(output.status.success(), "{}", stderr(&output));
+}

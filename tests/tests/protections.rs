@@ -208,3 +208,58 @@ async fn behind_an_https_address_browsers_are_told_to_keep_to_https(pool: PgPool
         "{headers:?}"
     );
 }
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn pages_made_for_one_person_stay_in_their_browser(pool: PgPool) {
+    seeded(&pool).await;
+    let (_, token) = integration_tests::account_with_token(
+        &pool,
+        "ada@example.org",
+        "Ada",
+        app::model::Role::Admin,
+    )
+    .await;
+    let app = TestApp::spawn(pool).await;
+    let page = |path: &'static str, cookie: Option<String>| {
+        let mut request = app.client.get(format!("{}{path}", app.address));
+        if let Some(cookie) = cookie {
+            request = request.header(reqwest::header::COOKIE, cookie);
+        }
+        async move { request.send().await.unwrap().headers().clone() }
+    };
+
+    for path in ["/", "/tag/8bit", "/dashboard"] {
+        let headers = page(path, Some(format!("fieldnotes_session={token}"))).await;
+        assert_eq!(
+            header(&headers, "cache-control"),
+            "private, no-store",
+            "{path}"
+        );
+        assert!(varies_by_cookie(&headers), "{path}: {headers:?}");
+    }
+    let headers = page(
+        "/posts/using-sassens-theory-to-explain-the-phenomenon-of-cluster",
+        Some("theme=dark; fieldnotes_commenter=0123".to_string()),
+    )
+    .await;
+    assert_eq!(header(&headers, "cache-control"), "private, no-store");
+
+    let anonymous = page("/", None).await;
+    assert!(!is_private(&anonymous), "{anonymous:?}");
+    assert!(varies_by_cookie(&anonymous));
+    let other_site = page("/", Some("theme=dark".to_string())).await;
+    assert!(!is_private(&other_site), "{other_site:?}");
+}
+
+fn is_private(headers: &HeaderMap) -> bool {
+    headers
+        .get("cache-control")
+        .is_some_and(|value| value.to_str().unwrap().contains("private"))
+}
+
+fn varies_by_cookie(headers: &HeaderMap) -> bool {
+    headers
+        .get_all("vary")
+        .iter()
+        .any(|value| value.to_str().unwrap().contains("Cookie"))
+}

@@ -734,3 +734,76 @@ async fn protected_pages_are_opened_like_posts(pool: PgPool) {
         .await;
     assert!(page.body.contains("Ada, Bo and Cy"));
 }
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn guessing_a_post_password_is_refused_after_a_few_tries(pool: PgPool) {
+    import_fixture(&pool, "themeunittestdata.wordpress.xml")
+        .await
+        .unwrap();
+    let app = TestApp::spawn(pool.clone()).await;
+    let id: i64 = sqlx::query_scalar("SELECT id FROM posts WHERE slug = $1")
+        .bind(PROTECTED)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let try_password = |client: reqwest::Client, password: &str| {
+        let request = client
+            .post(format!("{}/_fn/unlock_post", app.address))
+            .header(header::ORIGIN, &app.address)
+            .header(header::ACCEPT, "application/json")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(format!("post_id={id}&password={password}"));
+        async move { request.send().await.unwrap() }
+    };
+    let guesser = reqwest::Client::builder()
+        .local_address("127.0.0.2".parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap();
+    for attempt in 0..10 {
+        let wrong = try_password(guesser.clone(), &format!("guess{attempt}")).await;
+        assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
+    }
+    let refused = try_password(guesser.clone(), "enter").await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait = retry_after(&refused);
+    assert!((890..=900).contains(&wait), "{wait}");
+    // Fourteen minutes later, as if the guesser had waited them, it is still refused, and the
+    // refused tries did not start the quarter of an hour again.
+    sqlx::query(
+        "UPDATE post_password_tries SET last_tried_at = last_tried_at - interval '14 minutes'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let again = try_password(guesser.clone(), "enter").await;
+    assert_eq!(again.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait = retry_after(&again);
+    assert!(wait <= 60, "{wait}");
+    assert!(refused.headers().get(header::SET_COOKIE).is_none());
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("Too many wrong passwords")
+    );
+
+    let reader = reqwest::Client::builder()
+        .local_address("127.0.0.3".parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap();
+    let right = try_password(reader, "enter").await;
+    assert_eq!(
+        right.status(),
+        StatusCode::OK,
+        "a reader elsewhere is not held up by the guesser"
+    );
+}
+
+fn retry_after(response: &reqwest::Response) -> u64 {
+    response.headers()[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}

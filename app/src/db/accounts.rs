@@ -120,6 +120,22 @@ pub async fn list_accounts(pool: &PgPool) -> sqlx::Result<Vec<UserListing>> {
         .collect())
 }
 
+/// Whether one of the blog's people has this e-mail address or this display name (compared
+/// without regard to case), whether or not they can sign in.
+pub async fn is_staff_identity(pool: &PgPool, name: &str, email: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (
+               SELECT 1 FROM users WHERE lower(email) = lower($2)
+               UNION ALL
+               SELECT 1 FROM users WHERE lower(display_name) = lower($1)
+           ) AS "exists!""#,
+        name,
+        email,
+    )
+    .fetch_one(pool)
+    .await
+}
+
 /// The account with this e-mail address, whether or not it can sign in.
 pub async fn account_id(pool: &PgPool, email: &str) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar!("SELECT id FROM users WHERE lower(email) = lower($1)", email)
@@ -127,9 +143,15 @@ pub async fn account_id(pool: &PgPool, email: &str) -> sqlx::Result<Option<i64>>
         .await
 }
 
-/// Sets a person's password, ends all their sessions and revokes their API tokens; `false` when
+/// Sets a person's password, ends all their sessions, revokes their API tokens and forgets the
+/// failed sign-ins to the account (`email_hash` is the hash they are counted under); `false` when
 /// no one has this address.
-pub async fn set_password(pool: &PgPool, email: &str, password_hash: &str) -> sqlx::Result<bool> {
+pub async fn set_password(
+    pool: &PgPool,
+    email: &str,
+    email_hash: &[u8],
+    password_hash: &str,
+) -> sqlx::Result<bool> {
     let mut tx = pool.begin().await?;
     let Some(id) = sqlx::query_scalar!(
         "UPDATE users SET password_hash = $2 WHERE lower(email) = lower($1) RETURNING id",
@@ -144,6 +166,18 @@ pub async fn set_password(pool: &PgPool, email: &str, password_hash: &str) -> sq
     end_sessions_of(&mut tx, id).await?;
     sqlx::query!(
         "UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
+        id
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "DELETE FROM sign_in_failures WHERE email_hash = $1",
+        email_hash
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "UPDATE sign_in_devices SET failures = 0 WHERE user_id = $1",
         id
     )
     .execute(&mut *tx)
@@ -234,8 +268,9 @@ pub async fn end_sessions_of(conn: &mut PgConnection, user_id: i64) -> sqlx::Res
     Ok(())
 }
 
-/// Forgets sessions that have ended (expired, or unused for `idle_days`), failed sign-ins older
-/// than `failure_memory_minutes`, and browsers that have not signed in for a year.
+/// Forgets sessions that have ended (expired, or unused for `idle_days`), failed sign-ins and
+/// wrong post passwords older than `failure_memory_minutes`, and browsers that have not signed in
+/// for a year.
 pub async fn forget_expired(
     pool: &PgPool,
     idle_days: i32,
@@ -250,6 +285,12 @@ pub async fn forget_expired(
     .await?;
     sqlx::query!(
         "DELETE FROM sign_in_failures WHERE last_failed_at < now() - make_interval(mins => $1)",
+        failure_memory_minutes
+    )
+    .execute(pool)
+    .await?;
+    sqlx::query!(
+        "DELETE FROM post_password_tries WHERE last_tried_at < now() - make_interval(mins => $1)",
         failure_memory_minutes
     )
     .execute(pool)

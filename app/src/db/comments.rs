@@ -224,14 +224,23 @@ pub async fn is_approved_comment_of(
     .await
 }
 
-/// Whether the reader with this commenter token (its hash) has had a comment approved.
-pub async fn is_known_commenter(pool: &PgPool, commenter_token_hash: &[u8]) -> sqlx::Result<bool> {
+/// Whether the reader with this commenter token (its hash) has had a comment approved under this
+/// name and e-mail address.
+pub async fn is_known_commenter(
+    pool: &PgPool,
+    commenter_token_hash: &[u8],
+    name: &str,
+    email: &str,
+) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
         r#"SELECT EXISTS (
                SELECT 1 FROM comments
                WHERE commenter_token_hash = $1 AND status = 'approved'
+                 AND author_name = $2 AND lower(author_email) = lower($3)
            ) AS "exists!""#,
         commenter_token_hash,
+        name,
+        email,
     )
     .fetch_one(pool)
     .await

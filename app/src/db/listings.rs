@@ -9,8 +9,10 @@
 //!   falls in: page 40,000 reads no more rows than page 1 plus at most one month's.
 //! - With several scopes, the one with the fewest posts drives the scan and the others are
 //!   checked per row through the `(post_id, scope, scope_id)` index; the total is counted up to
-//!   [`COUNT_CAP`] and shown as "at least" beyond it, and pages past the first
-//!   [`MAX_COMBINED_POSTS`] posts are empty (callers refuse them before asking).
+//!   [`COUNT_CAP`] and shown as "more than" beyond it, and pages past the first
+//!   [`MAX_COMBINED_POSTS`] posts are empty (callers refuse them before asking). The scan reads
+//!   only the newest [`MAX_SCANNED_POSTS`] of the driving scope (to the start of the month the
+//!   last of them falls in): when that scope holds more, what it finds is counted as "at least".
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sqlx::{PgConnection, PgPool};
@@ -24,6 +26,10 @@ const LAST_MONTH: NaiveDate = NaiveDate::from_ymd_opt(10_000, 1, 1).expect("a va
 
 /// Combined filters count their posts up to this many; beyond, the count is "more than" this.
 pub const COUNT_CAP: i64 = MAX_COMBINED_POSTS as i64;
+
+/// How many posts of its driving scope a combination of filters reads at most, however few of
+/// them it lets through.
+pub const MAX_SCANNED_POSTS: i64 = 20_000;
 
 /// Where a listing looks: all posts, or the posts of one author, tag or category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,7 +116,13 @@ pub async fn list_posts(
             Count::Exact(total as u64),
         )
     } else {
+        let driver_total = totals.iter().map(|(total, _)| *total).min().unwrap_or(0);
         let (scope, scope_id) = driver.key();
+        let scan_from = if driver_total > MAX_SCANNED_POSTS {
+            scan_horizon(pool, driver, &resolved).await?
+        } else {
+            resolved.from
+        };
         let counted = sqlx::query_scalar!(
             r#"
             SELECT count(*) AS "count!" FROM (
@@ -119,7 +131,7 @@ pub async fn list_posts(
             "#,
             scope,
             scope_id,
-            resolved.from,
+            scan_from,
             resolved.until,
             resolved.author(),
             resolved.tag(),
@@ -130,6 +142,8 @@ pub async fn list_posts(
         .await?;
         let total = if counted > COUNT_CAP {
             Count::MoreThan(COUNT_CAP as u64)
+        } else if scan_from > resolved.from {
+            Count::AtLeast(counted as u64)
         } else {
             Count::Exact(counted as u64)
         };
@@ -145,7 +159,7 @@ pub async fn list_posts(
                 "#,
                 scope,
                 scope_id,
-                resolved.from,
+                scan_from,
                 resolved.until,
                 resolved.author(),
                 resolved.tag(),
@@ -167,6 +181,32 @@ pub async fn list_posts(
         per_page,
         total,
     }))
+}
+
+/// The first month a scan of `scope` reads so as to read about [`MAX_SCANNED_POSTS`] of its
+/// posts, newest first, within the filter's months: the month in which their count reaches it.
+async fn scan_horizon(pool: &PgPool, scope: Scope, resolved: &Resolved) -> sqlx::Result<NaiveDate> {
+    let (scope, scope_id) = scope.key();
+    let month = sqlx::query_scalar!(
+        r#"
+        SELECT month AS "month!" FROM (
+            SELECT month, sum(post_count) OVER (ORDER BY month DESC) AS newer
+            FROM listing_months
+            WHERE scope = $1 AND scope_id = $2 AND month >= $3 AND month < $4
+        ) counted
+        WHERE newer >= $5
+        ORDER BY month DESC
+        LIMIT 1
+        "#,
+        scope,
+        scope_id,
+        resolved.from,
+        resolved.until,
+        MAX_SCANNED_POSTS,
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(month.map_or(resolved.from, |month| month.max(resolved.from)))
 }
 
 /// The number of posts in a scope, within the filter's months if it has any.

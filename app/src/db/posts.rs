@@ -152,6 +152,64 @@ pub async fn protection(pool: &PgPool, id: i64) -> sqlx::Result<Option<(String, 
     Ok(row.map(|row| (row.password, row.password_key)))
 }
 
+/// Tries at a post's password from one client address.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PasswordTries {
+    pub count: i32,
+    pub seconds_since_last: f64,
+}
+
+/// Counts a try at a protected post's password from a client address, before the password is
+/// checked, so that parallel tries all count; a try past `max_tries` does not prolong the wait.
+/// The count starts again after `forget_after` seconds without a counted try.
+pub async fn note_password_try(
+    pool: &PgPool,
+    post_id: i64,
+    client_address: &str,
+    max_tries: i32,
+    forget_after: f64,
+) -> sqlx::Result<PasswordTries> {
+    let row = sqlx::query!(
+        r#"
+        INSERT INTO post_password_tries AS t (post_id, client_address, tries, last_tried_at)
+        VALUES ($1, $2::text::inet, 1, now())
+        ON CONFLICT (post_id, client_address) DO UPDATE
+        SET tries = CASE WHEN t.last_tried_at < now() - make_interval(secs => $4) THEN 1
+                         ELSE t.tries + 1 END,
+            last_tried_at = CASE WHEN t.tries >= $3
+                                      AND t.last_tried_at >= now() - make_interval(secs => $4)
+                                 THEN t.last_tried_at ELSE now() END
+        RETURNING tries, extract(epoch FROM now() - last_tried_at)::float8 AS "seconds!"
+        "#,
+        post_id,
+        client_address,
+        max_tries,
+        forget_after,
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(PasswordTries {
+        count: row.tries,
+        seconds_since_last: row.seconds,
+    })
+}
+
+/// Forgets the tries at a post's password from a client address, once one was right.
+pub async fn forget_password_tries(
+    pool: &PgPool,
+    post_id: i64,
+    client_address: &str,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "DELETE FROM post_password_tries WHERE post_id = $1 AND client_address = $2::text::inet",
+        post_id,
+        client_address,
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 /// Any post, whatever its status, as its page would show it once published (and unlocked):
 /// what a writer previews. Unpublished posts show the present time as their date.
 pub async fn preview_post(pool: &PgPool, id: i64) -> sqlx::Result<Option<PostView>> {
@@ -234,8 +292,9 @@ pub async fn find_public_page(
         SELECT p.id, p.slug, p.title, p.body_html, p.password_key,
                parent.slug AS "parent_slug?", parent.title AS "parent_title?"
         FROM posts p
-        LEFT JOIN posts parent ON parent.id = p.parent_id AND parent.status = 'published'
-        WHERE p.kind = 'page' AND p.slug = $1 AND p.status = 'published' AND p.published_at <= now()
+        LEFT JOIN posts parent ON parent.id = p.parent_id
+            AND parent.status IN ('published', 'scheduled') AND parent.published_at <= now()
+        WHERE p.kind = 'page' AND p.slug = $1 AND p.status IN ('published', 'scheduled') AND p.published_at <= now()
         "#,
         slug,
     )
@@ -248,7 +307,7 @@ pub async fn find_public_page(
         Named,
         r#"
         SELECT slug, title AS name FROM posts
-        WHERE parent_id = $1 AND kind = 'page' AND status = 'published' AND published_at <= now()
+        WHERE parent_id = $1 AND kind = 'page' AND status IN ('published', 'scheduled') AND published_at <= now()
         ORDER BY menu_order, title
         "#,
         page.id,
@@ -287,7 +346,7 @@ pub async fn public_pages(pool: &PgPool, top_level: bool) -> sqlx::Result<Vec<Na
         Named,
         r#"
         SELECT slug, title AS name FROM posts
-        WHERE kind = 'page' AND status = 'published' AND published_at <= now()
+        WHERE kind = 'page' AND status IN ('published', 'scheduled') AND published_at <= now()
           AND (NOT $1 OR parent_id IS NULL)
         ORDER BY menu_order, title
         "#,

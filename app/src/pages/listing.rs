@@ -139,7 +139,7 @@ fn ListingView(listing: PostListing, site: crate::model::SiteInfo) -> impl IntoV
     let path = filter.href(listing.page);
     let feed = filter.feed_href();
     let last = match listing.total {
-        Count::Exact(_) => Some(listing.last_page()),
+        Count::Exact(_) | Count::AtLeast(_) => Some(listing.last_page()),
         Count::MoreThan(_) => None,
     };
     let has_next = listing.has_next();

@@ -108,8 +108,9 @@ pub struct PostPage {
     posts: Vec<PostSummaryOut>,
     page: u32,
     per_page: u32,
-    /// How many posts match. When several filters combine, counting stops past 10,000: `total`
-    /// is then 10000 and `total_exact` false, meaning more than that.
+    /// How many posts match. When several filters combine, counting stops past 10,000, and only
+    /// the newest 20,000 posts of the narrowest filter are looked at: `total_exact` false means
+    /// that more posts than `total` may match.
     total: u64,
     total_exact: bool,
     total_pages: u64,
