@@ -9,7 +9,7 @@ import { PASSWORD } from './tests/helpers';
 // write.
 const binary = '../target/debug/fieldnotes';
 const site = '--site-root ../target/site';
-const themeData = '../../shared/fixtures/wordpress/themeunittestdata.wordpress.xml';
+const themeData = '../fixtures/wordpress/themeunittestdata.wordpress.xml';
 // FIELDNOTES_E2E_PORT lets two checkouts run their end-to-end tests side by side.
 const basePort = Number(process.env.FIELDNOTES_E2E_PORT ?? 3100);
 const demoPort = basePort;
@@ -82,6 +82,8 @@ export default defineConfig({
       `${addUser('ada@example.org', 'Ada Writer', 'author')} && ` +
         `${addUser('bo@example.org', 'Bo Writer', 'author')} && ` +
         `${addUser('cy@example.org', 'Cy Editor', 'editor')} && ` +
+        // People in these tests fill in a comment form faster than anyone writes.
+        `${binary} comments ${writingData} --min-writing-seconds 0 && ` +
         `exec ${binary} serve --addr 127.0.0.1:${writingPort} ${writingData} ${site}`,
       writingPort,
     ),

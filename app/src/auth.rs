@@ -137,7 +137,7 @@ pub fn append_header(name: http::HeaderName, value: &str) {
 
 /// Whether readers reach the blog over HTTPS, so that cookies must say `Secure`.
 pub fn site_is_https() -> Result<bool, AppError> {
-    Ok(crate::db::public_url()?.starts_with("https://"))
+    Ok(crate::context::public_url()?.starts_with("https://"))
 }
 
 /// The hash of the commenter token in a request's cookie, if any.

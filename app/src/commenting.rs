@@ -18,8 +18,6 @@ pub const MAX_BODY_CHARS: usize = 10_000;
 const MAX_NAME_CHARS: usize = 100;
 const MAX_EMAIL_CHARS: usize = 254;
 const MAX_WEBSITE_CHARS: usize = 300;
-/// People take at least this long to write a comment after the form appears.
-const MIN_MILLISECONDS_TO_WRITE: i64 = 3_000;
 /// More comments than this from one address within the window go to the spam queue.
 const MAX_COMMENTS_PER_ADDRESS: i64 = 5;
 const ADDRESS_WINDOW_MINUTES: i32 = 10;
@@ -241,16 +239,18 @@ async fn is_spam(
     if commenter.account.is_some() {
         return Ok(false);
     }
+    let settings = db::site::comment_settings(pool).await?;
     let written_for = Utc::now().timestamp_millis() - input.shown_at;
-    if !input.homepage.is_empty() || !(MIN_MILLISECONDS_TO_WRITE..).contains(&written_for) {
+    let min_writing_milliseconds = i64::from(settings.min_writing_seconds) * 1000;
+    if !input.homepage.is_empty() || !(min_writing_milliseconds..).contains(&written_for) {
         return Ok(true);
     }
     if link_count(body) > MAX_LINKS {
         return Ok(true);
     }
     let lowered = format!("{} {} {}", input.name, input.website, body).to_lowercase();
-    let words = db::site::comment_settings(pool).await?.spam_words;
-    if words
+    if settings
+        .spam_words
         .iter()
         .map(|word| word.trim().to_lowercase())
         .any(|word| !word.is_empty() && lowered.contains(&word))

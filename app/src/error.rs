@@ -153,6 +153,11 @@ impl axum::response::IntoResponse for AppError {
         let status = http::StatusCode::from_u16(self.status())
             .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = Problem::new(status, self.to_string()).into_response();
+        // An error answers for now: a cache that kept it would hide the page once it is there.
+        response.headers_mut().insert(
+            http::header::CACHE_CONTROL,
+            http::HeaderValue::from_static("no-store"),
+        );
         if matches!(self, AppError::Busy(_)) {
             response
                 .headers_mut()

@@ -15,13 +15,19 @@ pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod commenting;
 #[cfg(feature = "ssr")]
+pub mod context;
+#[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod diff;
 #[cfg(feature = "ssr")]
 pub mod html;
 #[cfg(feature = "ssr")]
 pub mod protection;
 #[cfg(feature = "ssr")]
 pub mod search;
+#[cfg(feature = "ssr")]
+pub mod uploads;
 #[cfg(feature = "ssr")]
 pub mod writing;
 

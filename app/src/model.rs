@@ -462,7 +462,7 @@ pub struct DashboardFilter {
 
 /// One page of the dashboard's list, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DashboardPage {
+pub struct DashboardListing {
     pub posts: Vec<DashboardPost>,
     /// Where the next page starts, when there is one.
     pub next_before: Option<i64>,

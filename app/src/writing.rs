@@ -9,8 +9,8 @@ use crate::db::{self, writing::PostFields};
 use crate::error::AppError;
 use crate::html;
 use crate::model::{
-    Account, CategoryChoice, DashboardFilter, DashboardPage, DiffLine, EditablePost, MediaItem,
-    PostInput, PostStatus, PostView, RevisionHistory, SavedPost,
+    Account, CategoryChoice, DashboardFilter, DashboardListing, EditablePost, PostInput,
+    PostStatus, PostView, RevisionHistory, SavedPost,
 };
 use crate::slug::slugify;
 
@@ -19,7 +19,6 @@ pub const MAX_EXCERPT_CHARS: usize = 2_000;
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 pub const MAX_TAGS: usize = 50;
 pub const MAX_TAG_CHARS: usize = 100;
-pub const MAX_IMAGE_BYTES: usize = 10 * 1024 * 1024;
 const DASHBOARD_PAGE_SIZE: i64 = 20;
 const MAX_REVISIONS_LISTED: i64 = 200;
 
@@ -351,7 +350,7 @@ pub async fn dashboard(
     pool: &PgPool,
     account: &Account,
     filter: &DashboardFilter,
-) -> Result<DashboardPage, AppError> {
+) -> Result<DashboardListing, AppError> {
     let only_author = (!account.may_edit(None)).then_some(account.id);
     Ok(db::writing::dashboard_posts(pool, only_author, filter, DASHBOARD_PAGE_SIZE).await?)
 }
@@ -384,7 +383,7 @@ pub async fn history(
                 .ok_or_else(|| AppError::NotFound(format!("revision {revision_id}")))?;
             let before = html::text_lines(&revision.revision.title, &revision.body_html);
             let now = html::text_lines(&post.input.title, &post.input.body_html);
-            Some((revision.revision, line_diff(&before, &now)))
+            Some((revision.revision, crate::diff::line_diff(&before, &now)))
         }
         None => None,
     };
@@ -419,46 +418,6 @@ pub async fn restore_revision(
     Ok(revision.post_id)
 }
 
-/// The lines of `before` and `now` in order, each marked as kept, removed or added: the
-/// longest common subsequence, over at most a few thousand lines.
-fn line_diff(before: &[String], now: &[String]) -> Vec<DiffLine> {
-    const MAX_LINES: usize = 3_000;
-    if before.len() > MAX_LINES || now.len() > MAX_LINES {
-        return before
-            .iter()
-            .map(|line| DiffLine::Removed(line.clone()))
-            .chain(now.iter().map(|line| DiffLine::Added(line.clone())))
-            .collect();
-    }
-    let (n, m) = (before.len(), now.len());
-    let mut common = vec![vec![0u16; m + 1]; n + 1];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            common[i][j] = if before[i] == now[j] {
-                common[i + 1][j + 1] + 1
-            } else {
-                common[i + 1][j].max(common[i][j + 1])
-            };
-        }
-    }
-    let (mut i, mut j) = (0, 0);
-    let mut lines = Vec::with_capacity(n.max(m));
-    while i < n || j < m {
-        if i < n && j < m && before[i] == now[j] {
-            lines.push(DiffLine::Same(before[i].clone()));
-            i += 1;
-            j += 1;
-        } else if j < m && (i == n || common[i][j + 1] >= common[i + 1][j]) {
-            lines.push(DiffLine::Added(now[j].clone()));
-            j += 1;
-        } else {
-            lines.push(DiffLine::Removed(before[i].clone()));
-            i += 1;
-        }
-    }
-    lines
-}
-
 pub async fn category_choices(pool: &PgPool) -> Result<Vec<CategoryChoice>, AppError> {
     Ok(db::terms::category_choices(pool).await?)
 }
@@ -490,131 +449,4 @@ pub async fn create_category(
         .into_iter()
         .find(|choice| choice.id == id)
         .ok_or(AppError::Internal)
-}
-
-/// The type of an image from its first bytes: JPEG, PNG, GIF or WebP, and nothing else.
-pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
-    match bytes {
-        [0xFF, 0xD8, 0xFF, ..] => Some("image/jpeg"),
-        [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => Some("image/png"),
-        [b'G', b'I', b'F', b'8', b'7' | b'9', b'a', ..] => Some("image/gif"),
-        [
-            b'R',
-            b'I',
-            b'F',
-            b'F',
-            _,
-            _,
-            _,
-            _,
-            b'W',
-            b'E',
-            b'B',
-            b'P',
-            ..,
-        ] => Some("image/webp"),
-        _ => None,
-    }
-}
-
-/// Stores an uploaded image after checking its size and, from its bytes, its type.
-pub async fn upload_image(
-    pool: &PgPool,
-    account: &Account,
-    file_name: &str,
-    bytes: &[u8],
-) -> Result<MediaItem, AppError> {
-    if bytes.is_empty() {
-        return Err(AppError::BadRequest("The file is empty.".to_string()));
-    }
-    if bytes.len() > MAX_IMAGE_BYTES {
-        return Err(AppError::PayloadTooLarge(MAX_IMAGE_BYTES as u64));
-    }
-    let content_type = image_type(bytes).ok_or_else(|| {
-        AppError::UnsupportedMediaType(
-            "this file: images must be JPEG, PNG, GIF or WebP".to_string(),
-        )
-    })?;
-    let file_name = media_file_name(file_name, content_type);
-    // The address holds a random key (128 bits), so that images nobody may see yet cannot be
-    // found by trying addresses.
-    let (token, _) = crate::auth::new_token();
-    let key = &token[..32];
-    let id =
-        db::media::insert_media(pool, account.id, key, &file_name, content_type, bytes).await?;
-    Ok(MediaItem {
-        id,
-        url: format!("/media/{key}/{}", crate::filter::encode(&file_name)),
-        file_name,
-        content_type: content_type.to_string(),
-        byte_size: bytes.len() as i64,
-    })
-}
-
-/// A file name safe in an address: the slug of the given name, with the extension of the type.
-fn media_file_name(given: &str, content_type: &str) -> String {
-    let stem = given.rsplit_once('.').map_or(given, |(stem, _)| stem);
-    let stem = slugify(stem);
-    let extension = content_type.trim_start_matches("image/");
-    let extension = if extension == "jpeg" {
-        "jpg"
-    } else {
-        extension
-    };
-    if stem.is_empty() {
-        format!("image.{extension}")
-    } else {
-        format!("{stem}.{extension}")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn lines(text: &str) -> Vec<String> {
-        text.lines().map(str::to_string).collect()
-    }
-
-    #[test]
-    fn diffs_keep_common_lines_in_order() {
-        let diff = line_diff(&lines("a\nb\nc"), &lines("a\nc\nd"));
-        assert_eq!(
-            diff,
-            vec![
-                DiffLine::Same("a".into()),
-                DiffLine::Removed("b".into()),
-                DiffLine::Same("c".into()),
-                DiffLine::Added("d".into()),
-            ]
-        );
-        assert_eq!(line_diff(&[], &[]), vec![]);
-    }
-
-    #[test]
-    fn image_types_come_from_the_bytes() {
-        assert_eq!(image_type(b"\xFF\xD8\xFF\xE0rest"), Some("image/jpeg"));
-        assert_eq!(image_type(b"\x89PNG\r\n\x1a\nrest"), Some("image/png"));
-        assert_eq!(image_type(b"GIF89a..."), Some("image/gif"));
-        assert_eq!(image_type(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
-        assert_eq!(
-            image_type(b"<svg xmlns=\"http://www.w3.org/2000/svg\">"),
-            None
-        );
-        assert_eq!(image_type(b"GIF8"), None);
-    }
-
-    #[test]
-    fn media_names_are_slugs_with_the_true_extension() {
-        assert_eq!(
-            media_file_name("Field Trip.JPEG", "image/jpeg"),
-            "field-trip.jpg"
-        );
-        assert_eq!(
-            media_file_name("photo.png.exe", "image/png"),
-            "photo-png.png"
-        );
-        assert_eq!(media_file_name("慈溪.webp", "image/webp"), "慈溪.webp");
-        assert_eq!(media_file_name("...", "image/gif"), "image.gif");
-    }
 }

@@ -183,7 +183,6 @@ test('a reader comments, an editor approves it, and a reply nests under it', asy
   await reader.getByLabel('Name').fill('Li Wei');
   await reader.getByLabel('E-mail (never shown)').fill('li.wei@example.org');
   await reader.getByLabel('Comment', { exact: true }).fill(payload);
-  await reader.waitForTimeout(3500);
   await reader.getByRole('button', { name: 'Post the comment' }).click();
   await expect(reader.getByRole('status').filter({ hasText: 'awaiting moderation' })).toBeVisible();
   const own = reader.locator('.comment.awaiting');
@@ -216,7 +215,6 @@ test('a reader comments, an editor approves it, and a reply nests under it', asy
   await other.getByLabel('Name').fill('Ada Reader');
   await other.getByLabel('E-mail (never shown)').fill('ada.reader@example.org');
   await other.getByLabel('Comment', { exact: true }).fill('By hand, mostly.');
-  await other.waitForTimeout(3500);
   await other.getByRole('button', { name: 'Post the comment' }).click();
   await expect(other.locator('.comment-replies .comment.awaiting')).toContainText('By hand, mostly.');
 

@@ -95,7 +95,7 @@ pub async fn refuse_cross_site(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    let is_server_function = request.uri().path().starts_with(env!("SERVER_FN_PREFIX"));
+    let is_server_function = crate::limits::is_server_function(&request);
     let carries_cookie = cookie(request.headers(), SESSION_COOKIE).is_some();
     // Another site's page cannot send an Authorization header without the API's consent (CORS),
     // so a request with a token is a program's or this site's own. Tokens count on the API only.

@@ -29,6 +29,7 @@ use std::time::{Duration, Instant};
 
 use app::db::PRIVATE_DATABASE;
 use app::db::roles;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use sqlx::postgres::{PgConnectOptions, PgSslMode};
 use sqlx::{ConnectOptions, PgConnection};
 
@@ -254,7 +255,7 @@ impl PrivateCluster {
             "postgres://{}:{}@localhost:{PORT}/{database}?host={}",
             role.name(),
             self.passwords.of(role),
-            percent_encode(&self.dir.display().to_string())
+            utf8_percent_encode(&self.dir.display().to_string(), QUERY_PATH)
         )
     }
 
@@ -987,17 +988,13 @@ fn check_reachable(dir: &Path, owner: &Owner) -> Result<(), ClusterError> {
     Ok(())
 }
 
-/// Percent-encodes a path for a URL's query, where `/` may stand as it is.
-fn percent_encode(path: &str) -> String {
-    path.bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                char::from(byte).to_string()
-            }
-            _ => format!("%{byte:02X}"),
-        })
-        .collect()
-}
+/// What a path must escape in a URL's query: everything but unreserved characters and `/`.
+const QUERY_PATH: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
 
 /// The user PostgreSQL's programs run as when this process runs as root.
 struct Owner {

@@ -68,6 +68,10 @@ pub struct CommentSettingsArgs {
     /// Words (comma-separated, any case) that send a comment to the spam queue; "" for none.
     #[arg(long)]
     pub spam_words: Option<String>,
+    /// A comment sent sooner than this many seconds after its form appeared goes to the spam
+    /// queue (0 to 600; 3 at first).
+    #[arg(long, value_parser = clap::value_parser!(i32).range(0..=600))]
+    pub min_writing_seconds: Option<i32>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -7,28 +7,20 @@
 
 use std::io;
 
+use app::error::AppError;
 use app::filter::{Part, PostFilter};
 use app::model::{Facet, PROTECTED_NOTICE, PostListing, SiteInfo};
 use app::{db, format, html};
+use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
-use axum::{Router, body::Body};
 use chrono::{DateTime, Utc};
 use quick_xml::events::BytesText;
 
+use crate::caching::FIVE_MINUTES;
 use crate::web::AppState;
 use crate::xml;
-
-/// Why a feed could not be made.
-#[derive(Debug, thiserror::Error)]
-pub enum FeedError {
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
-    #[error("could not write the feed: {0}")]
-    Xml(#[from] std::io::Error),
-}
 
 /// How many posts a feed holds.
 const FEED_LENGTH: u32 = 20;
@@ -130,30 +122,31 @@ fn filter_of(parameters: &[(String, String)]) -> Option<PostFilter> {
     })
 }
 
-async fn respond(state: AppState, format: Format, filter: Option<PostFilter>) -> Response {
-    match filter {
-        Some(filter) => feed_response(format, feed(&state, format, &filter).await),
-        None => feed_response(format, Ok(None)),
-    }
+async fn respond(
+    state: AppState,
+    format: Format,
+    filter: Option<PostFilter>,
+) -> Result<Response, AppError> {
+    let filter = filter.ok_or_else(no_such_feed)?;
+    let document = feed(&state, format, &filter)
+        .await?
+        .ok_or_else(no_such_feed)?;
+    Ok(xml::respond(format.content_type(), FIVE_MINUTES, document))
 }
 
-async fn respond_with_comments(state: AppState, format: Format, slug: Option<String>) -> Response {
-    feed_response(format, comment_feed(&state, format, slug.as_deref()).await)
+async fn respond_with_comments(
+    state: AppState,
+    format: Format,
+    slug: Option<String>,
+) -> Result<Response, AppError> {
+    let document = comment_feed(&state, format, slug.as_deref())
+        .await?
+        .ok_or_else(no_such_feed)?;
+    Ok(xml::respond(format.content_type(), FIVE_MINUTES, document))
 }
 
-fn feed_response(format: Format, made: Result<Option<String>, FeedError>) -> Response {
-    match made {
-        Ok(Some(document)) => Response::builder()
-            .header(header::CONTENT_TYPE, format.content_type())
-            .header(header::CACHE_CONTROL, "public, max-age=300")
-            .body(Body::from(document))
-            .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response()),
-        Ok(None) => (StatusCode::NOT_FOUND, "There is no such feed.").into_response(),
-        Err(error) => {
-            tracing::error!(%error, "could not make a feed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
+fn no_such_feed() -> AppError {
+    AppError::NotFound("this feed".to_string())
 }
 
 /// The feed of the newest approved comments, on one post or on all; `None` when there is no
@@ -162,7 +155,7 @@ pub async fn comment_feed(
     state: &AppState,
     format: Format,
     slug: Option<&str>,
-) -> Result<Option<String>, FeedError> {
+) -> Result<Option<String>, AppError> {
     let site = db::site::site_info(&state.pool, &state.public_url).await?;
     let (post_id, title, page_url, self_path) = match slug {
         Some(slug) => {
@@ -174,7 +167,7 @@ pub async fn comment_feed(
                 return Ok(None);
             };
             let (id, post_title) = (post.id, post.title);
-            let path = format!("/posts/{}", app::filter::encode(slug));
+            let path = format!("/posts/{}", app::filter::escape_url_part(slug));
             (
                 Some(id),
                 format!("Comments on “{post_title}”"),
@@ -198,7 +191,7 @@ pub async fn comment_feed(
             url: format!(
                 "{}/posts/{}#comment-{}",
                 site.url,
-                app::filter::encode(&comment.post_slug),
+                app::filter::escape_url_part(&comment.post_slug),
                 comment.id
             ),
             published: comment.created_at,
@@ -220,7 +213,7 @@ pub async fn comment_feed(
         Format::Rss => write_rss(&feed),
         Format::Atom => write_atom(&feed),
     };
-    Ok(Some(document?))
+    xml::written(document).map(Some)
 }
 
 /// The feed of a listing, or `None` when the filter names something that does not exist.
@@ -228,7 +221,7 @@ pub async fn feed(
     state: &AppState,
     format: Format,
     filter: &PostFilter,
-) -> Result<Option<String>, FeedError> {
+) -> Result<Option<String>, AppError> {
     let Some(listing) = db::listings::list_posts(&state.pool, filter, 1, FEED_LENGTH).await? else {
         return Ok(None);
     };
@@ -244,7 +237,11 @@ pub async fn feed(
             } else {
                 post.title.clone()
             },
-            url: format!("{}/posts/{}", site.url, app::filter::encode(&post.slug)),
+            url: format!(
+                "{}/posts/{}",
+                site.url,
+                app::filter::escape_url_part(&post.slug)
+            ),
             published: post.published_at,
             author: post.author.as_ref().map(|author| author.name.clone()),
             categories: post
@@ -281,7 +278,7 @@ pub async fn feed(
         Format::Rss => write_rss(&feed),
         Format::Atom => write_atom(&feed),
     };
-    Ok(Some(document?))
+    xml::written(document).map(Some)
 }
 
 fn feed_path(filter: &PostFilter, format: Format) -> String {

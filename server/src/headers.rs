@@ -102,7 +102,7 @@ pub async fn protect(
     request: Request,
     next: Next,
 ) -> Response {
-    let is_server_function = request.uri().path().starts_with(env!("SERVER_FN_PREFIX"));
+    let is_server_function = crate::limits::is_server_function(&request);
     let carries_cookies = carries_blog_cookies(&request);
     let response = next.run(request).await;
     let (mut parts, body) = response.into_parts();

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod caching;
 pub mod client_address;
 pub mod cluster;
 pub mod config;
@@ -193,14 +194,14 @@ async fn index_stale_posts(pool: PgPool) {
 /// at least every minute for posts scheduled meanwhile (by this or another server process).
 async fn publish_scheduled_posts(pool: PgPool) {
     loop {
-        match app::db::listings::publish_due_posts(&pool).await {
+        match app::db::scheduling::publish_due_posts(&pool).await {
             Ok(0) => {}
             Ok(count) => tracing::info!(count, "scheduled posts published"),
             Err(error) => {
                 tracing::error!(%error, "could not publish the scheduled posts that are due")
             }
         }
-        let next = app::db::listings::next_due(&pool).await.ok().flatten();
+        let next = app::db::scheduling::next_due(&pool).await.ok().flatten();
         let wait = next
             .and_then(|due| (due - chrono::Utc::now()).to_std().ok())
             .map_or(SCHEDULE_CHECK, |until_due| until_due.min(SCHEDULE_CHECK));
@@ -245,13 +246,18 @@ async fn comments(settings: &CommentSettingsArgs) -> Result<(), FieldnotesError>
             .filter(|word| !word.is_empty())
             .collect()
     });
-    let set =
-        app::db::site::set_comment_settings(&database.pool, settings.show_pings, words.as_deref())
-            .await;
+    let set = app::db::site::set_comment_settings(
+        &database.pool,
+        settings.show_pings,
+        words.as_deref(),
+        settings.min_writing_seconds,
+    )
+    .await;
     database.close().await;
     let set = set.map_err(FieldnotesError::Settings)?;
     println!(
-        "Pingbacks and trackbacks: {}\nSpam words: {}",
+        "Pingbacks and trackbacks: {}\nSpam words: {}\nShortest time to write a comment: {} \
+         seconds",
         if set.show_pings {
             "listed under posts"
         } else {
@@ -261,7 +267,8 @@ async fn comments(settings: &CommentSettingsArgs) -> Result<(), FieldnotesError>
             "none".to_string()
         } else {
             set.spam_words.join(", ")
-        }
+        },
+        set.min_writing_seconds
     );
     Ok(())
 }

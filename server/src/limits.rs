@@ -45,11 +45,20 @@ pub async fn shed_load(
     next.run(request).await
 }
 
+/// The most the API and server functions read of a request's body: a post of the longest allowed
+/// body, escaped. (Image uploads may be larger: see `app::uploads::MAX_IMAGE_BYTES`.)
+pub const MAX_REQUEST_BYTES: usize = 3 * app::writing::MAX_BODY_BYTES;
+
+/// Whether a request is for a server function.
+pub fn is_server_function(request: &Request) -> bool {
+    request.uri().path().starts_with(env!("SERVER_FN_PREFIX"))
+}
+
 /// A request's body must arrive at least this fast: its time limit grows by how long its declared
 /// length takes at this rate (an image upload of 10 MB gets about five minutes more), up to the
 /// time the largest body any route accepts takes.
 pub const MIN_BODY_BYTES_PER_SECOND: u64 = 32 * 1024;
-const LARGEST_BODY_BYTES: u64 = app::writing::MAX_IMAGE_BYTES as u64;
+const LARGEST_BODY_BYTES: u64 = app::uploads::MAX_IMAGE_BYTES as u64;
 
 /// Answers a request that is not answered within `limit` (plus the time its body may take):
 /// 408 when its body had not arrived, otherwise 503 with a Retry-After. Dropping the request ends

@@ -13,6 +13,7 @@
 use app::auth::SignedIn;
 use app::db;
 use app::db::media::{MediaName, Viewer};
+use app::error::AppError;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -20,28 +21,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 
+use crate::caching::{self, FIVE_MINUTES};
 use crate::web::AppState;
-
-/// How long browsers and shared caches may keep a public image.
-const PUBLIC_CACHING: &str = "public, max-age=300";
-const PRIVATE_CACHING: &str = "private, no-store";
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/media/{key}/{name}", get(image))
 }
 
-fn not_found() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        [(header::CACHE_CONTROL, PRIVATE_CACHING)],
-        "There is no such image.",
-    )
-        .into_response()
-}
-
-fn failure(error: &sqlx::Error) -> Response {
-    tracing::error!(%error, "could not read an image");
-    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+fn not_found() -> AppError {
+    AppError::NotFound("this image".to_string())
 }
 
 async fn image(
@@ -49,34 +37,30 @@ async fn image(
     signed_in: Option<Extension<SignedIn>>,
     headers: HeaderMap,
     Path((key, _name)): Path<(String, String)>,
-) -> Response {
-    let Some(name) = MediaName::parse(&key) else {
-        return not_found();
-    };
+) -> Result<Response, AppError> {
+    let name = MediaName::parse(&key).ok_or_else(not_found)?;
     let viewer = signed_in.map(|Extension(SignedIn(account))| Viewer {
         id: account.id,
         sees_all: account.may_edit(None),
     });
-    let access = match db::media::media_access(&state.pool, name, viewer).await {
-        Ok(Some(access)) => access,
-        Ok(None) => return not_found(),
-        Err(error) => return failure(&error),
-    };
+    let access = db::media::media_access(&state.pool, name, viewer)
+        .await?
+        .ok_or_else(not_found)?;
     let caching = if access.public {
-        PUBLIC_CACHING
+        caching::public(FIVE_MINUTES)
     } else if access.viewer_may_see
         || access
             .protected_posts
             .iter()
             .any(|(post_id, key)| app::protection::headers_unlock(&headers, *post_id, key))
     {
-        PRIVATE_CACHING
+        HeaderValue::from_static(caching::PRIVATE)
     } else {
-        return not_found();
+        return Err(not_found());
     };
     let tag = format!("\"{key}\"");
     let common = [
-        (header::CACHE_CONTROL, HeaderValue::from_static(caching)),
+        (header::CACHE_CONTROL, caching),
         (
             header::ETAG,
             HeaderValue::from_str(&tag).unwrap_or(HeaderValue::from_static("\"\"")),
@@ -86,15 +70,13 @@ async fn image(
         .get(header::IF_NONE_MATCH)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|wanted| wanted.split(',').any(|candidate| candidate.trim() == tag));
-    if unchanged && caching == PUBLIC_CACHING {
-        return (StatusCode::NOT_MODIFIED, common).into_response();
+    if unchanged && access.public {
+        return Ok((StatusCode::NOT_MODIFIED, common).into_response());
     }
-    let bytes = match db::media::media_bytes(&state.pool, access.id).await {
-        Ok(Some(bytes)) => bytes,
-        Ok(None) => return not_found(),
-        Err(error) => return failure(&error),
-    };
-    (
+    let bytes = db::media::media_bytes(&state.pool, access.id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok((
         common,
         [
             (header::CONTENT_TYPE, access.content_type),
@@ -106,5 +88,5 @@ async fn image(
         ],
         Body::from(bytes),
     )
-        .into_response()
+        .into_response())
 }

@@ -5,15 +5,16 @@
 use std::io;
 
 use app::db;
-use app::filter::{PostFilter, encode};
+use app::error::AppError;
+use app::filter::{PostFilter, escape_url_part};
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
 
+use crate::caching::ONE_HOUR;
 use crate::web::AppState;
 use crate::xml::{self, XmlWriter};
 
@@ -66,11 +67,8 @@ fn parse_part(name: &str) -> Option<(NaiveDate, i64)> {
     Some((NaiveDate::from_ymd_opt(year, month, 1)?, offset))
 }
 
-async fn index(State(state): State<AppState>) -> Response {
-    let months = match db::listings::archive_months(&state.pool).await {
-        Ok(months) => months,
-        Err(error) => return failure(&error),
-    };
+async fn index(State(state): State<AppState>) -> Result<Response, AppError> {
+    let months = db::listings::archive_months(&state.pool).await?;
     let mut sitemaps = vec![format!("{}/sitemaps/listings.xml", state.public_url)];
     for month in &months {
         let parts = (month.count + MAX_ADDRESSES - 1) / MAX_ADDRESSES;
@@ -89,25 +87,22 @@ async fn index(State(state): State<AppState>) -> Response {
     ))
 }
 
-async fn listings(State(state): State<AppState>) -> Response {
-    let (months, scopes, pages) = match tokio::try_join!(
+async fn listings(State(state): State<AppState>) -> Result<Response, AppError> {
+    let (months, scopes, pages) = tokio::try_join!(
         db::listings::archive_months(&state.pool),
-        db::listings::listed_scopes(&state.pool, MAX_LISTINGS),
+        db::sitemap::listed_scopes(&state.pool, MAX_LISTINGS),
         db::posts::public_pages(&state.pool, false)
-    ) {
-        Ok(found) => found,
-        Err(error) => return failure(&error),
-    };
+    )?;
     let mut paths = vec!["/".to_string()];
     paths.extend(
         scopes
             .iter()
-            .map(|(scope, slug)| format!("/{scope}/{}", encode(slug))),
+            .map(|(scope, slug)| format!("/{scope}/{}", escape_url_part(slug))),
     );
     paths.extend(
         pages
             .iter()
-            .map(|page| format!("/pages/{}", encode(&page.slug))),
+            .map(|page| format!("/pages/{}", escape_url_part(&page.slug))),
     );
     paths.extend(months.iter().map(|month| {
         PostFilter {
@@ -128,23 +123,21 @@ async fn listings(State(state): State<AppState>) -> Response {
     ))
 }
 
-async fn posts_part(State(state): State<AppState>, Path(name): Path<String>) -> Response {
-    let Some((month, offset)) = parse_part(&name) else {
-        return (StatusCode::NOT_FOUND, "There is no such sitemap.").into_response();
-    };
-    let posts = match db::listings::posts_of_month(&state.pool, month, offset, MAX_ADDRESSES).await
-    {
-        Ok(posts) => posts,
-        Err(error) => return failure(&error),
-    };
+async fn posts_part(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, AppError> {
+    let no_such_sitemap = || AppError::NotFound("this sitemap".to_string());
+    let (month, offset) = parse_part(&name).ok_or_else(no_such_sitemap)?;
+    let posts = db::sitemap::posts_of_month(&state.pool, month, offset, MAX_ADDRESSES).await?;
     if posts.is_empty() {
-        return (StatusCode::NOT_FOUND, "There is no such sitemap.").into_response();
+        return Err(no_such_sitemap());
     }
     let entries: Vec<(String, String)> = posts
         .into_iter()
         .map(|(slug, updated)| {
             (
-                format!("{}/posts/{}", state.public_url, encode(&slug)),
+                format!("{}/posts/{}", state.public_url, escape_url_part(&slug)),
                 updated.to_rfc3339(),
             )
         })
@@ -184,23 +177,12 @@ fn urls<'a>(
     xml::finish(writer)
 }
 
-fn respond(document: io::Result<String>) -> Response {
-    match document {
-        Ok(document) => Response::builder()
-            .header(header::CONTENT_TYPE, "application/xml; charset=utf-8")
-            .header(header::CACHE_CONTROL, "public, max-age=3600")
-            .body(Body::from(document))
-            .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response()),
-        Err(error) => {
-            tracing::error!(%error, "could not write a sitemap");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
-}
-
-fn failure(error: &sqlx::Error) -> Response {
-    tracing::error!(%error, "could not read the sitemap's posts");
-    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+fn respond(document: io::Result<String>) -> Result<Response, AppError> {
+    Ok(xml::respond(
+        "application/xml; charset=utf-8",
+        ONE_HOUR,
+        xml::written(document)?,
+    ))
 }
 
 #[cfg(test)]

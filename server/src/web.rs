@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use app::db::PublicUrl;
+use app::context::PublicUrl;
 use app::error::AppError;
 use app::{App, shell};
 use axum::Router;
@@ -25,6 +25,7 @@ use tower_http::trace::TraceLayer;
 use crate::client_address::TrustedProxies;
 use crate::config::RequestLimits;
 use crate::headers::BrowserPolicy;
+use crate::limits::{MAX_REQUEST_BYTES, is_server_function};
 use crate::{api, auth, feeds, headers, limits, media, sitemap};
 
 /// What every request handler can reach.
@@ -111,19 +112,16 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
         .with_state(state)
 }
 
-/// The most a server function reads of a request: a post of the longest allowed body, escaped.
-const MAX_SERVER_FUNCTION_BYTES: usize = 3 * app::writing::MAX_BODY_BYTES;
-
-/// Refuses server function requests larger than [`MAX_SERVER_FUNCTION_BYTES`], whether they say
+/// Refuses server function requests larger than [`MAX_REQUEST_BYTES`], whether they say
 /// their length or not.
 async fn limit_server_function_bodies(request: Request, next: Next) -> Response {
-    if !request.uri().path().starts_with(env!("SERVER_FN_PREFIX")) {
+    if !is_server_function(&request) {
         return next.run(request).await;
     }
     let too_large = || {
         (
             StatusCode::PAYLOAD_TOO_LARGE,
-            axum::Json(AppError::PayloadTooLarge(MAX_SERVER_FUNCTION_BYTES as u64)),
+            axum::Json(AppError::PayloadTooLarge(MAX_REQUEST_BYTES as u64)),
         )
             .into_response()
     };
@@ -131,14 +129,11 @@ async fn limit_server_function_bodies(request: Request, next: Next) -> Response 
         .headers()
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|length| length.to_str().ok()?.parse::<usize>().ok());
-    if declared.is_some_and(|length| length > MAX_SERVER_FUNCTION_BYTES) {
+    if declared.is_some_and(|length| length > MAX_REQUEST_BYTES) {
         return too_large();
     }
     let (parts, body) = request.into_parts();
-    let limited = Body::new(http_body_util::Limited::new(
-        body,
-        MAX_SERVER_FUNCTION_BYTES,
-    ));
+    let limited = Body::new(http_body_util::Limited::new(body, MAX_REQUEST_BYTES));
     next.run(Request::from_parts(parts, limited)).await
 }
 
@@ -146,7 +141,7 @@ async fn limit_server_function_bodies(request: Request, next: Next) -> Response 
 /// with 500, and the browser side reads the error from the body whatever the status.
 async fn server_function_statuses(request: Request, next: Next) -> Response {
     const MAX_ERROR_BYTES: usize = 64 * 1024;
-    let is_server_function = request.uri().path().starts_with(env!("SERVER_FN_PREFIX"));
+    let is_server_function = is_server_function(&request);
     let response = next.run(request).await;
     if !is_server_function || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return response;

@@ -1,7 +1,11 @@
-//! Writing the XML documents the site serves (feeds, sitemaps): small helpers over quick-xml.
+//! Writing the XML documents the site serves (feeds, sitemaps): small helpers over quick-xml, and
+//! the answer that carries one.
 
 use std::io;
 
+use app::error::AppError;
+use axum::http::header;
+use axum::response::Response;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
@@ -25,4 +29,17 @@ pub fn text(writer: &mut XmlWriter, name: &str, value: &str) -> io::Result<()> {
 pub fn finish(writer: XmlWriter) -> io::Result<String> {
     String::from_utf8(writer.into_inner())
         .map_err(|error| io::Error::new(io::ErrorKind::InvalidData, error))
+}
+
+/// A written document, or the server error (logged) of one that could not be written.
+pub fn written(document: io::Result<String>) -> Result<String, AppError> {
+    document.map_err(|error| {
+        tracing::error!(%error, "could not write an XML document");
+        AppError::Internal
+    })
+}
+
+/// The answer that carries `document`, which caches may keep for `max_age` seconds.
+pub fn respond(content_type: &'static str, max_age: u32, document: String) -> Response {
+    crate::caching::cached(max_age, ([(header::CONTENT_TYPE, content_type)], document))
 }

@@ -14,7 +14,7 @@ schemathesis=.tools/schemathesis/bin/st
 
 rm -rf "$data"
 "$binary" import --data-dir "$data" fixtures/demo.wxr >/dev/null
-"$binary" import --data-dir "$data" ../shared/fixtures/wordpress/themeunittestdata.wordpress.xml >/dev/null
+"$binary" import --data-dir "$data" fixtures/wordpress/themeunittestdata.wordpress.xml >/dev/null
 # The writing operations are fuzzed as an editor, through a personal API token.
 echo 'fuzzing password' | "$binary" user add --data-dir "$data" --email editor@example.org \
   --name Editor --role editor --password-stdin >/dev/null

@@ -20,13 +20,13 @@ use server::limits::serve;
 use server::web::{AppState, leptos_options, router};
 use sqlx::PgPool;
 
-/// A file of the shared WordPress corpus, or the demo blog for `"seed-blog.wxr"`.
+/// A file of `fixtures/wordpress` (see `fixtures/README.md`), or the demo blog for `"demo.wxr"`.
 pub fn fixture(name: &str) -> PathBuf {
-    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures");
-    if name == "seed-blog.wxr" {
-        shared.join(name)
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+    if name == "demo.wxr" {
+        fixtures.join(name)
     } else {
-        shared.join("wordpress").join(name)
+        fixtures.join("wordpress").join(name)
     }
 }
 

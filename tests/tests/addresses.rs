@@ -343,7 +343,7 @@ fn check(address: &str, token: &str, route: &Route, number: &str) -> Result<(), 
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn numbers_in_addresses_are_found_or_not_never_errors(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     import_fixture(&pool, "themeunittestdata.wordpress.xml")
         .await
         .unwrap();

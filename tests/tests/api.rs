@@ -7,7 +7,7 @@ use serde_json::Value;
 use sqlx::PgPool;
 
 async fn app_with(pool: PgPool, theme: bool) -> TestApp {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     if theme {
         import_fixture(&pool, "themeunittestdata.wordpress.xml")
             .await

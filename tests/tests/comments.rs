@@ -130,7 +130,7 @@ async fn statuses(pool: &PgPool) -> Vec<String> {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn first_comments_wait_and_known_commenters_appear_at_once(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     let id = post_id(&pool).await;
     let app = TestApp::spawn(pool.clone()).await;
 
@@ -185,7 +185,7 @@ async fn age_comments(pool: &PgPool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn known_commenters_are_known_by_their_browser_not_their_address(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     let id = post_id(&pool).await;
     let app = TestApp::spawn(pool.clone()).await;
     let first = send(
@@ -363,7 +363,7 @@ async fn sign_ins_claiming_other_addresses(app: &TestApp, email: &str) -> Vec<St
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn forwarded_addresses_count_only_from_trusted_proxies(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     person(&pool, "direct@example.org", Role::Author).await;
     person(&pool, "proxied@example.org", Role::Author).await;
     let direct = TestApp::spawn(pool.clone()).await;
@@ -403,7 +403,7 @@ async fn forwarded_addresses_count_only_from_trusted_proxies(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn each_spam_rule_sends_comments_to_the_spam_queue(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     let id = post_id(&pool).await;
     sqlx::query("UPDATE site SET comment_spam_words = '{casino, Cheap Pills}'")
         .execute(&pool)
@@ -453,7 +453,7 @@ async fn each_spam_rule_sends_comments_to_the_spam_queue(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn bad_comments_get_clear_errors(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     let id = post_id(&pool).await;
     let app = TestApp::spawn(pool.clone()).await;
     let long = "x".repeat(10_001);
@@ -494,7 +494,7 @@ async fn bad_comments_get_clear_errors(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn comments_are_plain_text_with_links_and_threads(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     let id = post_id(&pool).await;
     let mut conn = pool.acquire().await.unwrap();
     let user = accounts::create_account(
@@ -630,7 +630,7 @@ async fn moderate(app: &TestApp, token: &str, ids: &[i64], status: &str) -> (Sta
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn moderators_see_and_change_only_what_they_moderate(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     let id = post_id(&pool).await;
     let (author, author_token) = person(&pool, "author@example.org", Role::Author).await;
     let (_, other_token) = person(&pool, "other@example.org", Role::Author).await;
@@ -728,7 +728,7 @@ async fn authors_close_comments_on_their_posts(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn approved_comments_have_feeds(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     let id = post_id(&pool).await;
     let app = TestApp::spawn(pool.clone()).await;
     send(
@@ -772,7 +772,7 @@ async fn approved_comments_have_feeds(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn the_api_lists_takes_and_moderates_comments(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     let (_, editor) = person(&pool, "editor@example.org", Role::Editor).await;
     let app = TestApp::spawn(pool.clone()).await;
     let url = format!("{}/api/v1/posts/{POST}/comments", app.address);
@@ -881,6 +881,8 @@ async fn settings_list_pings_and_choose_spam_words(pool: PgPool) {
             "true",
             "--spam-words",
             "Casino, pills",
+            "--min-writing-seconds",
+            "0",
         ])
         .env("DATABASE_URL", url)
         .output()
@@ -888,7 +890,9 @@ async fn settings_list_pings_and_choose_spam_words(pool: PgPool) {
     assert!(output.status.success());
     let said = String::from_utf8_lossy(&output.stdout);
     assert!(
-        said.contains("listed under posts") && said.contains("casino, pills"),
+        said.contains("listed under posts")
+            && said.contains("casino, pills")
+            && said.contains("write a comment: 0 seconds"),
         "{said}"
     );
 
@@ -899,4 +903,20 @@ async fn settings_list_pings_and_choose_spam_words(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(words, ["casino", "pills"]);
+
+    import_fixture(&pool, "demo.wxr").await.unwrap();
+    let quick = Form {
+        written_ms: 0,
+        ..Form::new(post_id(&pool).await, "q@example.org", "Written at once")
+    };
+    assert_eq!(
+        send(&app, &quick, None, None).await.body,
+        "\"AwaitingModeration\""
+    );
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM comments WHERE body LIKE '%Written at once%'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "pending", "no longer taken for a program's");
 }

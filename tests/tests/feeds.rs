@@ -24,7 +24,7 @@ async fn fetch_feed(app: &TestApp, path: &str) -> (String, Feed) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn the_site_feeds_carry_the_newest_posts_in_full(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     let app = TestApp::spawn(pool).await;
 
     let (content_type, rss) = fetch_feed(&app, "/feed.xml").await;
@@ -104,7 +104,7 @@ async fn the_site_feeds_carry_the_newest_posts_in_full(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn every_filter_has_its_feeds(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     import_fixture(&pool, "themeunittestdata.wordpress.xml")
         .await
         .unwrap();
@@ -171,7 +171,7 @@ async fn every_filter_has_its_feeds(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn text_that_looks_like_markup_stays_text_in_feeds(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     sqlx::query(
         "UPDATE posts SET excerpt = 'Beware &lt;img src=x onerror=alert(1)&gt;'
          WHERE slug = 'using-sassens-theory-to-explain-the-phenomenon-of-cluster'",
@@ -191,7 +191,7 @@ async fn text_that_looks_like_markup_stays_text_in_feeds(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn relative_links_in_posts_become_absolute_in_feeds(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     sqlx::query("UPDATE posts SET body_html = body_html || '<p><a href=\"/posts/elsewhere\">more</a><img src=\"/media/map.png\" alt=\"map\"></p>'")
         .execute(&pool)
         .await
@@ -217,7 +217,7 @@ async fn relative_links_in_posts_become_absolute_in_feeds(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn the_sitemap_names_every_post_and_listing(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     import_fixture(&pool, "themeunittestdata.wordpress.xml")
         .await
         .unwrap();

@@ -34,7 +34,7 @@ async fn row_counts(pool: &PgPool) -> Vec<i64> {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn the_seed_blog_imports_whole(pool: PgPool) {
-    let summary = import_fixture(&pool, "seed-blog.wxr")
+    let summary = import_fixture(&pool, "demo.wxr")
         .await
         .expect("the seed imports");
     assert_eq!(
@@ -108,7 +108,7 @@ async fn the_seed_blog_imports_whole(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn seed_dates_and_times_are_kept(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     let dates: Vec<chrono::DateTime<Utc>> =
         sqlx::query_scalar("SELECT published_at FROM posts ORDER BY published_at DESC")
             .fetch_all(&pool)
@@ -284,7 +284,7 @@ async fn importing_again_creates_no_duplicates(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn malformed_files_are_refused_and_nothing_is_written(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     let before = count(&pool, "SELECT count(*) FROM posts").await;
     let cases = [
         ("malformed.xml", 27),

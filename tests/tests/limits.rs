@@ -88,7 +88,7 @@ fn assert_busy(answer: &str) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn requests_past_the_limit_are_turned_away_at_once(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     let app = app_with(
         pool,
         RequestLimits {

@@ -1,7 +1,8 @@
 //! Listings with every filter, checked against the same question asked directly of the tables
 //! the content lives in; and the counts the listings keep, through every kind of change.
 
-use app::db::listings::{COUNT_CAP, MAX_SCANNED_POSTS, list_posts, publish_due_posts};
+use app::db::listings::{COUNT_CAP, MAX_SCANNED_POSTS, list_posts};
+use app::db::scheduling::publish_due_posts;
 use app::filter::PostFilter;
 use app::model::{Count, PostListing};
 use integration_tests::import_fixture;
@@ -116,7 +117,7 @@ async fn check(pool: &PgPool, filter: PostFilter, per_page: u32) -> usize {
 }
 
 async fn theme(pool: &PgPool) {
-    import_fixture(pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(pool, "demo.wxr").await.unwrap();
     import_fixture(pool, "themeunittestdata.wordpress.xml")
         .await
         .unwrap();
@@ -367,7 +368,7 @@ async fn listings_follow_every_change(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn scheduled_posts_are_published_when_due(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     let set = |query: &'static str| {
         let pool = pool.clone();
         async move { sqlx::query(query).execute(&pool).await.unwrap() }
@@ -403,7 +404,7 @@ async fn scheduled_posts_are_published_when_due(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn combined_counts_stop_at_the_cap(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     sqlx::query(
         "INSERT INTO posts (slug, title, status, published_at)
          SELECT 'generated-' || n, 'Generated ' || n, 'published', timestamptz '2010-01-01' + n * interval '1 hour'

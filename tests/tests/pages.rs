@@ -5,7 +5,7 @@ use integration_tests::{TestApp, has_element, import_fixture};
 use sqlx::PgPool;
 
 async fn app_with_theme_data(pool: PgPool) -> TestApp {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     import_fixture(&pool, "themeunittestdata.wordpress.xml")
         .await
         .unwrap();
@@ -143,7 +143,7 @@ async fn pages_are_numbered(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn the_sidebar_browses_the_whole_blog(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     let seed_only = TestApp::spawn(pool.clone()).await;
     let (_, html) = seed_only.get("/").await;
     assert!(
@@ -241,7 +241,7 @@ async fn pages_have_addresses_of_their_own(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn posts_link_to_their_neighbours(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     let app = TestApp::spawn(pool).await;
     let (_, html) = app
         .get("/posts/useful-resource-ningbo-creative-industry-association")

@@ -25,7 +25,7 @@ const PAGES: [&str; 10] = [
 ];
 
 async fn seeded(pool: &PgPool) {
-    import_fixture(pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(pool, "demo.wxr").await.unwrap();
     import_fixture(pool, "themeunittestdata.wordpress.xml")
         .await
         .unwrap();

@@ -78,7 +78,7 @@ async fn the_listing_is_newest_first_ten_a_page(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn a_page_boundary_falls_exactly(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     let first = list_public_posts(&pool, 1, 9).await;
     assert_eq!(first.posts.len(), 9);
     assert!(
@@ -96,7 +96,7 @@ async fn a_page_boundary_falls_exactly(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn hidden_statuses_are_never_shown(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     let slugs: Vec<String> =
         sqlx::query_scalar("SELECT slug FROM posts ORDER BY published_at DESC")
             .fetch_all(&pool)
@@ -159,7 +159,7 @@ async fn hidden_statuses_are_never_shown(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn the_home_page_lists_the_seed_posts_newest_first(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     assert_eq!(seed_titles(&pool).await, SEED_TITLES_NEWEST_FIRST);
 
     let app = TestApp::spawn(pool).await;
@@ -211,7 +211,7 @@ async fn pages_of_the_listing_have_their_own_addresses(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn a_post_page_shows_the_whole_post(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     let app = TestApp::spawn(pool).await;
     let (status, html) = app
         .get("/posts/using-sassens-theory-to-explain-the-phenomenon-of-cluster")
@@ -257,7 +257,7 @@ async fn approved_comments_are_shown_threaded_under_their_post(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn unknown_addresses_are_404_pages(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     let app = TestApp::spawn(pool).await;
     for path in ["/posts/no-such-post", "/no/such/page"] {
         let (status, html) = app.get(path).await;
@@ -268,7 +268,7 @@ async fn unknown_addresses_are_404_pages(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn imported_scripts_never_reach_the_page(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     sqlx::query(
         "UPDATE posts SET body_html = body_html || '<script>alert(1)</script><img src=x onerror=alert(2)><a href=\"javascript:alert(3)\">x</a>'",
     )

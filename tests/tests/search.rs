@@ -7,7 +7,7 @@ use sqlx::PgPool;
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn chinese_words_find_the_posts_that_hold_them(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     let results = search_posts(&pool, "慈溪", 1, 10).await.unwrap();
     assert_eq!(results.total, Count::Exact(1));
     let hit = &results.hits[0];
@@ -38,7 +38,7 @@ async fn chinese_words_find_the_posts_that_hold_them(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn english_words_match_their_other_forms_best_first(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     let results = search_posts(&pool, "recycled", 1, 10).await.unwrap();
     assert!(
         results.total.value() >= 3,
@@ -69,7 +69,7 @@ async fn english_words_match_their_other_forms_best_first(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn hidden_posts_are_never_found(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     sqlx::query("UPDATE posts SET status = 'draft' WHERE slug LIKE 'some-notes-from-government%'")
         .execute(&pool)
         .await
@@ -82,7 +82,7 @@ async fn hidden_posts_are_never_found(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn the_search_page_answers_every_kind_of_query(pool: PgPool) {
-    import_fixture(&pool, "seed-blog.wxr").await.unwrap();
+    import_fixture(&pool, "demo.wxr").await.unwrap();
     let app = TestApp::spawn(pool).await;
 
     let (status, html) = app.get("/search?q=%E6%85%88%E6%BA%AA").await;

@@ -694,7 +694,7 @@ async fn the_api_document_describes_writing(pool: PgPool) {
 async fn saves_never_overwrite_what_they_did_not_see(pool: PgPool) {
     let people = people(&pool).await;
     let app = TestApp::spawn(pool.clone()).await;
-    integration_tests::import_fixture(&pool, "seed-blog.wxr")
+    integration_tests::import_fixture(&pool, "demo.wxr")
         .await
         .unwrap();
     let editor = people.editor();

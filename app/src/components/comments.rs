@@ -26,7 +26,7 @@ pub async fn post_comment(
     #[server(default)] shown_at: i64,
 ) -> Result<CommentOutcome, AppError> {
     use crate::commenting::{Commenter, post_comment};
-    let pool = crate::db::pool()?;
+    let pool = crate::context::pool()?;
     crate::protection::check_may_comment(&pool, post_id).await?;
     let account = crate::auth::viewer();
     let token_hash = crate::auth::commenter_token_hash()?;

@@ -8,7 +8,7 @@ use crate::error::AppError;
 
 #[server(endpoint = "unlock_post")]
 pub async fn unlock_post(post_id: i64, password: String) -> Result<(), AppError> {
-    let pool = crate::db::pool()?;
+    let pool = crate::context::pool()?;
     crate::protection::unlock(&pool, post_id, &password).await
 }
 

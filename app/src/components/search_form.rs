@@ -5,7 +5,7 @@ use leptos::html::Input;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-use crate::filter::encode;
+use crate::filter::escape_url_part;
 use crate::model::MAX_QUERY_CHARS;
 
 /// A search box. Without JavaScript it is a plain GET form to `/search`; once the page is live,
@@ -24,7 +24,7 @@ pub fn SearchForm(
         event.prevent_default();
         let query = input.get().map(|input| input.value()).unwrap_or_default();
         navigate(
-            &format!("/search?q={}", encode(query.trim())),
+            &format!("/search?q={}", escape_url_part(query.trim())),
             Default::default(),
         );
     };

@@ -15,7 +15,7 @@ pub async fn get_viewer() -> Result<Option<Account>, AppError> {
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String, next: String) -> Result<(), AppError> {
     use crate::auth::{SESSION_COOKIE, cookie, session_cookie, token_hash};
-    let pool = crate::db::pool()?;
+    let pool = crate::context::pool()?;
     let (_, token) = crate::auth::sign_in(&pool, &email, &password).await?;
     let headers = use_context::<http::request::Parts>().map(|parts| parts.headers);
     if let Some(previous) = headers
@@ -32,7 +32,7 @@ pub async fn sign_in(email: String, password: String, next: String) -> Result<()
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::auth::{SESSION_COOKIE, cookie, session_cookie, token_hash};
-    let pool = crate::db::pool()?;
+    let pool = crate::context::pool()?;
     let headers = use_context::<http::request::Parts>().map(|parts| parts.headers);
     if let Some(token) = headers
         .as_ref()

@@ -5,7 +5,7 @@ use leptos_router::components::A;
 
 use crate::components::SearchForm;
 use crate::error::AppError;
-use crate::filter::{PostFilter, encode};
+use crate::filter::{PostFilter, escape_url_part};
 use crate::model::{ArchiveMonth, CategoryCount, Named, Sidebar, TagCount};
 
 /// Months listed one by one; older ones are listed by year.
@@ -16,7 +16,7 @@ pub async fn get_sidebar() -> Result<Sidebar, AppError> {
     use crate::db::{listings, terms};
     const TAG_CLOUD_SIZE: i64 = 45;
     const RECENT_POSTS: i64 = 5;
-    let pool = crate::db::pool()?;
+    let pool = crate::context::pool()?;
     Ok(Sidebar {
         pages: crate::db::posts::public_pages(&pool, true).await?,
         categories: terms::category_counts(&pool).await?,
@@ -76,7 +76,7 @@ fn RecentList(recent: Vec<Named>, title: &'static str, heading_id: &'static str)
                     {recent
                         .into_iter()
                         .map(|post| {
-                            let href = format!("/posts/{}", encode(&post.slug));
+                            let href = format!("/posts/{}", escape_url_part(&post.slug));
                             let title = if post.name.is_empty() { "(untitled)".to_string() } else { post.name };
                             view! { <li><A href=href>{title}</A></li> }
                         })
@@ -96,7 +96,7 @@ fn PageList(pages: Vec<Named>) -> impl IntoView {
                 <ul>
                     {pages
                         .into_iter()
-                        .map(|page| view! { <li><A href=format!("/pages/{}", encode(&page.slug))>{page.name}</A></li> })
+                        .map(|page| view! { <li><A href=format!("/pages/{}", escape_url_part(&page.slug))>{page.name}</A></li> })
                         .collect_view()}
                 </ul>
             </nav>
@@ -114,7 +114,7 @@ fn CategoryTree(categories: Vec<CategoryCount>) -> impl IntoView {
                     {categories
                         .into_iter()
                         .map(|entry| {
-                            let href = format!("/category/{}", encode(&entry.category.slug));
+                            let href = format!("/category/{}", escape_url_part(&entry.category.slug));
                             let nested = entry.depth > 0;
                             view! {
                                 <li class=crate::format::depth_class(entry.depth) class:nested=nested>
@@ -141,7 +141,7 @@ fn TagCloud(tags: Vec<TagCount>) -> impl IntoView {
                     {tags
                         .into_iter()
                         .map(|entry| {
-                            let href = format!("/tag/{}", encode(&entry.tag.slug));
+                            let href = format!("/tag/{}", escape_url_part(&entry.tag.slug));
                             let weight = tag_weight(entry.count, most);
                             let label = format!("{} ({} posts)", entry.tag.name, entry.count);
                             view! {

@@ -10,8 +10,8 @@ use crate::model::SiteInfo;
 
 #[server]
 pub async fn get_site_info() -> Result<SiteInfo, AppError> {
-    let pool = crate::db::pool()?;
-    Ok(crate::db::site::site_info(&pool, &crate::db::public_url()?).await?)
+    let pool = crate::context::pool()?;
+    Ok(crate::db::site::site_info(&pool, &crate::context::public_url()?).await?)
 }
 
 /// The blog's name, tagline and address, loaded once per visit and shared by every page.

@@ -281,7 +281,7 @@ async fn single_scope_page(
     .await
 }
 
-fn next_month(month: NaiveDate) -> NaiveDate {
+pub(super) fn next_month(month: NaiveDate) -> NaiveDate {
     month
         .checked_add_months(chrono::Months::new(1))
         .unwrap_or(NaiveDate::MAX)
@@ -460,17 +460,6 @@ pub async fn recent_posts(pool: &PgPool, limit: i64) -> sqlx::Result<Vec<Named>>
     .await
 }
 
-/// Publishes the scheduled posts whose time has come (which lists them); returns how many there
-/// were.
-pub async fn publish_due_posts(pool: &PgPool) -> sqlx::Result<u64> {
-    let published = sqlx::query!(
-        "UPDATE posts SET status = 'published' WHERE status = 'scheduled' AND published_at <= now()"
-    )
-    .execute(pool)
-    .await?;
-    Ok(published.rows_affected())
-}
-
 /// Lets the listing triggers skip their work until the end of the transaction, for writes that
 /// touch many rows of a post; call [`refresh_listings`] with the posts before committing.
 pub async fn defer_listing_refreshes(conn: &mut PgConnection) -> sqlx::Result<()> {
@@ -486,72 +475,4 @@ pub async fn refresh_listings(conn: &mut PgConnection, post_ids: &[i64]) -> sqlx
         .fetch_one(conn)
         .await?;
     Ok(())
-}
-
-/// When the next scheduled post is due, if any is.
-pub async fn next_due(pool: &PgPool) -> sqlx::Result<Option<DateTime<Utc>>> {
-    sqlx::query_scalar!(
-        "SELECT min(published_at) FROM posts WHERE status = 'scheduled' AND published_at > now()"
-    )
-    .fetch_one(pool)
-    .await
-}
-
-/// `limit` published posts of a month from `offset` on, newest first, with when each last
-/// changed, for the sitemap.
-pub async fn posts_of_month(
-    pool: &PgPool,
-    month: NaiveDate,
-    offset: i64,
-    limit: i64,
-) -> sqlx::Result<Vec<(String, DateTime<Utc>)>> {
-    let rows = sqlx::query!(
-        r#"
-        SELECT p.slug, p.updated_at
-        FROM filtered_posts('all', 0, $1, $2, NULL, NULL, NULL) l
-        JOIN posts p ON p.id = l.post_id
-        ORDER BY l.published_at DESC, l.post_id DESC
-        OFFSET $3 LIMIT $4
-        "#,
-        month,
-        next_month(month),
-        offset,
-        limit,
-    )
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| (row.slug, row.updated_at))
-        .collect())
-}
-
-/// The slugs of the categories, tags and authors that have published posts, most used first,
-/// at most `limit` of each, for the sitemap.
-pub async fn listed_scopes(pool: &PgPool, limit: i64) -> sqlx::Result<Vec<(String, String)>> {
-    let rows = sqlx::query!(
-        r#"
-        SELECT scope AS "scope!", slug AS "slug!"
-        FROM (
-            (SELECT 'category' AS scope, c.slug
-             FROM listing_totals t JOIN categories c ON c.id = t.scope_id
-             WHERE t.scope = 'category' AND t.post_count > 0
-             ORDER BY t.post_count DESC LIMIT $1)
-            UNION ALL
-            (SELECT 'tag', g.slug
-             FROM listing_totals t JOIN tags g ON g.id = t.scope_id
-             WHERE t.scope = 'tag' AND t.post_count > 0
-             ORDER BY t.post_count DESC LIMIT $1)
-            UNION ALL
-            (SELECT 'author', u.slug
-             FROM listing_totals t JOIN users u ON u.id = t.scope_id
-             WHERE t.scope = 'author' AND t.post_count > 0
-             ORDER BY t.post_count DESC LIMIT $1)
-        ) scopes
-        "#,
-        limit,
-    )
-    .fetch_all(pool)
-    .await?;
-    Ok(rows.into_iter().map(|row| (row.scope, row.slug)).collect())
 }

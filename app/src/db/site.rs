@@ -40,18 +40,21 @@ pub async fn mark_demo_imported(db: impl PgExecutor<'_>) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// How comments are handled: whether pingbacks and trackbacks are listed, and the words that
-/// send a comment to the spam queue.
+/// How comments are handled: whether pingbacks and trackbacks are listed, the words that send a
+/// comment to the spam queue, and how long people take at least to write one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommentSettings {
     pub show_pings: bool,
     pub spam_words: Vec<String>,
+    pub min_writing_seconds: i32,
 }
 
 pub async fn comment_settings(pool: &PgPool) -> sqlx::Result<CommentSettings> {
     sqlx::query_as!(
         CommentSettings,
-        "SELECT show_pings, comment_spam_words AS spam_words FROM site"
+        "SELECT show_pings, comment_spam_words AS spam_words,
+                comment_min_writing_seconds AS min_writing_seconds
+         FROM site"
     )
     .fetch_one(pool)
     .await
@@ -62,17 +65,21 @@ pub async fn set_comment_settings(
     pool: &PgPool,
     show_pings: Option<bool>,
     spam_words: Option<&[String]>,
+    min_writing_seconds: Option<i32>,
 ) -> sqlx::Result<CommentSettings> {
     sqlx::query_as!(
         CommentSettings,
         r#"
         UPDATE site
         SET show_pings = coalesce($1, show_pings),
-            comment_spam_words = coalesce($2, comment_spam_words)
-        RETURNING show_pings, comment_spam_words AS spam_words
+            comment_spam_words = coalesce($2, comment_spam_words),
+            comment_min_writing_seconds = coalesce($3, comment_min_writing_seconds)
+        RETURNING show_pings, comment_spam_words AS spam_words,
+                  comment_min_writing_seconds AS min_writing_seconds
         "#,
         show_pings,
         spam_words,
+        min_writing_seconds,
     )
     .fetch_one(pool)
     .await

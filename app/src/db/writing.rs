@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
 use crate::model::{
-    DashboardFilter, DashboardPage, DashboardPost, EditablePost, PostInput, PostStatus, Revision,
+    DashboardFilter, DashboardListing, DashboardPost, EditablePost, PostInput, PostStatus, Revision,
 };
 
 /// What the rules decided a save writes: a cleaned body, a free slug, a status and its date.
@@ -250,7 +250,7 @@ pub async fn dashboard_posts(
     only_author: Option<i64>,
     filter: &DashboardFilter,
     limit: i64,
-) -> sqlx::Result<DashboardPage> {
+) -> sqlx::Result<DashboardListing> {
     let mut tx = pool.begin().await?;
     let author = match &filter.author {
         Some(slug) => {
@@ -312,11 +312,11 @@ pub async fn dashboard_posts(
     } else {
         None
     };
-    Ok(DashboardPage { posts, next_before })
+    Ok(DashboardListing { posts, next_before })
 }
 
-fn empty_page() -> DashboardPage {
-    DashboardPage {
+fn empty_page() -> DashboardListing {
+    DashboardListing {
         posts: Vec::new(),
         next_before: None,
     }

@@ -13,7 +13,7 @@ use crate::pages::SignInFirst;
 
 #[server(endpoint = "api_tokens")]
 pub async fn get_api_tokens() -> Result<(Account, Vec<ApiToken>), AppError> {
-    let pool = crate::db::pool()?;
+    let pool = crate::context::pool()?;
     let account = crate::auth::require_session()?;
     let tokens = crate::db::accounts::api_tokens(&pool, account.id).await?;
     Ok((account, tokens))
@@ -21,14 +21,14 @@ pub async fn get_api_tokens() -> Result<(Account, Vec<ApiToken>), AppError> {
 
 #[server(endpoint = "create_api_token")]
 pub async fn create_api_token(name: String) -> Result<String, AppError> {
-    let pool = crate::db::pool()?;
+    let pool = crate::context::pool()?;
     let account = crate::auth::require_session()?;
     crate::auth::issue_api_token(&pool, &account, &name).await
 }
 
 #[server(endpoint = "revoke_api_token")]
 pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
-    let pool = crate::db::pool()?;
+    let pool = crate::context::pool()?;
     let account = crate::auth::require_session()?;
     if crate::db::accounts::revoke_api_token(&pool, account.id, id).await? {
         Ok(())
@@ -40,7 +40,7 @@ pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
 /// Ends every session of the signed-in person, this one too; their API tokens stay valid.
 #[server(endpoint = "sign_out_everywhere")]
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
-    let pool = crate::db::pool()?;
+    let pool = crate::context::pool()?;
     let account = crate::auth::require_session()?;
     let mut conn = pool.acquire().await?;
     crate::db::accounts::end_sessions_of(&mut conn, account.id).await?;

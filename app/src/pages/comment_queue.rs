@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::ErrorNotice;
 use crate::error::AppError;
-use crate::filter::encode;
+use crate::filter::escape_url_part;
 use crate::format::long_date;
 use crate::model::{CommentQueue, CommentStatus, QueuedComment};
 use crate::pages::SignInFirst;
@@ -18,14 +18,14 @@ pub async fn get_comment_queue(
     status: CommentStatus,
     #[server(default)] before: Option<i64>,
 ) -> Result<CommentQueue, AppError> {
-    let pool = crate::db::pool()?;
+    let pool = crate::context::pool()?;
     let account = crate::auth::require_account()?;
     crate::commenting::queue(&pool, &account, status, before).await
 }
 
 #[server(endpoint = "moderate_comments", input = leptos::server_fn::codec::Json)]
 pub async fn moderate_comments(ids: Vec<i64>, status: CommentStatus) -> Result<u64, AppError> {
-    let pool = crate::db::pool()?;
+    let pool = crate::context::pool()?;
     let account = crate::auth::require_account()?;
     crate::commenting::moderate(&pool, &account, &ids, status).await
 }
@@ -150,7 +150,7 @@ fn Queue(
         </p>
         <ol class="comment-queue">
             {queue.comments.into_iter().map(|comment| view! {
-                <QueuedCommentRow comment status selected moderate />
+                <QueuedCommentEntry comment status selected moderate />
             }).collect_view()}
         </ol>
         {next}
@@ -159,14 +159,14 @@ fn Queue(
 }
 
 #[component]
-fn QueuedCommentRow(
+fn QueuedCommentEntry(
     comment: QueuedComment,
     status: CommentStatus,
     selected: RwSignal<Vec<i64>>,
     moderate: Action<(Vec<i64>, CommentStatus), Result<u64, AppError>>,
 ) -> impl IntoView {
     let id = comment.id;
-    let post = format!("/posts/{}", encode(&comment.post_slug));
+    let post = format!("/posts/{}", escape_url_part(&comment.post_slug));
     let buttons = actions(status)
         .into_iter()
         .map(|(to, label)| {

@@ -8,16 +8,16 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::ErrorNotice;
 use crate::error::AppError;
-use crate::filter::encode;
+use crate::filter::escape_url_part;
 use crate::format::long_date;
-use crate::model::{Account, DashboardFilter, DashboardPage, DashboardPost, PostStatus};
+use crate::model::{Account, DashboardFilter, DashboardListing, DashboardPost, PostStatus};
 use crate::pages::SignInFirst;
 
 #[server(endpoint = "dashboard")]
 pub async fn get_dashboard(
     #[server(default)] filter: DashboardFilter,
-) -> Result<(Account, DashboardPage), AppError> {
-    let pool = crate::db::pool()?;
+) -> Result<(Account, DashboardListing), AppError> {
+    let pool = crate::context::pool()?;
     let account = crate::auth::require_account()?;
     let page = crate::writing::dashboard(&pool, &account, &filter).await?;
     Ok((account, page))
@@ -25,21 +25,21 @@ pub async fn get_dashboard(
 
 #[server(endpoint = "trash_post")]
 pub async fn trash_post(id: i64) -> Result<(), AppError> {
-    let pool = crate::db::pool()?;
+    let pool = crate::context::pool()?;
     let account = crate::auth::require_account()?;
     crate::writing::trash_post(&pool, &account, id).await
 }
 
 #[server(endpoint = "restore_post")]
 pub async fn restore_post(id: i64) -> Result<(), AppError> {
-    let pool = crate::db::pool()?;
+    let pool = crate::context::pool()?;
     let account = crate::auth::require_account()?;
     crate::writing::restore_post(&pool, &account, id).await
 }
 
 #[server(endpoint = "empty_trash")]
 pub async fn empty_trash() -> Result<u64, AppError> {
-    let pool = crate::db::pool()?;
+    let pool = crate::context::pool()?;
     let account = crate::auth::require_account()?;
     crate::writing::empty_trash(&pool, &account).await
 }
@@ -64,7 +64,7 @@ fn dashboard_path(filter: &DashboardFilter) -> String {
     ]
     .into_iter()
     .flatten()
-    .map(|(name, value)| format!("{name}={}", encode(&value)))
+    .map(|(name, value)| format!("{name}={}", escape_url_part(&value)))
     .collect();
     if parts.is_empty() {
         "/dashboard".to_string()
@@ -268,7 +268,7 @@ fn DashboardRow(
                         " "
                         <a href=format!("/preview/{id}")>"Preview"</a>
                         {(post.status == PostStatus::Published).then(|| view! {
-                            " "<a href=format!("/posts/{}", encode(&post.slug))>"View"</a>
+                            " "<a href=format!("/posts/{}", escape_url_part(&post.slug))>"View"</a>
                         })}
                         <ActionForm action=trash>
                             <input type="hidden" name="id" value=id.to_string() />

@@ -10,7 +10,7 @@ use crate::components::{
     ErrorNotice, Loading, PageHead, Pagination, PostMeta, Site, set_http_status,
 };
 use crate::error::AppError;
-use crate::filter::{MAX_COMBINED_POSTS, Part, PostFilter, encode};
+use crate::filter::{MAX_COMBINED_POSTS, Part, PostFilter, escape_url_part};
 use crate::format;
 use crate::model::{Count, Facet, POSTS_PER_PAGE, PROTECTED_NOTICE, PostListing, PostSummary};
 use crate::pages::NotFoundPage;
@@ -24,7 +24,7 @@ pub async fn list_posts(
     if page == 0 || !filter.is_valid() || filter.is_beyond_reach(page, POSTS_PER_PAGE) {
         return Err(not_found());
     }
-    let pool = crate::db::pool()?;
+    let pool = crate::context::pool()?;
     let listing = crate::db::listings::list_posts(&pool, &filter, page, POSTS_PER_PAGE)
         .await?
         .ok_or_else(not_found)?;
@@ -255,7 +255,7 @@ fn FilterChips(facets: Vec<Facet>, filter: PostFilter) -> impl IntoView {
 
 #[component]
 fn PostTeaser(summary: PostSummary, within: PostFilter) -> impl IntoView {
-    let href = format!("/posts/{}", encode(&summary.slug));
+    let href = format!("/posts/{}", escape_url_part(&summary.slug));
     let title = if summary.title.is_empty() {
         "(untitled)".to_string()
     } else {

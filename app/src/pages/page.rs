@@ -6,13 +6,13 @@ use leptos_router::hooks::use_params_map;
 
 use crate::components::{ErrorNotice, Loading, PageHead, PasswordForm, Site, UnlockPost};
 use crate::error::AppError;
-use crate::filter::encode;
+use crate::filter::escape_url_part;
 use crate::model::{Page, SiteInfo};
 use crate::pages::NotFoundPage;
 
 #[server]
 pub async fn get_page(slug: String) -> Result<Page, AppError> {
-    let pool = crate::db::pool()?;
+    let pool = crate::context::pool()?;
     let page = crate::db::posts::find_public_page(&pool, &slug, crate::protection::request_unlocks)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("the page “{slug}”")))?;
@@ -57,14 +57,14 @@ pub fn PagePage() -> impl IntoView {
 
 #[component]
 fn PageArticle(page: Page, site: SiteInfo, unlock: ServerAction<UnlockPost>) -> impl IntoView {
-    let path = format!("/pages/{}", encode(&page.slug));
+    let path = format!("/pages/{}", escape_url_part(&page.slug));
     let title = if page.title.is_empty() {
         "(untitled)".to_string()
     } else {
         page.title
     };
     let link = |page: crate::model::Named| {
-        view! { <A href=format!("/pages/{}", encode(&page.slug))>{page.name}</A> }
+        view! { <A href=format!("/pages/{}", escape_url_part(&page.slug))>{page.name}</A> }
     };
     view! {
         <PageHead site title=title.clone() description=page.description path />

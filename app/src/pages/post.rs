@@ -9,14 +9,14 @@ use crate::components::{
     PostMeta, Site, UnlockPost,
 };
 use crate::error::AppError;
-use crate::filter::encode;
+use crate::filter::escape_url_part;
 use crate::model::{Named, PROTECTED_NOTICE, PostView, SiteInfo};
 use crate::pages::NotFoundPage;
 
 #[server]
 pub async fn get_post(slug: String) -> Result<PostView, AppError> {
     use crate::auth::{COMMENTER_COOKIE, request_cookie, token_hash};
-    let pool = crate::db::pool()?;
+    let pool = crate::context::pool()?;
     let mut view =
         crate::db::posts::find_public_post(&pool, &slug, crate::protection::request_unlocks)
             .await?
@@ -99,7 +99,7 @@ pub(crate) fn PostArticle(
     } else {
         summary.title.clone()
     };
-    let path = format!("/posts/{}", encode(&summary.slug));
+    let path = format!("/posts/{}", escape_url_part(&summary.slug));
     let description = if summary.protected {
         PROTECTED_NOTICE.to_string()
     } else {
@@ -160,7 +160,7 @@ pub(crate) fn PostArticle(
 
 #[component]
 fn Neighbour(post: Named, rel: &'static str, label: &'static str) -> impl IntoView {
-    let href = format!("/posts/{}", encode(&post.slug));
+    let href = format!("/posts/{}", escape_url_part(&post.slug));
     let title = if post.name.is_empty() {
         "(untitled)".to_string()
     } else {

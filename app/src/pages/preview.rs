@@ -13,7 +13,7 @@ use crate::pages::post::PostArticle;
 
 #[server(endpoint = "preview")]
 pub async fn get_preview(id: i64) -> Result<PostView, AppError> {
-    let pool = crate::db::pool()?;
+    let pool = crate::context::pool()?;
     let account = crate::auth::require_account()?;
     crate::writing::preview(&pool, &account, id).await
 }

@@ -16,14 +16,14 @@ pub async fn get_revisions(
     post_id: i64,
     compare: Option<i64>,
 ) -> Result<RevisionHistory, AppError> {
-    let pool = crate::db::pool()?;
+    let pool = crate::context::pool()?;
     let account = crate::auth::require_account()?;
     crate::writing::history(&pool, &account, post_id, compare).await
 }
 
 #[server(endpoint = "restore_revision")]
 pub async fn restore_revision(revision_id: i64) -> Result<(), AppError> {
-    let pool = crate::db::pool()?;
+    let pool = crate::context::pool()?;
     let account = crate::auth::require_account()?;
     let post_id = crate::writing::restore_revision(&pool, &account, revision_id).await?;
     leptos_axum::redirect(&format!("/write/{post_id}"));

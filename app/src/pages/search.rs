@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::{ErrorNotice, Loading, PageHead, Pagination, SearchForm, Site};
 use crate::error::AppError;
-use crate::filter::encode;
+use crate::filter::escape_url_part;
 use crate::format;
 use crate::model::{Count, MAX_QUERY_CHARS, PROTECTED_NOTICE, SearchResults};
 use crate::pages::NotFoundPage;
@@ -22,7 +22,7 @@ pub async fn find_posts(query: String, page: u32) -> Result<SearchResults, AppEr
     if page == 0 {
         return Err(AppError::NotFound("this page of results".to_string()));
     }
-    let pool = crate::db::pool()?;
+    let pool = crate::context::pool()?;
     Ok(crate::db::search::search_posts(&pool, query, page, crate::model::POSTS_PER_PAGE).await?)
 }
 
@@ -133,7 +133,7 @@ fn ResultList(results: SearchResults) -> impl IntoView {
                 .hits
                 .into_iter()
                 .map(|hit| {
-                    let href = format!("/posts/{}", encode(&hit.post.slug));
+                    let href = format!("/posts/{}", escape_url_part(&hit.post.slug));
                     let title = if hit.post.name.is_empty() { "(untitled)".to_string() } else { hit.post.name };
                     view! {
                         <li class="search-hit">
@@ -163,7 +163,7 @@ fn ResultList(results: SearchResults) -> impl IntoView {
             last=Some(last)
             has_next=results.page < last
             href=move |page| {
-                let q = encode(&query);
+                let q = escape_url_part(&query);
                 if page > 1 { format!("/search?q={q}&page={page}") } else { format!("/search?q={q}") }
             }
         />

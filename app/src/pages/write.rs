@@ -29,7 +29,7 @@ pub struct WritingDesk {
 
 #[server(endpoint = "writing_desk")]
 pub async fn get_writing_desk(id: Option<i64>) -> Result<WritingDesk, AppError> {
-    let pool = crate::db::pool()?;
+    let pool = crate::context::pool()?;
     let writer = crate::auth::require_account()?;
     let post = match id {
         Some(id) => Some(crate::writing::editable_post(&pool, &writer, id).await?),
@@ -49,21 +49,21 @@ pub async fn save_post(
     autosave: bool,
     last_saved_at: Option<DateTime<Utc>>,
 ) -> Result<SavedPost, AppError> {
-    let pool = crate::db::pool()?;
+    let pool = crate::context::pool()?;
     let writer = crate::auth::require_account()?;
     crate::writing::save_post(&pool, &writer, id, input, autosave, last_saved_at).await
 }
 
 #[server(endpoint = "suggest_slug")]
 pub async fn suggest_slug(title: String, id: Option<i64>) -> Result<String, AppError> {
-    let pool = crate::db::pool()?;
+    let pool = crate::context::pool()?;
     crate::auth::require_account()?;
     crate::writing::suggest_slug(&pool, &title, id).await
 }
 
 #[server(endpoint = "matching_tags")]
 pub async fn matching_tags(prefix: String) -> Result<Vec<Named>, AppError> {
-    let pool = crate::db::pool()?;
+    let pool = crate::context::pool()?;
     crate::auth::require_account()?;
     let prefix = prefix.trim();
     if prefix.is_empty() || prefix.chars().count() > crate::writing::MAX_TAG_CHARS {
@@ -77,7 +77,7 @@ pub async fn create_category(
     name: String,
     parent_id: Option<i64>,
 ) -> Result<CategoryChoice, AppError> {
-    let pool = crate::db::pool()?;
+    let pool = crate::context::pool()?;
     let writer = crate::auth::require_account()?;
     crate::writing::create_category(&pool, &writer, &name, parent_id).await
 }

@@ -15,10 +15,10 @@ use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::caching::{ONE_MINUTE, cached};
 use super::posts::CommentOut;
 use super::writing::Writer;
 use super::{bad_body, bad_parameter};
+use crate::caching::{ONE_MINUTE, cached};
 use crate::web::AppState;
 
 /// A post's approved comments, oldest first; replies name the comment they answer.

@@ -5,7 +5,6 @@
 //! a handler, a bad parameter, an unknown path, a wrong method, a body too large or not JSON.
 //! Successful reads carry an `ETag` and a `Cache-Control` suited to the resource.
 
-mod caching;
 mod comments;
 mod posts;
 mod terms;
@@ -23,11 +22,8 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use utoipa::OpenApi;
 
+use crate::limits::MAX_REQUEST_BYTES;
 use crate::web::AppState;
-
-/// Request bodies larger than this are refused (images have their own limit): a post of the
-/// longest allowed body, escaped as JSON.
-const MAX_BODY_BYTES: usize = 3 * app::writing::MAX_BODY_BYTES;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -96,7 +92,7 @@ impl utoipa::Modify for SecuritySchemes {
 pub fn router(cors_origins: &[String]) -> Router<AppState> {
     let uploads = Router::new()
         .route("/v1/media", post(writing::upload_media))
-        .layer(DefaultBodyLimit::max(app::writing::MAX_IMAGE_BYTES));
+        .layer(DefaultBodyLimit::max(app::uploads::MAX_IMAGE_BYTES));
     let mut router = Router::new()
         .route(
             "/v1/posts",
@@ -125,9 +121,9 @@ pub fn router(cors_origins: &[String]) -> Router<AppState> {
         .method_not_allowed_fallback(|method: Method| async move {
             AppError::MethodNotAllowed(method.to_string())
         })
-        .layer(middleware::from_fn(caching::etag))
+        .layer(middleware::from_fn(crate::caching::etag))
         .layer(middleware::from_fn(require_json_bodies))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
         .merge(uploads)
         .layer(middleware::from_fn(problems_only));
     if let Some(cors) = cors(cors_origins) {
@@ -166,7 +162,7 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
     responses((status = 200, description = "The OpenAPI document", content_type = "application/json"))
 )]
 async fn openapi_document() -> Response {
-    caching::cached(caching::ONE_HOUR, axum::Json(openapi()))
+    crate::caching::cached(crate::caching::ONE_HOUR, axum::Json(openapi()))
 }
 
 /// The OpenAPI document: the derived one, with the errors every operation can answer (a wrong
@@ -251,12 +247,12 @@ async fn problems_only(request: Request, next: Next) -> Response {
         return response;
     }
     let (parts, body) = response.into_parts();
-    let text = axum::body::to_bytes(body, MAX_BODY_BYTES)
+    let text = axum::body::to_bytes(body, MAX_REQUEST_BYTES)
         .await
         .unwrap_or_default();
     let detail = match status {
         StatusCode::PAYLOAD_TOO_LARGE => {
-            AppError::PayloadTooLarge(MAX_BODY_BYTES as u64).to_string()
+            AppError::PayloadTooLarge(MAX_REQUEST_BYTES as u64).to_string()
         }
         _ if status.is_server_error() => AppError::Internal.to_string(),
         _ => String::from_utf8_lossy(&text).trim().to_string(),

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::bad_parameter;
-use super::caching::{FIVE_MINUTES, ONE_MINUTE, cached};
+use crate::caching::{FIVE_MINUTES, ONE_MINUTE, cached};
 use crate::web::AppState;
 
 const MAX_PER_PAGE: u32 = 100;
@@ -88,7 +88,10 @@ pub struct PostSummaryOut {
 impl PostSummaryOut {
     fn new(summary: PostSummary, public_url: &str) -> Self {
         PostSummaryOut {
-            url: format!("{public_url}/posts/{}", app::filter::encode(&summary.slug)),
+            url: format!(
+                "{public_url}/posts/{}",
+                app::filter::escape_url_part(&summary.slug)
+            ),
             slug: summary.slug,
             title: summary.title,
             excerpt: summary.excerpt,
@@ -104,7 +107,7 @@ impl PostSummaryOut {
 
 /// One page of posts.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct PostPage {
+pub struct PostList {
     posts: Vec<PostSummaryOut>,
     page: u32,
     per_page: u32,
@@ -260,7 +263,7 @@ impl ListRequest {
     tag = "posts",
     params(ListPostsParams),
     responses(
-        (status = 200, description = "A page of posts; past the last page, an empty one", body = PostPage),
+        (status = 200, description = "A page of posts; past the last page, an empty one", body = PostList),
         (status = 400, description = "A parameter is malformed, or `page` is past the 5,000 best matches of a search or the 10,000 newest posts of a combination of author, tag and category", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The author, tag or category does not exist", body = Problem, content_type = "application/problem+json"),
     )
@@ -294,9 +297,9 @@ pub async fn list_posts(
     ))
 }
 
-fn page_out(listing: PostListing, public_url: &str) -> PostPage {
+fn page_out(listing: PostListing, public_url: &str) -> PostList {
     let total = listing.total.value();
-    PostPage {
+    PostList {
         page: listing.page,
         per_page: listing.per_page,
         total,

@@ -9,7 +9,7 @@ use axum::response::Response;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::caching::{FIVE_MINUTES, cached};
+use crate::caching::{FIVE_MINUTES, cached};
 use crate::web::AppState;
 
 /// A tag or an author, with its number of published posts.

@@ -104,7 +104,10 @@ pub struct WrittenPost {
 impl WrittenPost {
     fn new(saved: SavedPost, public_url: &str) -> Self {
         WrittenPost {
-            url: format!("{public_url}/posts/{}", app::filter::encode(&saved.slug)),
+            url: format!(
+                "{public_url}/posts/{}",
+                app::filter::escape_url_part(&saved.slug)
+            ),
             id: saved.id,
             slug: saved.slug,
             status: saved.status,
@@ -308,7 +311,9 @@ pub async fn upload_media(
 ) -> Result<Response, AppError> {
     let Query(params) = params.map_err(bad_parameter)?;
     let bytes = body.map_err(|rejection| match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge(writing::MAX_IMAGE_BYTES as u64),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            AppError::PayloadTooLarge(app::uploads::MAX_IMAGE_BYTES as u64)
+        }
         _ => AppError::BadRequest(rejection.body_text()),
     })?;
     let name = params.filename.unwrap_or_default();
@@ -317,7 +322,7 @@ pub async fn upload_media(
             "`filename` can be at most {MAX_FILE_NAME_CHARS} characters long"
         )));
     }
-    let item = writing::upload_image(&state.pool, &account, &name, &bytes).await?;
+    let item = app::uploads::upload_image(&state.pool, &account, &name, &bytes).await?;
     Ok((
         StatusCode::CREATED,
         Json(UploadedImage {

@@ -827,7 +827,7 @@ mod tests {
 
     use super::*;
 
-    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures");
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures");
 
     fn open_fixture(name: &str) -> WxrReader<BufReader<File>> {
         let path = format!("{FIXTURES}/{name}");
@@ -933,7 +933,7 @@ mod tests {
 
     #[test]
     fn seed_blog() {
-        let mut reader = open_fixture("seed-blog.wxr");
+        let mut reader = open_fixture("demo.wxr");
         let records = read_all(&mut reader).unwrap();
         assert_eq!(
             reader.channel().title,
@@ -1043,7 +1043,7 @@ mod tests {
     #[test]
     fn every_valid_fixture_parses_to_the_end() {
         let valid = [
-            "seed-blog.wxr",
+            "demo.wxr",
             "wordpress/64-block-test-data.xml",
             "wordpress/a11y-unit-test-data.xml",
             "wordpress/cdata-edge.xml",

@@ -1,5 +1,7 @@
-//! HTTP caching of API answers: `Cache-Control` chosen per resource, and an `ETag` on every
-//! successful read so that clients can ask again with `If-None-Match` and get `304 Not Modified`.
+//! HTTP caching, in one place: how long browsers and shared caches may keep each kind of answer
+//! (`Cache-Control`), and an `ETag` on every successful read of the API so that clients can ask
+//! again with `If-None-Match` and get `304 Not Modified`. Errors are never kept (see
+//! `AppError`'s answer), nor is anything made for one person (see `headers`).
 
 use axum::body::{Body, HttpBody};
 use axum::extract::Request;
@@ -10,9 +12,20 @@ use xxhash_rust::xxh3::xxh3_128;
 
 /// Listings change whenever something is published.
 pub const ONE_MINUTE: u32 = 60;
-/// Single posts, taxonomies and archives change more rarely.
+/// Single posts, taxonomies, archives, feeds and public images change more rarely; an image must
+/// stop being served soon after its post is unpublished.
 pub const FIVE_MINUTES: u32 = 300;
+/// The sitemap and the API's own description.
 pub const ONE_HOUR: u32 = 3600;
+
+/// For answers made for one person, or that must not outlive a change.
+pub const PRIVATE: &str = "private, no-store";
+
+/// The `Cache-Control` of an answer that shared caches may keep for `max_age` seconds.
+pub fn public(max_age: u32) -> HeaderValue {
+    HeaderValue::from_str(&format!("public, max-age={max_age}"))
+        .unwrap_or(HeaderValue::from_static(PRIVATE))
+}
 
 /// The largest answer the ETag is computed over; larger ones go out without one.
 const MAX_TAGGED_BYTES: usize = 16 * 1024 * 1024;
@@ -20,9 +33,9 @@ const MAX_TAGGED_BYTES: usize = 16 * 1024 * 1024;
 /// An answer that shared caches may keep for `max_age` seconds.
 pub fn cached(max_age: u32, body: impl IntoResponse) -> Response {
     let mut response = body.into_response();
-    if let Ok(value) = HeaderValue::from_str(&format!("public, max-age={max_age}")) {
-        response.headers_mut().insert(header::CACHE_CONTROL, value);
-    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, public(max_age));
     response
 }
 
