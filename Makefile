@@ -14,6 +14,14 @@ DEBUG_BINARY := target/debug/fieldnotes
 # The post editor's JavaScript (Tiptap), bundled from frontend/editor into the site's files.
 EDITOR_BUNDLE := public/editor/editor.js
 
+# Everything the release build is made from. When none of it changed since the last release
+# build, `make run` starts the server at once instead of running the build (whose WebAssembly
+# steps take a minute even when nothing changed).
+BUILD_INPUTS := Cargo.toml Cargo.lock .cargo/config.toml \
+	$(shell find app server frontend style public migrations .sqlx fixtures/demo.wxr \
+		-path frontend/editor/node_modules -prune -o -type f -print)
+RELEASE_BUILD := target/release/.fieldnotes-built
+
 .PHONY: run build test tools test-tools lint debug-build editor-tests rust-tests query-data-check api-fuzz end-to-end query-data
 
 ## run: build for release and serve the blog on http://127.0.0.1:3000 (Ctrl-C stops it)
@@ -21,8 +29,11 @@ run: build
 	./target/release/fieldnotes serve
 
 ## build: the release build: target/release/fieldnotes and the front end in target/site
-build: tools $(EDITOR_BUNDLE)
-	cargo leptos build --release
+build: tools $(RELEASE_BUILD)
+
+$(RELEASE_BUILD): $(BUILD_INPUTS) $(EDITOR_BUNDLE)
+	cargo leptos build --release --precompress
+	touch $@
 
 ## test: formatting, lints, unit and integration tests, then the end-to-end tests in Chromium
 test: test-tools lint debug-build editor-tests rust-tests query-data-check api-fuzz end-to-end

@@ -41,6 +41,12 @@ pub enum AppError {
     Unreachable(String),
 }
 
+impl From<crate::filter::FilterError> for AppError {
+    fn from(error: crate::filter::FilterError) -> Self {
+        AppError::BadRequest(error.0)
+    }
+}
+
 impl AppError {
     /// The server had no time or room for the request.
     pub fn busy() -> Self {

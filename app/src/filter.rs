@@ -1,10 +1,14 @@
-//! Which posts a listing shows, and the address of every listing.
+//! Which posts a listing shows, and the address of every listing: the one grammar that pages,
+//! pagination links, feeds, the sitemap and the JSON API all write and read.
 //!
 //! Any combination of author, tag, category, year and month narrows a listing. A filter with one
 //! part has an address of its own (`/tag/{slug}`, `/archive/2009/04`…); any other combination
 //! lives at `/posts?author=…&tag=…`, so that every state can be shared, reloaded and reached
-//! with the back button.
+//! with the back button. A page past the first adds `page=N`. [`PostFilter::href`] writes an
+//! address, [`PostFilter::from_address`] reads it back; [`PostFilter::parse_query`] reads the
+//! query parameters the JSON API and feeds take, saying what is wrong with them.
 
+use percent_encoding::percent_decode_str;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -22,6 +26,34 @@ pub struct PostFilter {
 /// combination to a year or a month reaches older posts.
 pub const MAX_COMBINED_POSTS: u64 = 10_000;
 
+/// What is wrong with the parameters of a listing, in words for the person who wrote them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct FilterError(pub String);
+
+/// A whole number from `range`, or `None` when `value` is missing; the parameter's `name` and
+/// value are in the error.
+pub fn parse_number(
+    name: &str,
+    value: Option<&str>,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<Option<u32>, FilterError> {
+    let Some(value) = value else { return Ok(None) };
+    value
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|number| range.contains(number))
+        .map(Some)
+        .ok_or_else(|| {
+            FilterError(format!(
+                "`{name}` must be a whole number from {} to {}, not “{value}”",
+                range.start(),
+                range.end()
+            ))
+        })
+}
+
 /// The filter's parts, as they appear in a query string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
@@ -34,28 +66,79 @@ pub enum Part {
 }
 
 impl PostFilter {
-    /// Reads `author`, `tag`, `category`, `year` and `month` from query parameters; `None` when a
-    /// value is not one a listing can have (a month without a year, month 13…).
-    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Option<Self> {
+    /// Reads `author`, `tag`, `category`, `year` and `month` from query parameters; an error says
+    /// which number no listing can have and why (an empty one included). A name (slug) is taken
+    /// as it is, an empty one as none: one that names nothing is a listing not found.
+    pub fn parse_query(get: impl Fn(&str) -> Option<String>) -> Result<Self, FilterError> {
         let text = |key: &str| {
             get(key)
                 .map(|value| value.trim().to_string())
                 .filter(|value| !value.is_empty())
         };
-        let filter = PostFilter {
+        let year = parse_number("year", get("year").as_deref(), 1..=9999)?;
+        let month = parse_number("month", get("month").as_deref(), 1..=12)?;
+        if month.is_some() && year.is_none() {
+            return Err(FilterError("`month` needs a `year`".to_string()));
+        }
+        Ok(PostFilter {
             author: text("author"),
             tag: text("tag"),
             category: text("category"),
-            year: match text("year") {
-                Some(year) => Some(year.parse().ok()?),
-                None => None,
-            },
-            month: match text("month") {
-                Some(month) => Some(month.parse().ok()?),
-                None => None,
-            },
+            year: year.map(|year| year as i32),
+            month,
+        })
+    }
+
+    /// [`PostFilter::parse_query`], for pages: `None` for any mistake, and for a name no listing
+    /// can have, which are pages not found.
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Option<Self> {
+        Self::parse_query(get).ok().filter(PostFilter::is_valid)
+    }
+
+    /// The listing and page that an address [`PostFilter::href`] writes stands for: `/`,
+    /// `/tag/{slug}`, `/category/{slug}`, `/author/{slug}`, `/archive/{year}`,
+    /// `/archive/{year}/{month}` or `/posts?…`, each with `?page=N` past the first page. `None`
+    /// for an address of no listing, or a filter or page no listing has.
+    pub fn from_address(address: &str) -> Option<(PostFilter, u32)> {
+        let (path, query) = address.split_once('?').unwrap_or((address, ""));
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        let get = |key: &str| {
+            pairs
+                .iter()
+                .find(|(name, _)| name == key)
+                .map(|(_, value)| value.clone())
         };
-        filter.is_valid().then_some(filter)
+        let page = match get("page") {
+            None => 1,
+            Some(page) => page.trim().parse::<u32>().ok().filter(|page| *page >= 1)?,
+        };
+        let segments = path
+            .split('/')
+            .filter(|segment| !segment.is_empty())
+            .map(|segment| Some(percent_decode_str(segment).decode_utf8().ok()?.into_owned()))
+            .collect::<Option<Vec<String>>>()?;
+        let only = |part: Part, slug: &str| PostFilter::default().with(part, slug);
+        let filter = match segments.as_slice() {
+            [] => PostFilter::default(),
+            [posts] if posts == "posts" => PostFilter::from_query(get)?,
+            [kind, slug] if kind == "tag" => only(Part::Tag, slug),
+            [kind, slug] if kind == "category" => only(Part::Category, slug),
+            [kind, slug] if kind == "author" => only(Part::Author, slug),
+            [archive, year] if archive == "archive" => {
+                PostFilter::from_query(|key| (key == "year").then(|| year.clone()))?
+            }
+            [archive, year, month] if archive == "archive" => {
+                PostFilter::from_query(|key| match key {
+                    "year" => Some(year.clone()),
+                    "month" => Some(month.clone()),
+                    _ => None,
+                })?
+            }
+            _ => return None,
+        };
+        filter.is_valid().then_some((filter, page))
     }
 
     /// Whether a listing can have this filter: a month needs a year, both in range, and no
@@ -282,6 +365,72 @@ mod tests {
         assert_eq!(filter(&[("year", "abc")]), None);
         assert_eq!(filter(&[("tag", "  ")]), Some(PostFilter::default()));
         assert_eq!(filter(&[("tag", "a\0b")]), None);
+    }
+
+    #[test]
+    fn mistakes_in_query_parameters_are_named() {
+        let error = |pairs: &[(&str, &str)]| {
+            PostFilter::parse_query(|key| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, v)| v.to_string())
+            })
+            .unwrap_err()
+            .to_string()
+        };
+        assert_eq!(
+            error(&[("year", "x")]),
+            "`year` must be a whole number from 1 to 9999, not “x”"
+        );
+        assert_eq!(error(&[("month", "4")]), "`month` needs a `year`");
+        assert_eq!(
+            error(&[("year", "2009"), ("month", "")]),
+            "`month` must be a whole number from 1 to 12, not “”"
+        );
+    }
+
+    #[test]
+    fn addresses_are_read_back() {
+        let read = PostFilter::from_address;
+        assert_eq!(read("/"), Some((PostFilter::default(), 1)));
+        assert_eq!(read("/?page=3"), Some((PostFilter::default(), 3)));
+        assert_eq!(
+            read("/tag/%E6%85%88%E6%BA%AA?page=2"),
+            Some((PostFilter::default().with(Part::Tag, "慈溪"), 2))
+        );
+        assert_eq!(
+            read("/archive/2009/04"),
+            Some((
+                PostFilter {
+                    year: Some(2009),
+                    month: Some(4),
+                    ..PostFilter::default()
+                },
+                1
+            ))
+        );
+        assert_eq!(
+            read("/posts?author=a&tag=t%20u&page=2"),
+            Some((
+                PostFilter::default()
+                    .with(Part::Author, "a")
+                    .with(Part::Tag, "t u"),
+                2
+            ))
+        );
+        for wrong in [
+            "/tag",
+            "/tag/a/b",
+            "/archive/2009/13",
+            "/archive/x",
+            "/posts?month=4",
+            "/?page=0",
+            "/?page=x",
+            "/nothing",
+        ] {
+            assert_eq!(read(wrong), None, "{wrong}");
+        }
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub mod uploads;
 pub mod writing;
 
 use leptos::prelude::*;
-use leptos_meta::{Link, MetaTags, Stylesheet, provide_meta_context};
+use leptos_meta::{HashedStylesheet, Link, MetaTags, provide_meta_context};
 use leptos_router::{
     SsrMode,
     components::{Route, Router, Routes},
@@ -43,8 +43,8 @@ use crate::components::{
     SidebarContent, SiteHeader, provide_session, provide_sidebar, provide_site,
 };
 use crate::pages::{
-    AccountPage, CommentQueuePage, DashboardPage, Listing, ListingPage, NotFoundPage, PagePage,
-    PostPage, PreviewPage, RevisionsPage, SearchPage, SignInPage, WritePage,
+    AccountPage, CommentQueuePage, DashboardPage, ListingPage, NotFoundPage, PagePage, PostPage,
+    PreviewPage, RevisionsPage, SearchPage, SignInPage, WritePage,
 };
 
 /// The HTML document around the application, rendered on the server.
@@ -56,7 +56,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
-                <ShellScripts options />
+                <ShellScripts options=options.clone() />
+                <HashedStylesheet options id="leptos" />
                 <MetaTags />
             </head>
             <body>
@@ -90,7 +91,6 @@ pub fn App() -> impl IntoView {
     provide_sidebar();
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/fieldnotes.css" />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Router>
             <a class="skip-link" href="#content">"Skip to content"</a>
@@ -98,14 +98,14 @@ pub fn App() -> impl IntoView {
             <div class="layout">
                 <main id="content" class="content" tabindex="-1">
                     <Routes fallback=NotFoundPage>
-                        <Route path=path!("/") view=|| view! { <ListingPage listing=Listing::Home /> } ssr=SsrMode::Async />
-                        <Route path=path!("/posts") view=|| view! { <ListingPage listing=Listing::Filtered /> } ssr=SsrMode::Async />
+                        <Route path=path!("/") view=ListingPage ssr=SsrMode::Async />
+                        <Route path=path!("/posts") view=ListingPage ssr=SsrMode::Async />
                         <Route path=path!("/posts/:slug") view=PostPage ssr=SsrMode::Async />
-                        <Route path=path!("/tag/:slug") view=|| view! { <ListingPage listing=Listing::Tag /> } ssr=SsrMode::Async />
-                        <Route path=path!("/category/:slug") view=|| view! { <ListingPage listing=Listing::Category /> } ssr=SsrMode::Async />
-                        <Route path=path!("/author/:slug") view=|| view! { <ListingPage listing=Listing::Author /> } ssr=SsrMode::Async />
-                        <Route path=path!("/archive/:year") view=|| view! { <ListingPage listing=Listing::Archive /> } ssr=SsrMode::Async />
-                        <Route path=path!("/archive/:year/:month") view=|| view! { <ListingPage listing=Listing::Archive /> } ssr=SsrMode::Async />
+                        <Route path=path!("/tag/:slug") view=ListingPage ssr=SsrMode::Async />
+                        <Route path=path!("/category/:slug") view=ListingPage ssr=SsrMode::Async />
+                        <Route path=path!("/author/:slug") view=ListingPage ssr=SsrMode::Async />
+                        <Route path=path!("/archive/:year") view=ListingPage ssr=SsrMode::Async />
+                        <Route path=path!("/archive/:year/:month") view=ListingPage ssr=SsrMode::Async />
                         <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
                         <Route path=path!("/pages/:slug") view=PagePage ssr=SsrMode::Async />
                         <Route path=path!("/login") view=SignInPage ssr=SsrMode::Async />

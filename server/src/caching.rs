@@ -4,7 +4,7 @@
 //! `AppError`'s answer), nor is anything made for one person (see `headers`).
 
 use axum::body::{Body, HttpBody};
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -21,6 +21,17 @@ pub const ONE_HOUR: u32 = 3600;
 /// For answers made for one person, or that must not outlive a change.
 pub const PRIVATE: &str = "private, no-store";
 
+/// A page the same for every reader: browsers check it again each time (an `ETag` makes that a
+/// `304` when it is unchanged), and a shared cache in front of the blog may answer with it for a
+/// minute, and with a stale copy for five more while it asks again.
+pub const SHARED_PAGE: &str = "public, max-age=0, s-maxage=60, stale-while-revalidate=300";
+
+/// A weak tag of an answer's content (weak, because the compression layer may send the same
+/// content in several encodings).
+pub fn entity_tag(bytes: &[u8]) -> String {
+    format!("W/\"{:032x}\"", xxh3_128(bytes))
+}
+
 /// The `Cache-Control` of an answer that shared caches may keep for `max_age` seconds.
 pub fn public(max_age: u32) -> HeaderValue {
     HeaderValue::from_str(&format!("public, max-age={max_age}"))
@@ -36,6 +47,27 @@ pub fn cached(max_age: u32, body: impl IntoResponse) -> Response {
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, public(max_age));
+    response
+}
+
+/// Kept for a year: the site's compiled files when their names carry a hash of their content.
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// Caching for the site's compiled files (`/pkg/…`): kept a year and never asked for again when
+/// their names carry a hash of their content (`hashed`), since a new build brings new names;
+/// otherwise checked with the server before each use.
+pub async fn site_files(State(hashed): State<bool>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let is_site_file = path.starts_with("/pkg/");
+    // wasm-bindgen names its snippets after the crate, not their content.
+    let is_hashed = hashed && is_site_file && !path.starts_with("/pkg/snippets/");
+    let mut response = next.run(request).await;
+    if is_site_file && response.status() == StatusCode::OK {
+        let caching = if is_hashed { IMMUTABLE } else { "no-cache" };
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(caching));
+    }
     response
 }
 
@@ -59,7 +91,7 @@ pub async fn etag(request: Request, next: Next) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, MAX_TAGGED_BYTES).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    let tag = format!("W/\"{:032x}\"", xxh3_128(&bytes));
+    let tag = entity_tag(&bytes);
     if let Ok(value) = HeaderValue::from_str(&tag) {
         parts.headers.insert(header::ETAG, value);
     }
@@ -76,7 +108,7 @@ pub async fn etag(request: Request, next: Next) -> Response {
 }
 
 /// Weak comparison (RFC 9110 §13.1.2): any listed tag, or `*`, with or without `W/`.
-fn matches(if_none_match: &HeaderValue, tag: &str) -> bool {
+pub fn matches(if_none_match: &HeaderValue, tag: &str) -> bool {
     let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_string();
     let tag = opaque(tag);
     if_none_match

@@ -8,11 +8,12 @@
 use std::io;
 
 use app::error::AppError;
-use app::filter::{Part, PostFilter};
+use app::filter::PostFilter;
 use app::model::{Facet, PROTECTED_NOTICE, PostListing, SiteInfo};
 use app::{db, format, html};
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+use axum::http::Uri;
 use axum::response::Response;
 use axum::routing::get;
 use chrono::{DateTime, Utc};
@@ -65,61 +66,42 @@ pub fn routes() -> Router<AppState> {
                         respond_with_comments(state, format, Some(slug))
                     },
                 ),
-            )
-            .route(
-                &format!("/{file}"),
-                get(
-                    move |State(state): State<AppState>,
-                          Query(query): Query<Vec<(String, String)>>| {
-                        respond(state, format, filter_of(&query))
-                    },
-                ),
-            )
-            .route(
-                &format!("/archive/{{year}}/{file}"),
-                get(
-                    move |State(state): State<AppState>, Path(year): Path<String>| {
-                        respond(state, format, filter_of(&[("year".to_string(), year)]))
-                    },
-                ),
-            )
-            .route(
-                &format!("/archive/{{year}}/{{month}}/{file}"),
-                get(
-                    move |State(state): State<AppState>,
-                          Path((year, month)): Path<(String, String)>| {
-                        let parts = [("year".to_string(), year), ("month".to_string(), month)];
-                        respond(state, format, filter_of(&parts))
-                    },
-                ),
             );
-        for (prefix, part) in [
-            ("tag", Part::Tag),
-            ("category", Part::Category),
-            ("author", Part::Author),
+        let listing_feed = move |State(state): State<AppState>, uri: Uri| {
+            respond(state, format, feed_filter(&uri))
+        };
+        for path in [
+            format!("/{file}"),
+            format!("/archive/{{year}}/{file}"),
+            format!("/archive/{{year}}/{{month}}/{file}"),
+            format!("/tag/{{slug}}/{file}"),
+            format!("/category/{{slug}}/{file}"),
+            format!("/author/{{slug}}/{file}"),
         ] {
-            router = router.route(
-                &format!("/{prefix}/{{slug}}/{file}"),
-                get(
-                    move |State(state): State<AppState>, Path(slug): Path<String>| {
-                        respond(state, format, Some(PostFilter::default().with(part, &slug)))
-                    },
-                ),
-            );
+            router = router.route(&path, get(listing_feed));
         }
     }
     router
 }
 
-/// The filter that query or path parameters name, read as a listing page reads them; `None` for
-/// one no listing has (a year that is no number, month 13…).
-fn filter_of(parameters: &[(String, String)]) -> Option<PostFilter> {
-    PostFilter::from_query(|key| {
-        parameters
-            .iter()
-            .find(|(name, _)| name == key)
-            .map(|(_, value)| value.clone())
-    })
+/// The listing whose feed an address asks for: the feed's address is its listing's with
+/// `feed.xml` or `atom.xml` after it (and the whole blog's feed takes a combination's query, as
+/// `/posts` does). `None` for an address of no listing.
+fn feed_filter(uri: &Uri) -> Option<PostFilter> {
+    let listing = uri
+        .path()
+        .rsplit_once('/')
+        .map_or("", |(listing, _file)| listing);
+    let listing = if listing.is_empty() {
+        "/posts"
+    } else {
+        listing
+    };
+    let address = match uri.query() {
+        Some(query) => format!("{listing}?{query}"),
+        None => listing.to_string(),
+    };
+    PostFilter::from_address(&address).map(|(filter, _page)| filter)
 }
 
 async fn respond(

@@ -4,7 +4,9 @@
 //! file's type (`nosniff`), when the blog's public address is https, to use nothing else
 //! (`Strict-Transport-Security`), and that a page made for one person (signed in, unlocked with
 //! a post's password, or showing a commenter their comments awaiting moderation) and a server
-//! function's answer are for that person's browser alone (`Cache-Control: private, no-store`).
+//! function's answer are for that person's browser alone (`Cache-Control: private, no-store`),
+//! while every other page may be shared by caches in front of the blog, which check it again
+//! with its `ETag` (see `caching`).
 //!
 //! A page may run no inline script but Leptos' own, each allowed by its SHA-256 hash: the
 //! hydration script in the `<head>`, the same on every page (hashed once, at start-up), and the
@@ -25,6 +27,8 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use leptos::config::LeptosOptions;
 use sha2::{Digest, Sha256};
+
+use crate::caching;
 
 /// The largest page read whole to find its scripts.
 const MAX_PAGE_BYTES: usize = 64 * 1024 * 1024;
@@ -104,6 +108,7 @@ pub async fn protect(
 ) -> Response {
     let is_server_function = crate::limits::is_server_function(&request);
     let carries_cookies = carries_blog_cookies(&request);
+    let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
     let response = next.run(request).await;
     let (mut parts, body) = response.into_parts();
     let is_page = parts
@@ -111,6 +116,7 @@ pub async fn protect(
         .get(header::CONTENT_TYPE)
         .is_some_and(|value| value.as_bytes().starts_with(b"text/html"))
         && !parts.headers.contains_key(header::CONTENT_ENCODING);
+    let mut page_tag = None;
     let body = if is_page {
         let html = match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
             Ok(html) => html,
@@ -121,6 +127,7 @@ pub async fn protect(
         };
         let csp = policy.for_page(&String::from_utf8_lossy(&html));
         set(&mut parts.headers, header::CONTENT_SECURITY_POLICY, &csp);
+        page_tag = Some(caching::entity_tag(&html));
         Body::from(html)
     } else {
         if !parts.headers.contains_key(header::CONTENT_SECURITY_POLICY) {
@@ -137,8 +144,13 @@ pub async fn protect(
         headers.append(header::VARY, HeaderValue::from_static("Cookie"));
     }
     let personal_page = is_page && (carries_cookies || headers.contains_key(header::SET_COOKIE));
+    let mut unchanged = false;
     if personal_page || is_server_function {
-        set(headers, header::CACHE_CONTROL, "private, no-store");
+        set(headers, header::CACHE_CONTROL, caching::PRIVATE);
+    } else if let Some(tag) = page_tag.filter(|_| parts.status == StatusCode::OK) {
+        set(headers, header::CACHE_CONTROL, caching::SHARED_PAGE);
+        set(headers, header::ETAG, &tag);
+        unchanged = if_none_match.is_some_and(|wanted| caching::matches(&wanted, &tag));
     }
     set(headers, header::X_FRAME_OPTIONS, "DENY");
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
@@ -149,6 +161,11 @@ pub async fn protect(
     );
     if policy.https {
         set(headers, header::STRICT_TRANSPORT_SECURITY, HSTS);
+    }
+    if unchanged {
+        parts.status = StatusCode::NOT_MODIFIED;
+        parts.headers.remove(header::CONTENT_LENGTH);
+        return Response::from_parts(parts, Body::empty());
     }
     Response::from_parts(parts, body)
 }

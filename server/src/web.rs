@@ -46,12 +46,17 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
-/// Leptos' settings for a site whose compiled front end is in `site_root`.
+/// Leptos' settings for a site whose compiled front end is in `site_root`. The front end's files
+/// have hashed names when the build left their hashes in `hash.txt` beside this program.
 pub fn leptos_options(site_root: &Path) -> LeptosOptions {
+    let hash_file = std::env::current_exe()
+        .ok()
+        .and_then(|program| Some(program.parent()?.join("hash.txt")));
     LeptosOptions::builder()
         .output_name(env!("LEPTOS_OUTPUT_NAME"))
         .site_root(site_root.display().to_string())
         .site_pkg_dir("pkg")
+        .hash_files(hash_file.is_some_and(|file| file.exists()))
         .env(if cfg!(debug_assertions) {
             Env::DEV
         } else {
@@ -84,6 +89,10 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             provide_server_context,
             shell,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.leptos_options.hash_files,
+            crate::caching::site_files,
         ))
         .layer(middleware::from_fn(server_function_statuses))
         .layer(middleware::from_fn(limit_server_function_bodies))

@@ -179,3 +179,29 @@ pub fn has_element(html: &str, tag: &str, attributes: &[(&str, &str)]) -> bool {
                 .all(|(name, value)| element.contains(&format!("{name}=\"{value}\"")))
         })
 }
+
+/// The `DATABASE_URL` of a test's own database, for the `fieldnotes` commands a test runs.
+pub fn database_url(pool: &PgPool) -> String {
+    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL is set");
+    let options = pool.connect_options();
+    let database = options.get_database().expect("a database");
+    let separator = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{separator}dbname={database}")
+}
+
+/// `application/x-www-form-urlencoded`, as a browser encodes a form.
+pub fn form_body<'a>(fields: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish()
+}
+
+/// The `name=value` part of a `Set-Cookie` header, as a browser sends it back.
+pub fn cookie_pair(set_cookie: &str) -> String {
+    set_cookie
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}

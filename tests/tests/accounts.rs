@@ -7,22 +7,13 @@ use std::process::{Command, Output, Stdio};
 use app::auth::{hash_password, new_token};
 use app::db::accounts;
 use app::model::Role;
-use integration_tests::{TestApp, fieldnotes_binary};
+use integration_tests::{TestApp, cookie_pair, database_url, fieldnotes_binary, form_body};
 use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap};
 use serde_json::Value;
 use sqlx::PgPool;
 
 const PASSWORD: &str = "correct horse battery";
-
-/// The `DATABASE_URL` of the test's own database.
-fn database_url(pool: &PgPool) -> String {
-    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL is set");
-    let options = pool.connect_options();
-    let database = options.get_database().expect("a database");
-    let separator = if base.contains('?') { '&' } else { '?' };
-    format!("{base}{separator}dbname={database}")
-}
 
 fn fieldnotes_user(pool: &PgPool, args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(fieldnotes_binary())
@@ -54,27 +45,6 @@ async fn add_account(pool: &PgPool, email: &str, role: Role) -> i64 {
         .await
         .unwrap()
         .expect("a new account")
-}
-
-/// `application/x-www-form-urlencoded`, as a browser encodes a form.
-fn form(fields: &[(&str, &str)]) -> String {
-    fields
-        .iter()
-        .map(|(name, value)| {
-            let value: String = value
-                .bytes()
-                .map(|byte| match byte {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
-                        (byte as char).to_string()
-                    }
-                    b' ' => "+".to_string(),
-                    _ => format!("%{byte:02X}"),
-                })
-                .collect();
-            format!("{name}={value}")
-        })
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 struct Reply {
@@ -112,7 +82,7 @@ async fn call(
         .post(format!("{}/_fn/{function}", app.address))
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, "application/json")
-        .body(form(fields));
+        .body(form_body(fields.iter().copied()));
     if let Some(origin) = origin {
         request = request.header(header::ORIGIN, origin);
     }
@@ -136,11 +106,6 @@ async fn sign_in(app: &TestApp, email: &str, password: &str) -> Reply {
         Some(&app.address),
     )
     .await
-}
-
-/// The `name=value` part of a Set-Cookie header, to send back.
-fn cookie_pair(set_cookie: &str) -> String {
-    set_cookie.split(';').next().unwrap().to_string()
 }
 
 async fn viewer(app: &TestApp, cookie: &str) -> Value {
@@ -345,7 +310,7 @@ async fn sign_in_without_scripts(app: &TestApp, password: &str, next: &str) -> r
         .header(header::ACCEPT, "text/html")
         .header(header::ORIGIN, &app.address)
         .header(header::REFERER, format!("{}/login", app.address))
-        .body(form(&[
+        .body(form_body([
             ("email", "writer@example.org"),
             ("password", password),
             ("next", next),
@@ -412,7 +377,7 @@ impl Browser {
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ACCEPT, "application/json")
             .header(header::ORIGIN, &app.address)
-            .body(form(fields));
+            .body(form_body(fields.iter().copied()));
         if !self.cookies.is_empty() {
             request = request.header(header::COOKIE, self.cookies.join("; "));
         }
@@ -754,7 +719,7 @@ async fn only_a_signed_in_browser_changes_the_account(pool: PgPool) {
             .header(header::ACCEPT, "application/json")
             .header(header::ORIGIN, &app.address)
             .bearer_auth(&token)
-            .body(form(fields))
+            .body(form_body(fields.iter().copied()))
             .send()
             .await
             .unwrap();

@@ -4,7 +4,7 @@
 use app::auth::{new_token, token_hash};
 use app::db::accounts;
 use app::model::Role;
-use integration_tests::{TestApp, import_fixture};
+use integration_tests::{TestApp, form_body, import_fixture};
 use reqwest::StatusCode;
 use reqwest::header;
 use sqlx::PgPool;
@@ -17,18 +17,6 @@ async fn post_id(pool: &PgPool) -> i64 {
         .fetch_one(pool)
         .await
         .unwrap()
-}
-
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
-                (byte as char).to_string()
-            }
-            _ => format!("%{byte:02X}"),
-        })
-        .collect()
 }
 
 /// A comment as the form sends it, written `written_ms` milliseconds after the form appeared.
@@ -68,11 +56,7 @@ impl<'a> Form<'a> {
             ("shown_at", shown_at.to_string()),
         ];
         fields.extend(self.extra.iter().cloned());
-        fields
-            .iter()
-            .map(|(name, value)| format!("{name}={}", encode(value)))
-            .collect::<Vec<_>>()
-            .join("&")
+        form_body(fields.iter().map(|(name, value)| (*name, value.as_str())))
     }
 }
 
@@ -352,7 +336,11 @@ async fn sign_ins_claiming_other_addresses(app: &TestApp, email: &str) -> Vec<St
             .header(header::ACCEPT, "application/json")
             .header(header::ORIGIN, &app.address)
             .header("x-forwarded-for", format!("198.51.100.{host}"))
-            .body(format!("email={}&password=wrong&next=%2F", encode(email)))
+            .body(form_body([
+                ("email", email),
+                ("password", "wrong"),
+                ("next", "/"),
+            ]))
             .send()
             .await
             .unwrap();
@@ -867,13 +855,7 @@ async fn settings_list_pings_and_choose_spam_words(pool: PgPool) {
     let (_, hidden) = app.get(&format!("/posts/{slug}")).await;
     assert!(!hidden.contains("Pingbacks and trackbacks"));
 
-    let options = pool.connect_options();
-    let base = std::env::var("DATABASE_URL").unwrap();
-    let separator = if base.contains('?') { '&' } else { '?' };
-    let url = format!(
-        "{base}{separator}dbname={}",
-        options.get_database().unwrap()
-    );
+    let url = integration_tests::database_url(&pool);
     let output = std::process::Command::new(integration_tests::fieldnotes_binary())
         .args([
             "comments",

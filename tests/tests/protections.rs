@@ -263,3 +263,30 @@ fn varies_by_cookie(headers: &HeaderMap) -> bool {
         .iter()
         .any(|value| value.to_str().unwrap().contains("Cookie"))
 }
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn readers_pages_may_be_shared_and_checked_again_cheaply(pool: PgPool) {
+    seeded(&pool).await;
+    let app = TestApp::spawn(pool).await;
+    let (status, headers, _) = app.get_with_headers("/tag/8bit").await;
+    assert_eq!(status, 200);
+    let caching = header(&headers, "cache-control");
+    assert!(
+        caching.contains("public") && caching.contains("s-maxage"),
+        "{caching}"
+    );
+    let tag = header(&headers, "etag").to_string();
+    let again = app
+        .client
+        .get(format!("{}/tag/8bit", app.address))
+        .header("if-none-match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.text().await.unwrap(), "");
+
+    let (status, headers, _) = app.get_with_headers("/no/such/page").await;
+    assert_eq!(status, 404);
+    assert!(headers.get("etag").is_none(), "a missing page is not kept");
+}

@@ -2,7 +2,7 @@
 //! by a password, and the names of tags, categories and people without published posts.
 
 use app::model::Role;
-use integration_tests::{TestApp, account_with_token, import_fixture};
+use integration_tests::{TestApp, account_with_token, cookie_pair, import_fixture};
 use reqwest::header::{self, HeaderMap};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -307,11 +307,6 @@ async fn images_are_public_only_while_a_published_post_uses_them(pool: PgPool) {
 const PROTECTED: &str = "template-password-protected";
 /// Words of both the protected post's text and its comment.
 const SECRET: &str = "should not be visible until the password is entered";
-
-/// The `name=value` of the cookie a `Set-Cookie` header sets.
-fn cookie_pair(set_cookie: &str) -> String {
-    set_cookie.split(';').next().unwrap().trim().to_string()
-}
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn protected_posts_show_nothing_of_their_text_until_the_password_is_given(pool: PgPool) {

@@ -17,12 +17,20 @@ pub async fn get_sidebar() -> Result<Sidebar, AppError> {
     const TAG_CLOUD_SIZE: i64 = 45;
     const RECENT_POSTS: i64 = 5;
     let pool = crate::context::pool()?;
+    // Five independent questions, asked at once.
+    let (pages, categories, tags, months, recent) = tokio::try_join!(
+        crate::db::posts::public_pages(&pool, true),
+        terms::category_counts(&pool),
+        terms::top_tags(&pool, TAG_CLOUD_SIZE),
+        listings::archive_months(&pool),
+        listings::recent_posts(&pool, RECENT_POSTS),
+    )?;
     Ok(Sidebar {
-        pages: crate::db::posts::public_pages(&pool, true).await?,
-        categories: terms::category_counts(&pool).await?,
-        tags: terms::top_tags(&pool, TAG_CLOUD_SIZE).await?,
-        months: listings::archive_months(&pool).await?,
-        recent: listings::recent_posts(&pool, RECENT_POSTS).await?,
+        pages,
+        categories,
+        tags,
+        months,
+        recent,
     })
 }
 

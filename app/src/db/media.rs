@@ -99,7 +99,7 @@ pub async fn media_access(
                EXISTS (
                    SELECT 1 FROM post_media pm JOIN posts p ON p.id = pm.post_id
                    WHERE pm.media_id = m.id AND p.password IS NULL
-                     AND p.status IN ('published', 'scheduled') AND p.published_at <= now()
+                     AND is_public(p.status, p.published_at)
                ) AS "public!",
                ($3::bigint IS NOT NULL AND ($4 OR m.uploaded_by = $3 OR EXISTS (
                    SELECT 1 FROM post_media pm JOIN posts p ON p.id = pm.post_id
@@ -108,13 +108,13 @@ pub async fn media_access(
                array(
                    SELECT p.id FROM post_media pm JOIN posts p ON p.id = pm.post_id
                    WHERE pm.media_id = m.id AND p.password IS NOT NULL
-                     AND p.status IN ('published', 'scheduled') AND p.published_at <= now()
+                     AND is_public(p.status, p.published_at)
                    ORDER BY p.id
                ) AS "protected_ids!",
                array(
                    SELECT p.password_key FROM post_media pm JOIN posts p ON p.id = pm.post_id
                    WHERE pm.media_id = m.id AND p.password IS NOT NULL
-                     AND p.status IN ('published', 'scheduled') AND p.published_at <= now()
+                     AND is_public(p.status, p.published_at)
                    ORDER BY p.id
                ) AS "protected_keys!: Vec<Vec<u8>>"
         FROM media m

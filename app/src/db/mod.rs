@@ -2,6 +2,18 @@
 //! server functions, the JSON API, feeds, the command line and the importer. It knows nothing of
 //! Leptos or HTTP: each function takes a pool or a connection and answers `sqlx::Result`, which
 //! the callers turn into their own errors.
+//!
+//! A few rules live in the schema, because triggers and views need them too. Their current
+//! definitions, each commented where it is made:
+//!
+//! - `is_public(status, published_at)`, who may see a post or page, and the `public_posts` view
+//!   of the posts it lets through: `migrations/20261202000005_one_visibility.sql`.
+//! - `post_listings`, `listing_months` and `listing_totals`, kept by triggers so that a listing
+//!   is one index range (`due_listings` in the migration above; `refresh_post_listings` in
+//!   `20261128000004_deferred_listings.sql`), and `filtered_posts`, a combination's walk:
+//!   `20261128000002_listings_and_search.sql`.
+//! - `post_summaries`, what a listing shows of a post: `20261202000002_visibility.sql`.
+//! - `search_matches`, a search's bounded ranking: `20261128000005_bounded_search.sql`.
 
 pub mod accounts;
 pub mod comments;

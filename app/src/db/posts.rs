@@ -143,7 +143,7 @@ pub async fn protection(pool: &PgPool, id: i64) -> sqlx::Result<Option<(String, 
         r#"
         SELECT password AS "password!", password_key AS "password_key!" FROM posts
         WHERE id = $1 AND password IS NOT NULL
-          AND status IN ('published', 'scheduled') AND published_at <= now()
+          AND is_public(status, published_at)
         "#,
         id
     )
@@ -225,11 +225,38 @@ async fn post_view(
     let Some(row) = summary_rows(pool, &[id], i32::MAX).await?.pop() else {
         return Ok(None);
     };
-    let (older, newer) = if neighbours {
-        super::listings::neighbours(pool, row.id, row.published_at).await?
-    } else {
-        (None, None)
+    // What the page shows besides the post, asked for at once rather than one after another.
+    let neighbours = async {
+        if neighbours {
+            super::listings::neighbours(pool, row.id, row.published_at).await
+        } else {
+            Ok((None, None))
+        }
     };
+    let comments = async {
+        if locked {
+            Ok((Vec::new(), Vec::new(), false))
+        } else {
+            let (comments, pings, settings, comments_open) = tokio::try_join!(
+                super::comments::approved_comments(pool, row.id),
+                super::comments::approved_pings(pool, row.id),
+                super::site::comment_settings(pool),
+                sqlx::query_scalar!(
+                    r#"SELECT comment_status = 'open' AS "open!" FROM posts WHERE id = $1"#,
+                    row.id
+                )
+                .fetch_one(pool),
+            )?;
+            let pings = if settings.show_pings {
+                pings
+            } else {
+                Vec::new()
+            };
+            Ok((comments, pings, comments_open))
+        }
+    };
+    let ((older, newer), (comments, pings, comments_open)) =
+        tokio::try_join!(neighbours, comments)?;
     if locked {
         return Ok(Some(PostView {
             id: row.id,
@@ -246,18 +273,6 @@ async fn post_view(
             locked,
         }));
     }
-    let comments = super::comments::approved_comments(pool, row.id).await?;
-    let pings = if super::site::comment_settings(pool).await?.show_pings {
-        super::comments::approved_pings(pool, row.id).await?
-    } else {
-        Vec::new()
-    };
-    let comments_open = sqlx::query_scalar!(
-        r#"SELECT comment_status = 'open' AS "open!" FROM posts WHERE id = $1"#,
-        row.id
-    )
-    .fetch_one(pool)
-    .await?;
     let body_html = html::safe_body(&row.body);
     // Other sites' previews of a protected post show nothing of its text, images included.
     let image = html::first_image(&body_html).filter(|_| !row.protected);
@@ -293,8 +308,8 @@ pub async fn find_public_page(
                parent.slug AS "parent_slug?", parent.title AS "parent_title?"
         FROM posts p
         LEFT JOIN posts parent ON parent.id = p.parent_id
-            AND parent.status IN ('published', 'scheduled') AND parent.published_at <= now()
-        WHERE p.kind = 'page' AND p.slug = $1 AND p.status IN ('published', 'scheduled') AND p.published_at <= now()
+            AND is_public(parent.status, parent.published_at)
+        WHERE p.kind = 'page' AND p.slug = $1 AND is_public(p.status, p.published_at)
         "#,
         slug,
     )
@@ -307,7 +322,7 @@ pub async fn find_public_page(
         Named,
         r#"
         SELECT slug, title AS name FROM posts
-        WHERE parent_id = $1 AND kind = 'page' AND status IN ('published', 'scheduled') AND published_at <= now()
+        WHERE parent_id = $1 AND kind = 'page' AND is_public(status, published_at)
         ORDER BY menu_order, title
         "#,
         page.id,
@@ -346,7 +361,7 @@ pub async fn public_pages(pool: &PgPool, top_level: bool) -> sqlx::Result<Vec<Na
         Named,
         r#"
         SELECT slug, title AS name FROM posts
-        WHERE kind = 'page' AND status IN ('published', 'scheduled') AND published_at <= now()
+        WHERE kind = 'page' AND is_public(status, published_at)
           AND (NOT $1 OR parent_id IS NULL)
         ORDER BY menu_order, title
         "#,

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_location;
 
 use crate::components::{
     ErrorNotice, Loading, PageHead, Pagination, PostMeta, Site, set_http_status,
@@ -34,51 +34,20 @@ pub async fn list_posts(
     Ok(listing)
 }
 
-/// Which listing a route shows; the rest of the filter comes from the address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Listing {
-    /// `/`: all posts.
-    Home,
-    /// `/posts?author=…&tag=…&category=…&year=…&month=…`
-    Filtered,
-    Tag,
-    Category,
-    Author,
-    /// `/archive/{year}` and `/archive/{year}/{month}`.
-    Archive,
-}
-
-/// A listing of posts, newest first, ten a page (`?page=2`).
+/// A listing of posts, newest first, ten a page (`?page=2`): whichever listing its address
+/// names (see [`PostFilter::from_address`]).
 #[component]
-pub fn ListingPage(listing: Listing) -> impl IntoView {
-    let params = use_params_map();
-    let query = use_query_map();
+pub fn ListingPage() -> impl IntoView {
+    let location = use_location();
     let request = Memo::new(move |_| {
-        let params = params.read();
-        let query = query.read();
-        let page = match query.get_str("page") {
-            None => Some(1),
-            Some(page) => page.parse::<u32>().ok().filter(|page| *page >= 1),
-        };
-        let slug = || params.get("slug");
-        let filter = match listing {
-            Listing::Home => Some(PostFilter::default()),
-            Listing::Filtered => PostFilter::from_query(|key| query.get(key)),
-            Listing::Tag => Some(PostFilter {
-                tag: slug(),
-                ..PostFilter::default()
-            }),
-            Listing::Category => Some(PostFilter {
-                category: slug(),
-                ..PostFilter::default()
-            }),
-            Listing::Author => Some(PostFilter {
-                author: slug(),
-                ..PostFilter::default()
-            }),
-            Listing::Archive => PostFilter::from_query(|key| params.get(key)),
-        };
-        filter.zip(page)
+        let path = location.pathname.get();
+        let query = location.search.get();
+        let query = query.trim_start_matches('?');
+        if query.is_empty() {
+            PostFilter::from_address(&path)
+        } else {
+            PostFilter::from_address(&format!("{path}?{query}"))
+        }
     });
     let posts = Resource::new(
         move || request.get(),

@@ -16,7 +16,7 @@ mod write;
 pub use account::AccountPage;
 pub use comment_queue::CommentQueuePage;
 pub use dashboard::DashboardPage;
-pub use listing::{Listing, ListingPage};
+pub use listing::ListingPage;
 pub use not_found::NotFoundPage;
 pub use page::PagePage;
 pub use post::PostPage;

@@ -2,7 +2,7 @@
 
 use app::db;
 use app::error::{AppError, Problem};
-use app::filter::{MAX_COMBINED_POSTS, PostFilter};
+use app::filter::{MAX_COMBINED_POSTS, PostFilter, parse_number};
 use app::model::{Comment, Count, Named, PostListing, PostSummary};
 use axum::Json;
 use axum::extract::rejection::{PathRejection, QueryRejection};
@@ -171,31 +171,21 @@ fn number(
     value: Option<&str>,
     range: std::ops::RangeInclusive<u32>,
 ) -> Result<Option<u32>, AppError> {
-    let Some(value) = value else { return Ok(None) };
-    value
-        .trim()
-        .parse::<u32>()
-        .ok()
-        .filter(|number| range.contains(number))
-        .map(Some)
-        .ok_or_else(|| {
-            AppError::BadRequest(format!(
-                "`{name}` must be a whole number from {} to {}, not “{value}”",
-                range.start(),
-                range.end()
-            ))
-        })
+    Ok(parse_number(name, value, range)?)
 }
 
 impl TryFrom<ListPostsParams> for ListRequest {
     type Error = AppError;
 
     fn try_from(params: ListPostsParams) -> Result<Self, AppError> {
-        let year = number("year", params.year.as_deref(), 1..=9999)?;
-        let month = number("month", params.month.as_deref(), 1..=12)?;
-        if month.is_some() && year.is_none() {
-            return Err(AppError::BadRequest("`month` needs a `year`".to_string()));
-        }
+        let filter = PostFilter::parse_query(|key| match key {
+            "author" => params.author.clone(),
+            "tag" => params.tag.clone(),
+            "category" => params.category.clone(),
+            "year" => params.year.clone(),
+            "month" => params.month.clone(),
+            _ => None,
+        })?;
         let query = params
             .q
             .map(|q| q.trim().to_string())
@@ -209,18 +199,8 @@ impl TryFrom<ListPostsParams> for ListRequest {
                 app::model::MAX_QUERY_CHARS
             )));
         }
-        let slug = |slug: Option<String>| {
-            slug.map(|slug| slug.trim().to_string())
-                .filter(|slug| !slug.is_empty())
-        };
         ListRequest {
-            filter: PostFilter {
-                author: slug(params.author),
-                tag: slug(params.tag),
-                category: slug(params.category),
-                year: year.map(|year| year as i32),
-                month,
-            },
+            filter,
             query,
             page: number("page", params.page.as_deref(), 1..=MAX_PAGE)?.unwrap_or(1),
             per_page: number("per_page", params.per_page.as_deref(), 1..=MAX_PER_PAGE)?

@@ -10,10 +10,14 @@ use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 
 use crate::components::{ErrorNotice, RichEditor};
+
+mod categories;
+mod tags;
+
 use crate::error::AppError;
-use crate::model::{
-    Account, CategoryChoice, EditablePost, Named, PostInput, PostStatus, SavedPost,
-};
+use crate::model::{Account, CategoryChoice, EditablePost, PostInput, PostStatus, SavedPost};
+use categories::CategoryPicker;
+use tags::TagPicker;
 
 /// Seconds of quiet after the last change before a draft saves itself.
 const AUTOSAVE_SECONDS: u64 = 3;
@@ -59,27 +63,6 @@ pub async fn suggest_slug(title: String, id: Option<i64>) -> Result<String, AppE
     let pool = crate::context::pool()?;
     crate::auth::require_account()?;
     crate::writing::suggest_slug(&pool, &title, id).await
-}
-
-#[server(endpoint = "matching_tags")]
-pub async fn matching_tags(prefix: String) -> Result<Vec<Named>, AppError> {
-    let pool = crate::context::pool()?;
-    crate::auth::require_account()?;
-    let prefix = prefix.trim();
-    if prefix.is_empty() || prefix.chars().count() > crate::writing::MAX_TAG_CHARS {
-        return Ok(Vec::new());
-    }
-    Ok(crate::db::terms::matching_tags(&pool, prefix, 8).await?)
-}
-
-#[server(endpoint = "create_category")]
-pub async fn create_category(
-    name: String,
-    parent_id: Option<i64>,
-) -> Result<CategoryChoice, AppError> {
-    let pool = crate::context::pool()?;
-    let writer = crate::auth::require_account()?;
-    crate::writing::create_category(&pool, &writer, &name, parent_id).await
 }
 
 /// `/write` and `/write/{id}`.
@@ -458,180 +441,6 @@ fn PostForm(desk: WritingDesk) -> impl IntoView {
                 <TagPicker tags />
             </aside>
         </form>
-    }
-    .into_any()
-}
-
-/// The categories as a tree of checkboxes, and (for editors) a way to add one.
-#[component]
-fn CategoryPicker(
-    choices: RwSignal<Vec<CategoryChoice>>,
-    chosen: RwSignal<Vec<i64>>,
-    may_create: bool,
-) -> impl IntoView {
-    let new_name = RwSignal::new(String::new());
-    let new_parent = RwSignal::new(None::<i64>);
-    let create = Action::new(move |(name, parent): &(String, Option<i64>)| {
-        let (name, parent) = (name.clone(), *parent);
-        async move {
-            let created = create_category(name, parent).await?;
-            choices.update(|choices| {
-                let at = choices
-                    .iter()
-                    .position(|choice| Some(choice.id) == created.parent_id)
-                    .map_or(choices.len(), |parent| parent + 1);
-                choices.insert(at, created.clone());
-            });
-            chosen.update(|chosen| chosen.push(created.id));
-            new_name.set(String::new());
-            Ok::<_, AppError>(())
-        }
-    });
-    view! {
-        <section class="panel">
-            <h2>"Categories"</h2>
-            <ul class="category-choices">
-                <For each=move || choices.get() key=|choice| choice.id let:choice>
-                    {
-                        let id = choice.id;
-                        let field = format!("category-{id}");
-                        view! {
-                            <li class=crate::format::depth_class(choice.depth.unsigned_abs())>
-                                <input type="checkbox" id=field.clone()
-                                    prop:checked=move || chosen.read().contains(&id)
-                                    on:change=move |ev| {
-                                        let on = event_target_checked(&ev);
-                                        chosen.update(|chosen| {
-                                            chosen.retain(|chosen| *chosen != id);
-                                            if on {
-                                                chosen.push(id);
-                                            }
-                                        });
-                                    } />
-                                <label for=field>{choice.name.clone()}</label>
-                            </li>
-                        }
-                    }
-                </For>
-            </ul>
-            {may_create.then(|| view! {
-                <details class="new-category">
-                    <summary>"New category"</summary>
-                    <p class="field">
-                        <label for="new-category-name">"Name"</label>
-                        <input id="new-category-name" type="text" prop:value=new_name
-                            on:input=move |ev| new_name.set(event_target_value(&ev))
-                            on:keydown=move |ev| if ev.key() == "Enter" {
-                                ev.prevent_default();
-                                create.dispatch((new_name.get_untracked(), new_parent.get_untracked()));
-                            } />
-                    </p>
-                    <p class="field">
-                        <label for="new-category-parent">"Under"</label>
-                        <select id="new-category-parent" on:change=move |ev| {
-                            new_parent.set(event_target_value(&ev).parse().ok());
-                        }>
-                            <option value="">"(top level)"</option>
-                            {move || choices.get().into_iter().map(|choice| view! {
-                                <option value=choice.id.to_string()>
-                                    {format!("{}{}", "— ".repeat(choice.depth as usize), choice.name)}
-                                </option>
-                            }).collect_view()}
-                        </select>
-                    </p>
-                    <button type="button" class="button secondary" on:click=move |_| {
-                        create.dispatch((new_name.get_untracked(), new_parent.get_untracked()));
-                    }>"Add category"</button>
-                    {move || match create.value().get() {
-                        Some(Err(error)) => Some(view! { <p class="form-error" role="alert">{error.to_string()}</p> }),
-                        _ => None,
-                    }}
-                </details>
-            })}
-        </section>
-    }
-    .into_any()
-}
-
-/// Tags as removable chips, with the existing tags that begin as typed offered first.
-#[component]
-fn TagPicker(tags: RwSignal<Vec<String>>) -> impl IntoView {
-    let typed = RwSignal::new(String::new());
-    let suggestions = Resource::new(
-        move || typed.get(),
-        |typed| async move {
-            if typed.trim().is_empty() {
-                Ok(Vec::new())
-            } else {
-                matching_tags(typed).await
-            }
-        },
-    );
-    let add = move |name: String| {
-        let name = name.trim().trim_matches(',').trim().to_string();
-        if !name.is_empty() {
-            tags.update(|tags| {
-                if !tags
-                    .iter()
-                    .any(|tag| tag.to_lowercase() == name.to_lowercase())
-                {
-                    tags.push(name);
-                }
-            });
-        }
-        typed.set(String::new());
-    };
-    view! {
-        <section class="panel">
-            <h2><label for="tag-input">"Tags"</label></h2>
-            <ul class="tag-chips">
-                <For each=move || tags.get() key=|tag| tag.clone() let:tag>
-                    {
-                        let removed = tag.clone();
-                        view! {
-                            <li class="chip">
-                                {tag.clone()}
-                                <button type="button" class="chip-remove" aria-label=format!("Remove tag {tag}")
-                                    on:click=move |_| tags.update(|tags| tags.retain(|tag| *tag != removed))>"×"</button>
-                            </li>
-                        }
-                    }
-                </For>
-            </ul>
-            <input id="tag-input" type="text" autocomplete="off" placeholder="Add a tag and press Enter"
-                prop:value=typed
-                on:input=move |ev| {
-                    let value = event_target_value(&ev);
-                    if value.ends_with(',') {
-                        add(value);
-                    } else {
-                        typed.set(value);
-                    }
-                }
-                on:keydown=move |ev| {
-                    if ev.key() == "Enter" {
-                        ev.prevent_default();
-                        add(typed.get_untracked());
-                    }
-                } />
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let found = suggestions.await.unwrap_or_default();
-                    view! {
-                        <ul class="tag-suggestions">
-                            {found.into_iter().map(|tag| {
-                                let name = tag.name.clone();
-                                view! {
-                                    <li><button type="button" class="link-button" on:click=move |_| add(name.clone())>
-                                        {tag.name}
-                                    </button></li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    }
-                })}
-            </Transition>
-        </section>
     }
     .into_any()
 }
