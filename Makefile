@@ -22,7 +22,7 @@ BUILD_INPUTS := Cargo.toml Cargo.lock .cargo/config.toml \
 		-path frontend/editor/node_modules -prune -o -type f -print)
 RELEASE_BUILD := target/release/.fieldnotes-built
 
-.PHONY: run build test tools test-tools lint debug-build editor-tests rust-tests query-data-check api-fuzz end-to-end query-data
+.PHONY: run build test bench tools test-tools lint debug-build editor-tests rust-tests query-data-check api-fuzz end-to-end query-data
 
 ## run: build for release and serve the blog on http://127.0.0.1:3000 (Ctrl-C stops it)
 run: build
@@ -34,6 +34,10 @@ build: tools $(RELEASE_BUILD)
 $(RELEASE_BUILD): $(BUILD_INPUTS) $(EDITOR_BUNDLE)
 	cargo leptos build --release --precompress
 	touch $@
+
+## bench: the release build's reading speed against nginx serving the same bytes (bench/results.md)
+bench: build
+	bench/pages.sh
 
 ## test: formatting, lints, unit and integration tests, then the end-to-end tests in Chromium
 test: test-tools lint debug-build editor-tests rust-tests query-data-check api-fuzz end-to-end

@@ -172,7 +172,7 @@ pub async fn protect(
 
 /// Whether a request carries one of the blog's cookies (a session, a commenter's, a post's
 /// password), which pages read to make a page for that person.
-fn carries_blog_cookies(request: &Request) -> bool {
+pub fn carries_blog_cookies(request: &Request) -> bool {
     request
         .headers()
         .get_all(header::COOKIE)

@@ -14,6 +14,7 @@ pub mod headers;
 pub mod import;
 pub mod limits;
 pub mod media;
+pub mod page_cache;
 pub mod sitemap;
 pub mod stop;
 pub mod users;

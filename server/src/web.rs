@@ -26,6 +26,7 @@ use crate::client_address::TrustedProxies;
 use crate::config::RequestLimits;
 use crate::headers::BrowserPolicy;
 use crate::limits::{MAX_REQUEST_BYTES, is_server_function};
+use crate::page_cache::{self, PageCache};
 use crate::{api, auth, feeds, headers, limits, media, sitemap};
 
 /// What every request handler can reach.
@@ -117,6 +118,10 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
             headers::protect,
         ))
         .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(
+            PageCache::new(state.pool.clone()),
+            page_cache::serve_from_cache,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

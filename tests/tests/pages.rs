@@ -286,3 +286,56 @@ async fn a_combination_past_its_reach_says_how_to_go_on(pool: PgPool) {
     );
     assert_eq!(app.get("/tag/content-2?page=1001").await.0, 404);
 }
+
+/// `x-cache` of an answer: whether it came from the kept answers.
+async fn cache_state(app: &TestApp, path: &str, cookie: Option<&str>) -> (String, String) {
+    let mut request = app.client.get(format!("{}{path}", app.address));
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let response = request.send().await.unwrap();
+    let state = response
+        .headers()
+        .get("x-cache")
+        .map(|value| value.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (state, response.text().await.unwrap())
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn readers_pages_are_kept_until_something_changes(pool: PgPool) {
+    let app = app_with_theme_data(pool.clone()).await;
+    let newest: String =
+        sqlx::query_scalar("SELECT slug FROM public_posts ORDER BY published_at DESC LIMIT 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let post = &format!("/posts/{newest}");
+    for path in [post, "/tag/8bit", "/feed.xml", "/api/v1/posts"] {
+        let (first, page) = cache_state(&app, path, None).await;
+        assert_eq!(first, "miss", "{path}");
+        let (second, kept) = cache_state(&app, path, None).await;
+        assert_eq!(second, "hit", "{path}");
+        assert_eq!(kept, page, "{path}");
+    }
+
+    sqlx::query("UPDATE posts SET title = 'A changed title' WHERE slug = $1")
+        .bind(&newest)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let (state, page) = cache_state(&app, post, None).await;
+    assert_eq!(state, "miss", "a change is seen at the very next read");
+    assert!(page.contains("A changed title"));
+    let (state, feed) = cache_state(&app, "/feed.xml", None).await;
+    assert_eq!(state, "miss");
+    assert!(feed.contains("A changed title"));
+
+    let (state, _) = cache_state(&app, post, Some("fieldnotes_commenter=0123")).await;
+    assert_eq!(
+        state, "",
+        "a reader with the blog's cookies is answered afresh"
+    );
+    let (state, _) = cache_state(&app, "/no/such/page", None).await;
+    assert_eq!(state, "", "a page not found is not kept");
+}

@@ -84,3 +84,11 @@ pub async fn set_comment_settings(
     .fetch_one(pool)
     .await
 }
+
+/// The number that grows with every committed change readers could see (see the migration that
+/// made `content_generation`).
+pub async fn content_generation(pool: &PgPool) -> sqlx::Result<i64> {
+    sqlx::query_scalar!("SELECT generation FROM content_generation")
+        .fetch_one(pool)
+        .await
+}
