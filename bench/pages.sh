@@ -111,5 +111,10 @@ for entry in "${pages[@]}"; do
   printf '| %s | `%s` | %s | %s | %s | %s | %s |\n' \
     "$name" "$path" "$rate" "$p99" "$static_rate" "$static_p99" "$ratio" | tee -a "$results"
 done
+resident_kb=$(awk '/^VmRSS/ {print $2}' "/proc/$server/status")
+{
+  echo
+  echo "The server's resident memory after the load: $((resident_kb / 1024)) MB."
+} | tee -a "$results"
 echo
 echo "written to $results"
