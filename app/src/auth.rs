@@ -205,8 +205,7 @@ pub async fn sign_in(
     }
     let email = email.trim().to_lowercase();
     let email_hash = email_hash(&email);
-    // A request that did not come over a socket (never, in practice) counts as from `::`.
-    let address = counted_address(client_address().unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED)));
+    let address = counted_client_address();
     let device = request_cookie(DEVICE_COOKIE).filter(|token| token.len() == 64);
     let device_hash = device.as_deref().map(token_hash);
     let from_known_device =
@@ -297,9 +296,15 @@ async fn begin_sign_in(
     Ok(false)
 }
 
+/// The address the present request's guesses (sign-ins, post passwords) are counted against. A
+/// request that did not come over a socket (never, in practice) counts as from `::`.
+pub fn counted_client_address() -> String {
+    counted_address(client_address().unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED)))
+}
+
 /// The address failed sign-ins (and other guesses) are counted against: an IPv4 address, or an
 /// IPv6 address's /64 network, in the form PostgreSQL's `inet` reads.
-pub fn counted_address(address: IpAddr) -> String {
+fn counted_address(address: IpAddr) -> String {
     match address.to_canonical() {
         IpAddr::V4(address) => address.to_string(),
         IpAddr::V6(address) => {

@@ -5,15 +5,12 @@
 //! changes with the password (see the migration that made it), so the cookie never holds the
 //! password, and a new password shuts out everyone who unlocked the post before.
 
-use std::net::{IpAddr, Ipv6Addr};
-
 use leptos::prelude::use_context;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
 use crate::auth::{
-    append_header, client_address, counted_address, request_cookie, set_cookie, site_is_https,
-    wait_in_words,
+    append_header, counted_client_address, request_cookie, set_cookie, site_is_https, wait_in_words,
 };
 use crate::db;
 use crate::error::AppError;
@@ -101,7 +98,7 @@ pub async fn unlock(pool: &PgPool, post_id: i64, password: &str) -> Result<(), A
     let (stored, key) = db::posts::protection(pool, post_id)
         .await?
         .ok_or_else(|| AppError::NotFound("this protected post".to_string()))?;
-    let address = counted_address(client_address().unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED)));
+    let address = counted_client_address();
     let tries =
         db::posts::note_password_try(pool, post_id, &address, MAX_TRIES, TRY_WINDOW_SECONDS)
             .await?;

@@ -5,7 +5,7 @@
 
 use axum::body::{Body, HttpBody};
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use xxhash_rust::xxh3::xxh3_128;
@@ -99,12 +99,20 @@ pub async fn etag(request: Request, next: Next) -> Response {
         .headers
         .append(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     if if_none_match.is_some_and(|wanted| matches(&wanted, &tag)) {
-        parts.status = StatusCode::NOT_MODIFIED;
-        parts.headers.remove(header::CONTENT_LENGTH);
-        parts.headers.remove(header::CONTENT_TYPE);
-        return Response::from_parts(parts, Body::empty());
+        return not_modified(parts.headers);
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// `304 Not Modified` in place of an answer with these headers: no body, and none of the headers
+/// that describe one.
+pub fn not_modified(mut headers: HeaderMap) -> Response {
+    headers.remove(header::CONTENT_LENGTH);
+    headers.remove(header::CONTENT_TYPE);
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = StatusCode::NOT_MODIFIED;
+    *response.headers_mut() = headers;
+    response
 }
 
 /// Weak comparison (RFC 9110 §13.1.2): any listed tag, or `*`, with or without `W/`.

@@ -163,9 +163,7 @@ pub async fn protect(
         set(headers, header::STRICT_TRANSPORT_SECURITY, HSTS);
     }
     if unchanged {
-        parts.status = StatusCode::NOT_MODIFIED;
-        parts.headers.remove(header::CONTENT_LENGTH);
-        return Response::from_parts(parts, Body::empty());
+        return caching::not_modified(parts.headers);
     }
     Response::from_parts(parts, body)
 }

@@ -193,14 +193,10 @@ fn answer_from(answer: &Answer, if_none_match: Option<&HeaderValue>) -> Response
         .is_some_and(|(tag, wanted)| caching::matches(wanted, tag));
     let mut headers = answer.headers.clone();
     headers.insert("x-cache", HeaderValue::from_static("hit"));
-    let (status, body) = if unchanged {
-        headers.remove(header::CONTENT_LENGTH);
-        (StatusCode::NOT_MODIFIED, Body::empty())
-    } else {
-        (StatusCode::OK, Body::from(answer.body.clone()))
-    };
-    let mut response = Response::new(body);
-    *response.status_mut() = status;
+    if unchanged {
+        return caching::not_modified(headers);
+    }
+    let mut response = Response::new(Body::from(answer.body.clone()));
     *response.headers_mut() = headers;
     response
 }

@@ -102,10 +102,11 @@ pub async fn list_posts(
     for scope in &resolved.scopes {
         totals.push((total(pool, *scope, &resolved).await?, *scope));
     }
-    let driver = totals
+    let (driver_total, driver) = totals
         .iter()
         .min_by_key(|(total, _)| *total)
-        .map_or(Scope::All, |(_, scope)| *scope);
+        .copied()
+        .unwrap_or((0, Scope::All));
     let (ids, total) = if resolved.scopes.len() <= 1 {
         let total = match totals.first() {
             Some((total, _)) => *total,
@@ -116,7 +117,6 @@ pub async fn list_posts(
             Count::Exact(total as u64),
         )
     } else {
-        let driver_total = totals.iter().map(|(total, _)| *total).min().unwrap_or(0);
         let (scope, scope_id) = driver.key();
         let scan_from = if driver_total > MAX_SCANNED_POSTS {
             scan_horizon(pool, driver, &resolved).await?

@@ -257,23 +257,11 @@ async fn post_view(
     };
     let ((older, newer), (comments, pings, comments_open)) =
         tokio::try_join!(neighbours, comments)?;
-    if locked {
-        return Ok(Some(PostView {
-            id: row.id,
-            comments_open: false,
-            post: Post {
-                summary: row.summary(),
-                body_html: String::new(),
-                image: None,
-            },
-            older,
-            newer,
-            comments: Vec::new(),
-            pings: Vec::new(),
-            locked,
-        }));
-    }
-    let body_html = html::safe_body(&row.body);
+    let body_html = if locked {
+        String::new()
+    } else {
+        html::safe_body(&row.body)
+    };
     // Other sites' previews of a protected post show nothing of its text, images included.
     let image = html::first_image(&body_html).filter(|_| !row.protected);
     Ok(Some(PostView {

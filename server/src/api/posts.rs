@@ -166,14 +166,6 @@ struct ListRequest {
     per_page: u32,
 }
 
-fn number(
-    name: &str,
-    value: Option<&str>,
-    range: std::ops::RangeInclusive<u32>,
-) -> Result<Option<u32>, AppError> {
-    Ok(parse_number(name, value, range)?)
-}
-
 impl TryFrom<ListPostsParams> for ListRequest {
     type Error = AppError;
 
@@ -202,8 +194,8 @@ impl TryFrom<ListPostsParams> for ListRequest {
         ListRequest {
             filter,
             query,
-            page: number("page", params.page.as_deref(), 1..=MAX_PAGE)?.unwrap_or(1),
-            per_page: number("per_page", params.per_page.as_deref(), 1..=MAX_PER_PAGE)?
+            page: parse_number("page", params.page.as_deref(), 1..=MAX_PAGE)?.unwrap_or(1),
+            per_page: parse_number("per_page", params.per_page.as_deref(), 1..=MAX_PER_PAGE)?
                 .unwrap_or(DEFAULT_PER_PAGE),
         }
         .within_reach()
