@@ -35,9 +35,11 @@ $(RELEASE_BUILD): $(BUILD_INPUTS) $(EDITOR_BUNDLE)
 	cargo leptos build --release --precompress
 	touch $@
 
-## bench: the release build's reading speed against nginx serving the same bytes (bench/results.md)
+## bench: the release build's reading speed against nginx serving the same bytes, on the demo blog
+## and on a generated blog of a million posts; Lighthouse in Chromium (bench/results.md)
 bench: build
-	bench/pages.sh
+	bench/pages.sh demo
+	bench/pages.sh million
 
 ## test: formatting, lints, unit and integration tests, then the end-to-end tests in Chromium
 test: test-tools lint debug-build editor-tests rust-tests query-data-check api-fuzz end-to-end

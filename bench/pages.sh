@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
-# Reading speed against a static-file baseline: serves the demo blog and WordPress's theme unit
-# test data from the release build, saves each kind of page's bytes to a file that nginx serves,
-# and loads both with wrk in the same run; writes the figures to bench/results.md. The ratio is
-# Fieldnotes' requests a second over nginx's for the same bytes.
+# Reading speed against a static-file baseline: serves a blog from the release build, saves each
+# kind of page's bytes to a file that nginx serves, and loads both with wrk in the same run. The
+# ratio is Fieldnotes' requests a second over nginx's for the same bytes. A second server with
+# the page cache off shows what answers cost when they are made afresh.
 #
-#   make bench        # DURATION=10s CONNECTIONS=64 by default
+#   bench/pages.sh demo      the demo blog and WordPress's theme unit test data; also Lighthouse
+#                            in Chromium and the size of what pages download. Starts
+#                            bench/results.md.
+#   bench/pages.sh million   a generated blog of a million posts (bench/blog-data.sql, made once,
+#                            a few minutes): deep pages, filters, searches. Adds to the results.
+#
+# `make bench` runs both. DURATION=10s CONNECTIONS=64 by default.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+blog=${1:-demo}
 duration=${DURATION:-10s}
 connections=${CONNECTIONS:-64}
 port=${PORT:-3220}
 static_port=$((port + 1))
+uncached_port=$((port + 2))
 binary=target/release/fieldnotes
-data=target/bench/pages
-static=target/bench/static
+static=target/bench/static-$blog
 results=bench/results.md
 
 [ -x "$binary" ] || { echo "build first: make build" >&2; exit 1; }
@@ -26,41 +33,93 @@ need() { # command, Debian package
 }
 need wrk wrk
 need nginx nginx
-
-if [ ! -d "$data" ]; then
-  "$binary" import --data-dir "$data" fixtures/demo.wxr >/dev/null
-  "$binary" import --data-dir "$data" fixtures/wordpress/themeunittestdata.wordpress.xml >/dev/null
+lighthouse_version=12.2.3
+if ! have_lighthouse=$(.tools/node_modules/.bin/lighthouse --version 2>/dev/null) ||
+  [ "$have_lighthouse" != "$lighthouse_version" ]; then
+  echo "==> installing lighthouse@$lighthouse_version (npm) into .tools/"
+  npm install --silent --no-audit --no-fund --prefix .tools -E "lighthouse@$lighthouse_version"
 fi
+
+case $blog in
+  demo)
+    data=target/bench/pages
+    if [ ! -d "$data" ]; then
+      "$binary" import --data-dir "$data" fixtures/demo.wxr >/dev/null
+      "$binary" import --data-dir "$data" fixtures/wordpress/themeunittestdata.wordpress.xml >/dev/null
+    fi
+    ;;
+  million)
+    posts=1000000
+    data=target/bench/data-$posts
+    if [ ! -d "$data" ]; then
+      echo "==> generating a blog of $posts posts in $data (a few minutes)"
+      "$binary" exec --data-dir "$data" -- psql --quiet -v posts="$posts" -f bench/blog-data.sql
+    fi
+    ;;
+  *)
+    echo "usage: bench/pages.sh demo|million" >&2
+    exit 2
+    ;;
+esac
 "$binary" serve --data-dir "$data" --addr "127.0.0.1:$port" --no-demo >"$data.log" 2>&1 &
 server=$!
+"$binary" serve --data-dir "$data" --addr "127.0.0.1:$uncached_port" --no-demo --page-cache-mb 0 \
+  >"$data.uncached.log" 2>&1 &
+uncached=$!
 nginx_pid=
 stop() {
-  kill -INT "$server" 2>/dev/null || true
-  wait "$server" 2>/dev/null || true
+  kill -INT "$server" "$uncached" 2>/dev/null || true
+  wait "$server" "$uncached" 2>/dev/null || true
   [ -z "$nginx_pid" ] || kill "$nginx_pid" 2>/dev/null || true
 }
 trap stop EXIT
-for _ in $(seq 120); do
-  curl -s -o /dev/null "http://127.0.0.1:$port/" && break
-  sleep 0.5
+for serving in "$port" "$uncached_port"; do
+  for _ in $(seq 120); do
+    curl -s -o /dev/null "http://127.0.0.1:$serving/" && break
+    sleep 0.5
+  done
 done
 
 as_blog() { "$binary" exec --data-dir "$data" -- psql -XAtq -c "$1" 2>/dev/null; }
 post=$(as_blog "SELECT slug FROM public_posts ORDER BY published_at DESC LIMIT 1")
-pages=(
-  "home|/"
-  "post|/posts/$post"
-  "tag|/tag/8bit"
-  "category|/category/classic"
-  "author|/author/themedemos"
-  "month|/archive/2009/04"
-  "combined filters|/posts?author=themedemos&tag=content-2"
-  "search|/search?q=recycling"
-  "RSS feed|/feed.xml"
-  "sitemap|/sitemap.xml"
-  "API list|/api/v1/posts"
-  "API post|/api/v1/posts/$post"
-)
+if [ "$blog" = demo ]; then
+  pages=(
+    "home|/"
+    "post|/posts/$post"
+    "tag|/tag/8bit"
+    "category|/category/classic"
+    "author|/author/themedemos"
+    "month|/archive/2009/04"
+    "combined filters|/posts?author=themedemos&tag=content-2"
+    "search|/search?q=recycling"
+    "RSS feed|/feed.xml"
+    "sitemap|/sitemap.xml"
+    "API list|/api/v1/posts"
+    "API post|/api/v1/posts/$post"
+  )
+else
+  pages=(
+    "home|/"
+    "page 50,000|/?page=50000"
+    "last page|/?page=100000"
+    "post|/posts/post-333333"
+    "tag|/tag/tag-7"
+    "tag, page 100|/tag/tag-7?page=100"
+    "category, page 5,000|/category/section-3?page=5000"
+    "author, page 2,500|/author/author-5?page=2500"
+    "month, page 300|/archive/2014/06?page=300"
+    "tag and author|/posts?tag=tag-7&author=author-10"
+    "tag and category, page 3|/posts?tag=tag-7&category=section-3&page=3"
+    "search, English|/search?q=recycling"
+    "search, Chinese|/search?q=%E5%AE%81%E6%B3%A2"
+    "RSS feed|/feed.xml"
+    "tag feed|/tag/tag-7/feed.xml"
+    "sitemap|/sitemap.xml"
+    "API list|/api/v1/posts"
+    "API tag|/api/v1/posts?tag=tag-7"
+    "API post|/api/v1/posts/post-333333"
+  )
+fi
 
 rm -rf "$static" && mkdir -p "$static/files"
 cat >"$static/nginx.conf" <<CONF
@@ -79,9 +138,9 @@ http {
 }
 CONF
 
-load() { # URL: requests a second and p99 latency
+load() { # URL: requests a second, median and p99 latency
   wrk -t1 -c"$connections" -d"$duration" --latency "$1" |
-    awk '/Requests\/sec/ {rate=$2} /^ +99%/ {p99=$2} END {print rate, p99}'
+    awk '/Requests\/sec/ {rate=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {print rate, p50, p99}'
 }
 
 for entry in "${pages[@]}"; do
@@ -91,30 +150,90 @@ done
 nginx_pid=$!
 sleep 1
 
+if [ "$blog" = demo ]; then
+  {
+    echo "# Reading speed"
+    echo
+    echo "\`make bench\` (\`bench/pages.sh\`), $(date -u +%Y-%m-%d): the release build against nginx serving"
+    echo "the same bytes from files, wrk -t1 -c$connections for $duration each, load generator on the"
+    echo "same $(nproc)-core machine. Targets: at least 0.5 of nginx's rate, p99 under 10 ms."
+    echo
+    echo "## The demo blog and the theme unit test data"
+  } >"$results"
+else
+  {
+    echo
+    echo "## A generated blog of a million posts"
+  } >>"$results"
+fi
 {
-  echo "# Reading speed"
   echo
-  echo "$(date -u +%Y-%m-%d), \`bench/pages.sh\`: the release build serving the demo blog and the theme"
-  echo "unit test data, against nginx serving the same bytes from files, wrk -t1 -c$connections for"
-  echo "$duration each, load generator on the same $(nproc)-core machine."
-  echo
-  echo "| page | address | Fieldnotes req/s | p99 | nginx req/s | p99 | ratio |"
-  echo "| --- | --- | --- | --- | --- | --- | --- |"
-} >"$results"
+  echo "| page | address | Fieldnotes req/s | p50 | p99 | nginx req/s | p99 | ratio |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+} >>"$results"
 for entry in "${pages[@]}"; do
   name=${entry%%|*}
   path=${entry#*|}
-  read -r rate p99 < <(load "http://127.0.0.1:$port$path")
-  file=$(printf '%s' "$name" | sed 's/ /%20/g')
-  read -r static_rate static_p99 < <(load "http://127.0.0.1:$static_port/$file.html")
+  read -r rate p50 p99 < <(load "http://127.0.0.1:$port$path")
+  file=$(printf '%s' "$name" | sed 's/ /%20/g; s/,/%2C/g')
+  read -r static_rate _ static_p99 < <(load "http://127.0.0.1:$static_port/$file.html")
   ratio=$(awk -v r="$rate" -v s="$static_rate" 'BEGIN { printf "%.4f", r / s }')
-  printf '| %s | `%s` | %s | %s | %s | %s | %s |\n' \
-    "$name" "$path" "$rate" "$p99" "$static_rate" "$static_p99" "$ratio" | tee -a "$results"
+  printf '| %s | `%s` | %s | %s | %s | %s | %s | %s |\n' \
+    "$name" "$path" "$rate" "$p50" "$p99" "$static_rate" "$static_p99" "$ratio" | tee -a "$results"
 done
-resident_kb=$(awk '/^VmRSS/ {print $2}' "/proc/$server/status")
 {
   echo
-  echo "The server's resident memory after the load: $((resident_kb / 1024)) MB."
+  echo "With the page cache off (\`--page-cache-mb 0\`), every answer made afresh:"
+  echo
+  echo "| page | address | Fieldnotes req/s | p50 | p99 |"
+  echo "| --- | --- | --- | --- | --- |"
 } | tee -a "$results"
+for entry in "${pages[@]}"; do
+  case ${entry%%|*} in home | post | "search, "* | "API list" | "API post") ;; *) continue ;; esac
+  read -r rate p50 p99 < <(load "http://127.0.0.1:$uncached_port${entry#*|}")
+  printf '| %s | `%s` | %s | %s | %s |\n' "${entry%%|*}" "${entry#*|}" "$rate" "$p50" "$p99" |
+    tee -a "$results"
+done
+if [ "$blog" = demo ]; then
+  echo "(Target for the API list without the cache: 5,000 requests a second.)" | tee -a "$results"
+fi
+resident_kb=$(awk '/^VmRSS/ {print $2}' "/proc/$server/status")
+
+{
+  echo
+  echo "The server's resident memory after the load: $((resident_kb / 1024)) MB (target: under 150 MB)."
+} | tee -a "$results"
+
+# In the browser: Lighthouse's mobile preset in Debian's Chromium, and what a reading page
+# downloads to run (the WebAssembly and JavaScript, as the brotli files served).
+if [ "$blog" = demo ]; then
+  {
+    echo
+    echo "In the browser (Lighthouse $lighthouse_version, mobile preset, Chromium; targets: performance at"
+    echo "least 95, largest contentful paint under 2 s, total blocking time under 100 ms):"
+    echo
+    echo "| page | address | performance | LCP | TBT |"
+    echo "| --- | --- | --- | --- | --- |"
+  } | tee -a "$results"
+  profile=$(mktemp -d)
+  for entry in "home|/" "post|/posts/$post" "category|/category/classic" "tag|/tag/8bit" \
+    "search|/search?q=recycling"; do
+    report="$static/lighthouse-${entry%%|*}.json"
+    CHROME_PATH=/usr/bin/chromium timeout 180 .tools/node_modules/.bin/lighthouse \
+      "http://127.0.0.1:$port${entry#*|}" --quiet --only-categories=performance \
+      --output=json --output-path="$report" \
+      --chrome-flags="--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync --user-data-dir=$profile" ||
+      echo "lighthouse failed on ${entry#*|}" >&2
+    bench/lighthouse_row.py "$report" "${entry%%|*}" "${entry#*|}" | tee -a "$results"
+  done
+  rm -rf "$profile"
+  wasm_br=$(stat -c %s target/site/pkg/*.wasm.br | awk '{ total += $1 } END { print total }')
+  js_br=$(stat -c %s target/site/pkg/*.js.br | awk '{ total += $1 } END { print total }')
+  {
+    echo
+    echo "What a reading page downloads to run, brotli: $(((wasm_br + js_br) / 1024)) KB" \
+      "($((wasm_br / 1024)) KB WebAssembly, $((js_br / 1024)) KB JavaScript; target: 150 KB)."
+  } | tee -a "$results"
+fi
 echo
 echo "written to $results"

@@ -162,15 +162,19 @@ pub fn commenter_token_hash() -> Result<Vec<u8>, AppError> {
     Ok(hash)
 }
 
-/// The value of a cookie in a request's headers.
-pub fn cookie<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
+/// The cookies in a request's headers, as names and values.
+pub fn cookies(headers: &http::HeaderMap) -> impl Iterator<Item = (&str, &str)> {
     headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find_map(|(key, value)| (key == name).then_some(value))
+}
+
+/// The value of a cookie in a request's headers.
+pub fn cookie<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
+    cookies(headers).find_map(|(key, value)| (key == name).then_some(value))
 }
 
 /// The `Set-Cookie` value that starts a session (`token`) or, with `None`, ends it.

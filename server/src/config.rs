@@ -101,6 +101,9 @@ pub struct ServeSettings {
     /// The directory holding the compiled front end (made by `make build`).
     #[arg(long, env = "FIELDNOTES_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
+    /// Megabytes of memory for the pages, feeds and API answers kept for readers; 0 keeps none.
+    #[arg(long, env = "FIELDNOTES_PAGE_CACHE_MB", default_value_t = 32, value_parser = clap::value_parser!(u32).range(0..=65_536))]
+    pub page_cache_mb: u32,
     #[command(flatten)]
     pub limits: RequestLimits,
 }

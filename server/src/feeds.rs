@@ -5,19 +5,20 @@
 //! of the whole blog (`/comments/feed.xml`) and of each post (`/posts/{slug}/comments/feed.xml`),
 //! leaving out protected posts' comments.
 
-use std::io;
-
 use app::error::AppError;
 use app::filter::PostFilter;
-use app::model::{Facet, PROTECTED_NOTICE, PostListing, SiteInfo};
+use app::model::{Facet, PROTECTED_NOTICE, SiteInfo};
 use app::{db, format, html};
+use atom_syndication as atom;
+use atom_syndication::Link;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::Response;
 use axum::routing::get;
 use chrono::{DateTime, Utc};
-use quick_xml::events::BytesText;
+use rss::extension::atom::AtomExtension;
+use rss::extension::dublincore::DublinCoreExtension;
 
 use crate::caching::FIVE_MINUTES;
 use crate::web::AppState;
@@ -26,6 +27,8 @@ use crate::xml;
 /// How many posts a feed holds.
 const FEED_LENGTH: u32 = 20;
 
+const GENERATOR: &str = "Fieldnotes";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Rss,
@@ -33,7 +36,8 @@ pub enum Format {
 }
 
 impl Format {
-    fn file(self) -> &'static str {
+    /// The file name of this format's feed of a listing.
+    pub(crate) fn file(self) -> &'static str {
         match self {
             Format::Rss => "feed.xml",
             Format::Atom => "atom.xml",
@@ -138,14 +142,17 @@ pub async fn comment_feed(
     format: Format,
     slug: Option<&str>,
 ) -> Result<Option<String>, AppError> {
-    let site = db::site::site_info(&state.pool, &state.public_url).await?;
+    let post = async {
+        match slug {
+            Some(slug) => db::posts::public_post(&state.pool, slug).await,
+            None => Ok(None),
+        }
+    };
+    let (site, post) = tokio::try_join!(db::site::site_info(&state.pool, &state.public_url), post)?;
     let (post_id, title, page_url, self_path) = match slug {
         Some(slug) => {
             // A protected post's comments are shown only to readers who gave its password.
-            let Some(post) = db::posts::public_post(&state.pool, slug)
-                .await?
-                .filter(|post| !post.protected)
-            else {
+            let Some(post) = post.filter(|post| !post.protected) else {
                 return Ok(None);
             };
             let (id, post_title) = (post.id, post.title);
@@ -191,11 +198,7 @@ pub async fn comment_feed(
         self_url: format!("{}{self_path}", site.url),
         entries,
     };
-    let document = match format {
-        Format::Rss => write_rss(&feed),
-        Format::Atom => write_atom(&feed),
-    };
-    xml::written(document).map(Some)
+    written(format, &feed).map(Some)
 }
 
 /// The feed of a listing, or `None` when the filter names something that does not exist.
@@ -204,14 +207,19 @@ pub async fn feed(
     format: Format,
     filter: &PostFilter,
 ) -> Result<Option<String>, AppError> {
-    let Some(listing) = db::listings::list_posts(&state.pool, filter, 1, FEED_LENGTH).await? else {
+    let pool = &state.pool;
+    let (found, site) = tokio::try_join!(
+        db::listings::find_page(pool, filter, 1, FEED_LENGTH),
+        db::site::site_info(pool, &state.public_url),
+    )?;
+    let Some(found) = found else {
         return Ok(None);
     };
-    let site = db::site::site_info(&state.pool, &state.public_url).await?;
-    let slugs: Vec<String> = listing.posts.iter().map(|post| post.slug.clone()).collect();
-    let mut bodies = db::posts::public_bodies(&state.pool, &slugs).await?;
-    let entries = listing
-        .posts
+    let (posts, mut bodies) = tokio::try_join!(
+        db::posts::summaries(pool, &found.ids),
+        db::posts::public_bodies(pool, &found.ids),
+    )?;
+    let entries = posts
         .iter()
         .map(|post| Entry {
             title: if post.title.is_empty() {
@@ -246,7 +254,7 @@ pub async fn feed(
         .collect();
     let feed = Feed {
         site_title: site.title.clone(),
-        title: feed_title(&site, &listing),
+        title: feed_title(&site, &found.facets),
         description: if site.tagline.is_empty() {
             site.title.clone()
         } else {
@@ -256,20 +264,16 @@ pub async fn feed(
         self_url: format!("{}{}", site.url, feed_path(filter, format)),
         entries,
     };
-    let document = match format {
-        Format::Rss => write_rss(&feed),
-        Format::Atom => write_atom(&feed),
-    };
-    xml::written(document).map(Some)
+    written(format, &feed).map(Some)
 }
 
-fn feed_path(filter: &PostFilter, format: Format) -> String {
+/// The address of a listing's feed in `format`.
+pub(crate) fn feed_path(filter: &PostFilter, format: Format) -> String {
     filter.feed_href().replacen("feed.xml", format.file(), 1)
 }
 
-fn feed_title(site: &SiteInfo, listing: &PostListing) -> String {
-    let parts: Vec<String> = listing
-        .facets
+fn feed_title(site: &SiteInfo, facets: &[Facet]) -> String {
+    let parts: Vec<String> = facets
         .iter()
         .map(|facet| match facet {
             Facet::Author(author) => format!("by {}", author.name),
@@ -305,6 +309,20 @@ struct Entry {
     content: String,
 }
 
+/// The feed written in `format`, or the server error (logged) of one that could not be written.
+fn written(format: Format, feed: &Feed) -> Result<String, AppError> {
+    let document = match format {
+        Format::Rss => write_rss(feed).map_err(|error| error.to_string()),
+        Format::Atom => write_atom(feed).map_err(|error| error.to_string()),
+    };
+    document
+        .and_then(|bytes| String::from_utf8(bytes).map_err(|error| error.to_string()))
+        .map_err(|error| {
+            tracing::error!(%error, "could not write a feed");
+            AppError::Internal
+        })
+}
+
 impl Feed {
     /// When the feed last changed: its newest entry's date, or the Unix epoch for an empty feed
     /// (so that the feed reads the same until something is published).
@@ -317,130 +335,119 @@ impl Feed {
     }
 }
 
-fn write_rss(feed: &Feed) -> io::Result<String> {
-    let mut writer = xml::document()?;
-    writer
-        .create_element("rss")
-        .with_attributes([
-            ("version", "2.0"),
-            ("xmlns:atom", "http://www.w3.org/2005/Atom"),
-            ("xmlns:content", "http://purl.org/rss/1.0/modules/content/"),
-            ("xmlns:dc", "http://purl.org/dc/elements/1.1/"),
-        ])
-        .write_inner_content(|writer| {
-            writer
-                .create_element("channel")
-                .write_inner_content(|writer| {
-                    xml::text(writer, "title", &feed.title)?;
-                    xml::text(writer, "link", &feed.page_url)?;
-                    xml::text(writer, "description", &feed.description)?;
-                    writer
-                        .create_element("atom:link")
-                        .with_attributes([
-                            ("href", feed.self_url.as_str()),
-                            ("rel", "self"),
-                            ("type", "application/rss+xml"),
-                        ])
-                        .write_empty()?;
-                    xml::text(writer, "lastBuildDate", &feed.updated().to_rfc2822())?;
-                    xml::text(writer, "generator", "Fieldnotes")?;
-                    for entry in &feed.entries {
-                        writer
-                            .create_element("item")
-                            .write_inner_content(|writer| {
-                                xml::text(writer, "title", &entry.title)?;
-                                xml::text(writer, "link", &entry.url)?;
-                                writer
-                                    .create_element("guid")
-                                    .with_attribute(("isPermaLink", "true"))
-                                    .write_text_content(BytesText::new(&entry.url))?;
-                                xml::text(writer, "pubDate", &entry.published.to_rfc2822())?;
-                                if let Some(author) = &entry.author {
-                                    xml::text(writer, "dc:creator", author)?;
-                                }
-                                for category in &entry.categories {
-                                    xml::text(writer, "category", category)?;
-                                }
-                                // Readers take an RSS description as HTML: the plain summary is escaped
-                                // for HTML before it is escaped for XML.
-                                xml::text(writer, "description", &html::escape(&entry.summary))?;
-                                xml::text(writer, "content:encoded", &entry.content)?;
-                                Ok(())
-                            })?;
-                    }
-                    Ok(())
-                })?;
-            Ok(())
-        })?;
-    xml::finish(writer)
+/// The feed as RSS 2.0, with the full post in `content:encoded`, authors as `dc:creator` and its
+/// own address as an `atom:link`.
+fn write_rss(feed: &Feed) -> Result<Vec<u8>, rss::Error> {
+    let items = feed
+        .entries
+        .iter()
+        .map(|entry| rss::Item {
+            title: Some(entry.title.clone()),
+            link: Some(entry.url.clone()),
+            guid: Some(rss::Guid {
+                value: entry.url.clone(),
+                permalink: true,
+            }),
+            pub_date: Some(entry.published.to_rfc2822()),
+            dublin_core_ext: entry.author.clone().map(|author| DublinCoreExtension {
+                creators: vec![author],
+                ..DublinCoreExtension::default()
+            }),
+            categories: entry
+                .categories
+                .iter()
+                .map(|name| rss::Category {
+                    name: name.clone(),
+                    domain: None,
+                })
+                .collect(),
+            // Readers take an RSS description as HTML: the plain summary is escaped for it.
+            description: Some(html::escape(&entry.summary)),
+            content: Some(entry.content.clone()),
+            ..rss::Item::default()
+        })
+        .collect();
+    let channel = rss::Channel {
+        title: feed.title.clone(),
+        link: feed.page_url.clone(),
+        description: feed.description.clone(),
+        atom_ext: Some(AtomExtension {
+            links: vec![Link {
+                href: feed.self_url.clone(),
+                rel: "self".to_string(),
+                mime_type: Some("application/rss+xml".to_string()),
+                ..Link::default()
+            }],
+        }),
+        last_build_date: Some(feed.updated().to_rfc2822()),
+        generator: Some(GENERATOR.to_string()),
+        items,
+        ..rss::Channel::default()
+    };
+    channel.pretty_write_to(Vec::new(), b' ', 2)
 }
 
-fn write_atom(feed: &Feed) -> io::Result<String> {
-    let mut writer = xml::document()?;
-    writer
-        .create_element("feed")
-        .with_attribute(("xmlns", "http://www.w3.org/2005/Atom"))
-        .write_inner_content(|writer| {
-            xml::text(writer, "id", &feed.self_url)?;
-            xml::text(writer, "title", &feed.title)?;
-            xml::text(writer, "subtitle", &feed.description)?;
-            xml::text(writer, "updated", &feed.updated().to_rfc3339())?;
-            writer
-                .create_element("link")
-                .with_attributes([
-                    ("rel", "alternate"),
-                    ("type", "text/html"),
-                    ("href", feed.page_url.as_str()),
-                ])
-                .write_empty()?;
-            writer
-                .create_element("link")
-                .with_attributes([
-                    ("rel", "self"),
-                    ("type", "application/atom+xml"),
-                    ("href", feed.self_url.as_str()),
-                ])
-                .write_empty()?;
-            xml::text(writer, "generator", "Fieldnotes")?;
-            writer
-                .create_element("author")
-                .write_inner_content(|writer| xml::text(writer, "name", &feed.site_title))?;
-            for entry in &feed.entries {
-                writer
-                    .create_element("entry")
-                    .write_inner_content(|writer| {
-                        xml::text(writer, "id", &entry.url)?;
-                        xml::text(writer, "title", &entry.title)?;
-                        writer
-                            .create_element("link")
-                            .with_attributes([
-                                ("rel", "alternate"),
-                                ("type", "text/html"),
-                                ("href", entry.url.as_str()),
-                            ])
-                            .write_empty()?;
-                        xml::text(writer, "published", &entry.published.to_rfc3339())?;
-                        xml::text(writer, "updated", &entry.published.to_rfc3339())?;
-                        if let Some(author) = &entry.author {
-                            writer
-                                .create_element("author")
-                                .write_inner_content(|writer| xml::text(writer, "name", author))?;
-                        }
-                        for category in &entry.categories {
-                            writer
-                                .create_element("category")
-                                .with_attribute(("term", category.as_str()))
-                                .write_empty()?;
-                        }
-                        xml::text(writer, "summary", &entry.summary)?;
-                        writer
-                            .create_element("content")
-                            .with_attribute(("type", "html"))
-                            .write_text_content(BytesText::new(&entry.content))?;
-                        Ok(())
-                    })?;
-            }
-            Ok(())
-        })?;
-    xml::finish(writer)
+/// The feed as Atom 1.0, each entry's full post as HTML content.
+fn write_atom(feed: &Feed) -> Result<Vec<u8>, atom::Error> {
+    let link = |rel: &str, mime_type: &str, href: &str| Link {
+        href: href.to_string(),
+        rel: rel.to_string(),
+        mime_type: Some(mime_type.to_string()),
+        ..Link::default()
+    };
+    let person = |name: &str| atom::Person {
+        name: name.to_string(),
+        ..atom::Person::default()
+    };
+    let entries = feed
+        .entries
+        .iter()
+        .map(|entry| atom::Entry {
+            id: entry.url.clone(),
+            title: atom::Text::plain(&entry.title),
+            links: vec![link("alternate", "text/html", &entry.url)],
+            published: Some(entry.published.fixed_offset()),
+            updated: entry.published.fixed_offset(),
+            authors: entry.author.iter().map(|name| person(name)).collect(),
+            categories: entry
+                .categories
+                .iter()
+                .map(|term| atom::Category {
+                    term: term.clone(),
+                    ..atom::Category::default()
+                })
+                .collect(),
+            summary: Some(atom::Text::plain(&entry.summary)),
+            content: Some(atom::Content {
+                value: Some(entry.content.clone()),
+                content_type: Some("html".to_string()),
+                ..atom::Content::default()
+            }),
+            ..atom::Entry::default()
+        })
+        .collect();
+    let document = atom::Feed {
+        id: feed.self_url.clone(),
+        title: atom::Text::plain(&feed.title),
+        subtitle: Some(atom::Text::plain(&feed.description)),
+        updated: feed.updated().fixed_offset(),
+        links: vec![
+            link("alternate", "text/html", &feed.page_url),
+            link("self", "application/atom+xml", &feed.self_url),
+        ],
+        generator: Some(atom::Generator {
+            value: GENERATOR.to_string(),
+            ..atom::Generator::default()
+        }),
+        authors: vec![person(&feed.site_title)],
+        entries,
+        ..atom::Feed::default()
+    };
+    document.write_with_config(
+        Vec::new(),
+        atom::WriteConfig {
+            write_document_declaration: true,
+            indent_size: Some(2),
+        },
+    )
 }

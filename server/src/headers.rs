@@ -171,13 +171,8 @@ pub async fn protect(
 /// Whether a request carries one of the blog's cookies (a session, a commenter's, a post's
 /// password), which pages read to make a page for that person.
 pub fn carries_blog_cookies(request: &Request) -> bool {
-    request
-        .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .any(|pair| pair.trim_start().starts_with(app::auth::COOKIE_PREFIX))
+    app::auth::cookies(request.headers())
+        .any(|(name, _)| name.starts_with(app::auth::COOKIE_PREFIX))
 }
 
 fn set(headers: &mut HeaderMap, name: header::HeaderName, value: &str) {

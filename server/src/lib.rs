@@ -14,6 +14,7 @@ pub mod headers;
 pub mod import;
 pub mod limits;
 pub mod media;
+pub mod old_addresses;
 pub mod page_cache;
 pub mod sitemap;
 pub mod stop;
@@ -155,6 +156,7 @@ async fn serve_on(
         public_url: settings.public_url(),
         limits: settings.limits,
         trusted_proxies: settings.trusted_proxies.clone().unwrap_or_default(),
+        page_cache_bytes: settings.page_cache_mb as usize * 1024 * 1024,
     };
     if let Ok(address) = listener.local_addr() {
         tracing::info!("Fieldnotes is serving on http://{address}");

@@ -68,8 +68,7 @@ async fn image(
     ];
     let unchanged = headers
         .get(header::IF_NONE_MATCH)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|wanted| wanted.split(',').any(|candidate| candidate.trim() == tag));
+        .is_some_and(|wanted| caching::matches(wanted, &tag));
     if unchanged && access.public {
         return Ok((StatusCode::NOT_MODIFIED, common).into_response());
     }

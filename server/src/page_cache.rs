@@ -1,21 +1,24 @@
 //! Answers kept in memory for readers: a page, feed, sitemap or API answer that is the same for
 //! every reader is made once and served again until something readers could see changes.
 //!
-//! Whether it changed is asked of PostgreSQL, one row per request: `content_generation` grows
-//! at the commit of every change to posts, comments, names, people and settings, from any
-//! server process. An answer is kept with the number read before it was made and served only
-//! while the number is the same, so a write is never hidden from the next read, whichever
-//! process made it, and an answer that raced a write is simply made again. (Notifications
-//! through LISTEN would save that one query, but arrive after the commit: a read just behind
-//! a write could still get the old page.) Kept answers also expire after a minute, for posts
-//! scheduled to appear without a write at their time.
+//! Whether it changed is asked of PostgreSQL: `content_generation` grows at the commit of every
+//! change to posts, comments, names, people and settings, from any server process. An answer is
+//! kept with the number read before it was made and served only while the number is the same,
+//! so a write is never hidden from the next read, whichever process made it, and an answer that
+//! raced a write is simply made again. (Notifications through LISTEN would save the query, but
+//! arrive after the commit: a read just behind a write could still get the old page.) Requests
+//! that arrive together share one reading of the number, taken after they all arrived (see
+//! [`Generations`]). Kept answers also expire after a minute, for posts scheduled to appear
+//! without a write at their time.
 //!
 //! Requests that carry one of the blog's cookies or an `Authorization` header, server
 //! functions, images and the compiled files are never kept or answered from here, nor are
 //! answers other than `200`, answers that set cookies and `private` ones. The cache holds at
-//! most [`MAX_BYTES`], and starts empty again when it would hold more.
+//! most its configured size ([`DEFAULT_BYTES`] unless told otherwise), and starts empty again
+//! when it would hold more.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -26,11 +29,12 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sqlx::PgPool;
+use tokio::sync::{Notify, watch};
 
 use crate::caching;
 
-/// The most the kept answers hold together.
-pub const MAX_BYTES: usize = 32 * 1024 * 1024;
+/// The most the kept answers hold together, unless configured otherwise.
+pub const DEFAULT_BYTES: usize = 32 * 1024 * 1024;
 /// Larger answers are not kept.
 const MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
 /// The most read of an answer to find out whether it may be kept: as much as the browser
@@ -42,8 +46,64 @@ const LIFETIME: Duration = Duration::from_secs(60);
 /// The kept answers of one server process.
 #[derive(Clone)]
 pub struct PageCache {
-    pool: PgPool,
+    generations: Generations,
+    max_bytes: usize,
     answers: Arc<Mutex<Answers>>,
+}
+
+/// Readings of `content_generation`, shared by the requests that wait for one.
+///
+/// One task reads the number, one reading after another, while requests want it. A request
+/// waits for a reading that began after it arrived, so it sees every write committed before it
+/// came, as if it had asked itself; all requests that arrive while a reading is on its way share
+/// the next one. Under load, that is one query per round trip to PostgreSQL instead of one per
+/// request.
+#[derive(Clone)]
+struct Generations {
+    /// How many readings have begun.
+    begun: Arc<AtomicU64>,
+    wanted: Arc<Notify>,
+    /// The last reading: its number among those begun, and what it read.
+    read: watch::Receiver<(u64, Result<i64, AppError>)>,
+}
+
+impl Generations {
+    fn start(pool: PgPool) -> Self {
+        let begun = Arc::new(AtomicU64::new(0));
+        let wanted = Arc::new(Notify::new());
+        let (sender, read) = watch::channel((0, Err(AppError::Internal)));
+        let reader = (Arc::clone(&begun), Arc::clone(&wanted));
+        tokio::spawn(async move {
+            let (begun, wanted) = reader;
+            loop {
+                wanted.notified().await;
+                let reading = begun.fetch_add(1, Ordering::SeqCst) + 1;
+                let generation = app::db::site::content_generation(&pool)
+                    .await
+                    .map_err(AppError::from);
+                if sender.send((reading, generation)).is_err() {
+                    return;
+                }
+            }
+        });
+        Generations {
+            begun,
+            wanted,
+            read,
+        }
+    }
+
+    /// The content generation as of a moment after this call.
+    async fn current(&self) -> Result<i64, AppError> {
+        let wanted = self.begun.load(Ordering::SeqCst) + 1;
+        self.wanted.notify_one();
+        let mut read = self.read.clone();
+        let reading = read
+            .wait_for(|(reading, _)| *reading >= wanted)
+            .await
+            .map_err(|_| AppError::Internal)?;
+        reading.1.clone()
+    }
 }
 
 #[derive(Default)]
@@ -70,9 +130,11 @@ struct Answer {
 }
 
 impl PageCache {
-    pub fn new(pool: PgPool) -> Self {
+    /// A cache of at most `max_bytes`; none at all for 0.
+    pub fn new(pool: PgPool, max_bytes: usize) -> Self {
         PageCache {
-            pool,
+            generations: Generations::start(pool),
+            max_bytes,
             answers: Arc::default(),
         }
     }
@@ -94,7 +156,7 @@ impl PageCache {
             .answers
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if answers.bytes + answer.body.len() > MAX_BYTES {
+        if answers.bytes + answer.body.len() > self.max_bytes {
             *answers = Answers::default();
         }
         answers.bytes += answer.body.len();
@@ -110,12 +172,12 @@ pub async fn serve_from_cache(
     request: Request,
     next: Next,
 ) -> Response {
-    if !may_be_kept(&request) {
+    if cache.max_bytes == 0 || !may_be_kept(&request) {
         return next.run(request).await;
     }
-    let generation = match app::db::site::content_generation(&cache.pool).await {
+    let generation = match cache.generations.current().await {
         Ok(generation) => generation,
-        Err(error) => return AppError::from(error).into_response(),
+        Err(error) => return error.into_response(),
     };
     let key = Key {
         uri: request.uri().to_string(),
@@ -138,7 +200,7 @@ pub async fn serve_from_cache(
             return AppError::Internal.into_response();
         }
     };
-    if body.len() > MAX_ANSWER_BYTES {
+    if body.len() > MAX_ANSWER_BYTES.min(cache.max_bytes) {
         return Response::from_parts(parts, Body::from(body));
     }
     parts

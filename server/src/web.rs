@@ -27,7 +27,7 @@ use crate::config::RequestLimits;
 use crate::headers::BrowserPolicy;
 use crate::limits::{MAX_REQUEST_BYTES, is_server_function};
 use crate::page_cache::{self, PageCache};
-use crate::{api, auth, feeds, headers, limits, media, sitemap};
+use crate::{api, auth, feeds, headers, limits, media, old_addresses, sitemap};
 
 /// What every request handler can reach.
 #[derive(Clone)]
@@ -39,6 +39,8 @@ pub struct AppState {
     pub limits: RequestLimits,
     /// The reverse proxies whose word on the client's address is believed.
     pub trusted_proxies: TrustedProxies,
+    /// The most the page cache holds, in bytes; 0 turns it off.
+    pub page_cache_bytes: usize,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -92,6 +94,10 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
             shell,
         ))
         .layer(middleware::from_fn_with_state(
+            state.clone(),
+            old_addresses::redirect_old_addresses,
+        ))
+        .layer(middleware::from_fn_with_state(
             state.leptos_options.hash_files,
             crate::caching::site_files,
         ))
@@ -119,7 +125,7 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
         ))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(
-            PageCache::new(state.pool.clone()),
+            PageCache::new(state.pool.clone(), state.page_cache_bytes),
             page_cache::serve_from_cache,
         ))
         .layer(TraceLayer::new_for_http())

@@ -1,5 +1,5 @@
-//! Writing the XML documents the site serves (feeds, sitemaps): small helpers over quick-xml, and
-//! the answer that carries one.
+//! Writing the sitemaps (the feeds are written by the `rss` and `atom_syndication` crates):
+//! small helpers over quick-xml, and the answer that carries an XML document.
 
 use std::io;
 

@@ -17,8 +17,13 @@ use server::client_address::TrustedProxies;
 use server::config::RequestLimits;
 use server::import::{ImportError, ImportSummary, import_wxr};
 use server::limits::serve;
+use server::page_cache;
 use server::web::{AppState, leptos_options, router};
 use sqlx::PgPool;
+
+mod requests;
+
+pub use requests::{Reply, Request};
 
 /// A file of `fixtures/wordpress` (see `fixtures/README.md`), or the demo blog for `"demo.wxr"`.
 pub fn fixture(name: &str) -> PathBuf {
@@ -121,6 +126,7 @@ impl TestApp {
             public_url: setup.public_url.unwrap_or_else(|| address.clone()),
             limits: setup.limits,
             trusted_proxies: setup.trusted_proxies,
+            page_cache_bytes: page_cache::DEFAULT_BYTES,
         };
         let app = router(state, &setup.cors_origins);
         tokio::spawn(serve(listener, app, setup.limits, std::future::pending()));
@@ -131,29 +137,16 @@ impl TestApp {
         Self { address, client }
     }
 
-    /// The status, headers and body of `GET path`.
+    /// The status, headers and body of `GET path`, as a reader's browser asks for a page.
     pub async fn get_with_headers(&self, path: &str) -> (u16, reqwest::header::HeaderMap, String) {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.address))
-            .send()
-            .await
-            .unwrap_or_else(|error| panic!("GET {path}: {error}"));
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        (status, headers, response.text().await.expect("a text body"))
+        let reply = Request::get(path).with_origin(None).send(self).await;
+        (reply.status.as_u16(), reply.headers, reply.body)
     }
 
-    /// The status and body of `GET path`.
+    /// The status and body of `GET path`, as a reader's browser asks for a page.
     pub async fn get(&self, path: &str) -> (u16, String) {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.address))
-            .send()
-            .await
-            .unwrap_or_else(|error| panic!("GET {path}: {error}"));
-        let status = response.status().as_u16();
-        (status, response.text().await.expect("a text body"))
+        let (status, _, body) = self.get_with_headers(path).await;
+        (status, body)
     }
 }
 

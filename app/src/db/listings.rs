@@ -55,7 +55,8 @@ impl Scope {
 #[derive(Debug, Clone)]
 pub(super) struct Resolved {
     pub(super) facets: Vec<Facet>,
-    scopes: Vec<Scope>,
+    /// The author, tag and category asked for, each with its number of posts in the months.
+    scopes: Vec<(Scope, i64)>,
     /// The months asked for, `[from, until)`: always bounds (never NULL), so that they stay
     /// index bounds in generic query plans too.
     pub(super) from: NaiveDate,
@@ -63,222 +64,209 @@ pub(super) struct Resolved {
 }
 
 impl Resolved {
+    fn scope_id(&self, wanted: fn(Scope) -> Option<i64>) -> Option<i64> {
+        self.scopes.iter().find_map(|(scope, _)| wanted(*scope))
+    }
+
     pub(super) fn author(&self) -> Option<i64> {
-        self.scopes.iter().find_map(|scope| match scope {
-            Scope::Author(id) => Some(*id),
+        self.scope_id(|scope| match scope {
+            Scope::Author(id) => Some(id),
             _ => None,
         })
     }
 
     pub(super) fn tag(&self) -> Option<i64> {
-        self.scopes.iter().find_map(|scope| match scope {
-            Scope::Tag(id) => Some(*id),
+        self.scope_id(|scope| match scope {
+            Scope::Tag(id) => Some(id),
             _ => None,
         })
     }
 
     pub(super) fn category(&self) -> Option<i64> {
-        self.scopes.iter().find_map(|scope| match scope {
-            Scope::Category(id) => Some(*id),
+        self.scope_id(|scope| match scope {
+            Scope::Category(id) => Some(id),
             _ => None,
         })
     }
 }
 
 /// Page `page` (from 1) of the posts `filter` lets through, newest first; `None` when the filter
-/// names an author, tag or category that does not exist.
+/// names an author, tag or category that does not exist. Three statements at most, one after
+/// another: the names (none for the whole blog), the page with its count, the posts' summaries.
 pub async fn list_posts(
     pool: &PgPool,
     filter: &PostFilter,
     page: u32,
     per_page: u32,
 ) -> sqlx::Result<Option<PostListing>> {
+    let Some(found) = find_page(pool, filter, page, per_page).await? else {
+        return Ok(None);
+    };
+    let posts = super::posts::summaries(pool, &found.ids).await?;
+    Ok(Some(PostListing {
+        filter: filter.clone(),
+        facets: found.facets,
+        posts,
+        page,
+        per_page,
+        total: found.total,
+    }))
+}
+
+/// A page of a listing before its posts are read.
+pub struct ListingPage {
+    /// What the filter names, as readers see it.
+    pub facets: Vec<Facet>,
+    /// The page's posts, newest first.
+    pub ids: Vec<i64>,
+    /// How many posts the whole listing holds.
+    pub total: Count,
+}
+
+/// The ids of page `page` of the posts `filter` lets through, as in [`list_posts`], for callers
+/// that read more of each post than its summary.
+pub async fn find_page(
+    pool: &PgPool,
+    filter: &PostFilter,
+    page: u32,
+    per_page: u32,
+) -> sqlx::Result<Option<ListingPage>> {
     let Some(resolved) = resolve(pool, filter).await? else {
         return Ok(None);
     };
     let offset = i64::from(page.saturating_sub(1)) * i64::from(per_page);
     let limit = i64::from(per_page);
-    let mut totals = Vec::with_capacity(resolved.scopes.len());
-    for scope in &resolved.scopes {
-        totals.push((total(pool, *scope, &resolved).await?, *scope));
-    }
-    let (driver_total, driver) = totals
-        .iter()
-        .min_by_key(|(total, _)| *total)
-        .copied()
-        .unwrap_or((0, Scope::All));
-    let (ids, total) = if resolved.scopes.len() <= 1 {
-        let total = match totals.first() {
-            Some((total, _)) => *total,
-            None => total(pool, Scope::All, &resolved).await?,
-        };
-        (
-            single_scope_page(pool, driver, &resolved, offset, limit).await?,
-            Count::Exact(total as u64),
-        )
-    } else {
-        let (scope, scope_id) = driver.key();
-        let scan_from = if driver_total > MAX_SCANNED_POSTS {
-            scan_horizon(pool, driver, &resolved).await?
-        } else {
-            resolved.from
-        };
-        let counted = sqlx::query_scalar!(
-            r#"
-            SELECT count(*) AS "count!" FROM (
-                SELECT 1 FROM filtered_posts($1, $2, $3, $4, $5, $6, $7) LIMIT $8
-            ) capped
-            "#,
-            scope,
-            scope_id,
-            scan_from,
-            resolved.until,
-            resolved.author(),
-            resolved.tag(),
-            resolved.category(),
-            COUNT_CAP + 1,
-        )
-        .fetch_one(pool)
-        .await?;
-        let total = if counted > COUNT_CAP {
-            Count::MoreThan(COUNT_CAP as u64)
-        } else if scan_from > resolved.from {
-            Count::AtLeast(counted as u64)
-        } else {
-            Count::Exact(counted as u64)
-        };
-        // Past the reach of a combination, a page would walk ever more of the driving scope.
-        let ids = if offset >= COUNT_CAP {
-            Vec::new()
-        } else {
-            sqlx::query_scalar!(
-                r#"
-                SELECT post_id AS "post_id!" FROM filtered_posts($1, $2, $3, $4, $5, $6, $7)
-                ORDER BY published_at DESC, post_id DESC
-                OFFSET $8 LIMIT $9
-                "#,
-                scope,
-                scope_id,
-                scan_from,
-                resolved.until,
-                resolved.author(),
-                resolved.tag(),
-                resolved.category(),
-                offset,
-                limit,
-            )
-            .fetch_all(pool)
-            .await?
-        };
-        (ids, total)
+    let (ids, total) = match resolved.scopes.as_slice() {
+        [] => single_scope_page(pool, Scope::All, &resolved, offset, limit).await?,
+        [(scope, _)] => single_scope_page(pool, *scope, &resolved, offset, limit).await?,
+        scopes => {
+            // The scope with the fewest posts drives the scan.
+            let (driver, driver_total) = scopes
+                .iter()
+                .min_by_key(|(_, total)| *total)
+                .copied()
+                .unwrap_or((Scope::All, 0));
+            combined_page(pool, driver, driver_total, &resolved, offset, limit).await?
+        }
     };
-    let posts = super::posts::summaries(pool, &ids).await?;
-    Ok(Some(PostListing {
-        filter: filter.clone(),
+    Ok(Some(ListingPage {
         facets: resolved.facets,
-        posts,
-        page,
-        per_page,
+        ids,
         total,
     }))
 }
 
-/// The first month a scan of `scope` reads so as to read about [`MAX_SCANNED_POSTS`] of its
-/// posts, newest first, within the filter's months: the month in which their count reaches it.
-async fn scan_horizon(pool: &PgPool, scope: Scope, resolved: &Resolved) -> sqlx::Result<NaiveDate> {
-    let (scope, scope_id) = scope.key();
-    let month = sqlx::query_scalar!(
-        r#"
-        SELECT month AS "month!" FROM (
-            SELECT month, sum(post_count) OVER (ORDER BY month DESC) AS newer
-            FROM listing_months
-            WHERE scope = $1 AND scope_id = $2 AND month >= $3 AND month < $4
-        ) counted
-        WHERE newer >= $5
-        ORDER BY month DESC
-        LIMIT 1
-        "#,
-        scope,
-        scope_id,
-        resolved.from,
-        resolved.until,
-        MAX_SCANNED_POSTS,
-    )
-    .fetch_optional(pool)
-    .await?;
-    Ok(month.map_or(resolved.from, |month| month.max(resolved.from)))
-}
-
-/// The number of posts in a scope, within the filter's months if it has any.
-async fn total(pool: &PgPool, scope: Scope, resolved: &Resolved) -> sqlx::Result<i64> {
-    let (scope, scope_id) = scope.key();
-    sqlx::query_scalar!(
-        r#"
-        SELECT coalesce(sum(post_count), 0)::bigint AS "total!"
-        FROM listing_months
-        WHERE scope = $1 AND scope_id = $2
-          AND month >= $3 AND month < $4
-        "#,
-        scope,
-        scope_id,
-        resolved.from,
-        resolved.until,
-    )
-    .fetch_one(pool)
-    .await
-}
-
-/// The ids of a page of one scope. The month counts tell in which month the page starts and how
-/// many newer posts lie before that month, so the scan skips only posts of that month.
+/// The ids of a page of one scope, and how many posts the scope holds in the months. The month
+/// counts tell in which month the page starts and how many newer posts lie before that month,
+/// so the scan skips only posts of that month.
 async fn single_scope_page(
     pool: &PgPool,
     scope: Scope,
     resolved: &Resolved,
     offset: i64,
     limit: i64,
-) -> sqlx::Result<Vec<i64>> {
+) -> sqlx::Result<(Vec<i64>, Count)> {
     let (scope, scope_id) = scope.key();
-    let start = sqlx::query!(
+    let page = sqlx::query!(
         r#"
         WITH months AS (
-            SELECT month, sum(post_count) OVER (ORDER BY month DESC) - post_count AS newer
+            SELECT month, post_count,
+                   sum(post_count) OVER (ORDER BY month DESC) - post_count AS newer
             FROM listing_months
             WHERE scope = $1 AND scope_id = $2 AND post_count > 0
               AND month >= $3 AND month < $4
+        ), start AS (
+            SELECT month, newer FROM months
+            WHERE newer <= $5
+            ORDER BY newer DESC, month ASC
+            LIMIT 1
         )
-        SELECT month AS "month!", newer::bigint AS "newer!"
-        FROM months
-        WHERE newer <= $5
-        ORDER BY newer DESC, month ASC
-        LIMIT 1
+        SELECT (SELECT coalesce(sum(post_count), 0) FROM months)::bigint AS "total!",
+               ARRAY(
+                   SELECT post_id FROM filtered_posts(
+                       $1, $2, $3, (SELECT (month + interval '1 month')::date FROM start),
+                       NULL, NULL, NULL)
+                   ORDER BY published_at DESC, post_id DESC
+                   OFFSET $5 - (SELECT newer FROM start) LIMIT $6
+               ) AS "ids!"
         "#,
         scope,
         scope_id,
         resolved.from,
         resolved.until,
         offset,
+        limit,
     )
-    .fetch_optional(pool)
+    .fetch_one(pool)
     .await?;
-    let Some(start) = start else {
-        return Ok(Vec::new());
-    };
-    let until = next_month(start.month);
-    sqlx::query_scalar!(
+    Ok((page.ids, Count::Exact(page.total as u64)))
+}
+
+/// The ids of a page of the posts in all the filter's scopes, found by scanning `driver`, and
+/// their count: up to [`COUNT_CAP`], and "at least" when the scan stopped at
+/// [`MAX_SCANNED_POSTS`] of the driving scope (to the start of the month the last of them falls
+/// in) before the filter's first month.
+async fn combined_page(
+    pool: &PgPool,
+    driver: Scope,
+    driver_total: i64,
+    resolved: &Resolved,
+    offset: i64,
+    limit: i64,
+) -> sqlx::Result<(Vec<i64>, Count)> {
+    let (scope, scope_id) = driver.key();
+    // Past the reach of a combination, a page would walk ever more of the driving scope.
+    let limit = if offset >= COUNT_CAP { 0 } else { limit };
+    let page = sqlx::query!(
         r#"
-        SELECT post_id AS "post_id!" FROM filtered_posts($1, $2, $3, $4, NULL, NULL, NULL)
-        ORDER BY published_at DESC, post_id DESC
-        OFFSET $5 LIMIT $6
+        WITH horizon AS (
+            SELECT greatest($3, coalesce((
+                SELECT month FROM (
+                    SELECT month, sum(post_count) OVER (ORDER BY month DESC) AS newer
+                    FROM listing_months
+                    WHERE scope = $1 AND scope_id = $2 AND month >= $3 AND month < $4
+                ) counted
+                WHERE $8 AND newer >= $9
+                ORDER BY month DESC
+                LIMIT 1
+            ), $3)) AS scan_from
+        )
+        SELECT (SELECT scan_from FROM horizon) AS "scan_from!",
+               (SELECT count(*) FROM (
+                   SELECT 1 FROM filtered_posts(
+                       $1, $2, (SELECT scan_from FROM horizon), $4, $5, $6, $7)
+                   LIMIT $10
+               ) capped) AS "counted!",
+               ARRAY(
+                   SELECT post_id FROM filtered_posts(
+                       $1, $2, (SELECT scan_from FROM horizon), $4, $5, $6, $7)
+                   ORDER BY published_at DESC, post_id DESC
+                   OFFSET $11 LIMIT $12
+               ) AS "ids!"
         "#,
         scope,
         scope_id,
         resolved.from,
-        until,
-        offset - start.newer,
+        resolved.until,
+        resolved.author(),
+        resolved.tag(),
+        resolved.category(),
+        driver_total > MAX_SCANNED_POSTS,
+        MAX_SCANNED_POSTS,
+        COUNT_CAP + 1,
+        offset,
         limit,
     )
-    .fetch_all(pool)
-    .await
+    .fetch_one(pool)
+    .await?;
+    let total = if page.counted > COUNT_CAP {
+        Count::MoreThan(COUNT_CAP as u64)
+    } else if page.scan_from > resolved.from {
+        Count::AtLeast(page.counted as u64)
+    } else {
+        Count::Exact(page.counted as u64)
+    };
+    Ok((page.ids, total))
 }
 
 pub(super) fn next_month(month: NaiveDate) -> NaiveDate {
@@ -287,81 +275,18 @@ pub(super) fn next_month(month: NaiveDate) -> NaiveDate {
         .unwrap_or(NaiveDate::MAX)
 }
 
-/// Looks up the filter's slugs; `None` when one names nothing, or an author, tag or category
-/// without published posts: those are not shown to readers, not even by name.
+/// Looks up the filter's slugs, in one statement (none when it has none); `None` when one names
+/// nothing, or an author, tag or category without published posts: those are not shown to
+/// readers, not even by name.
 pub(super) async fn resolve(pool: &PgPool, filter: &PostFilter) -> sqlx::Result<Option<Resolved>> {
     if !filter.is_valid() {
         return Ok(None);
     }
-    let mut facets = Vec::new();
-    let mut scopes = Vec::new();
-    if let Some(slug) = &filter.author {
-        let Some(author) = sqlx::query!(
-            r#"
-            SELECT u.id, u.slug, u.display_name FROM users u
-            JOIN listing_totals l ON l.scope = 'author' AND l.scope_id = u.id
-            WHERE u.slug = $1 AND l.post_count > 0
-            "#,
-            slug
-        )
-        .fetch_optional(pool)
-        .await?
-        else {
-            return Ok(None);
-        };
-        facets.push(Facet::Author(Named {
-            slug: author.slug,
-            name: author.display_name,
-        }));
-        scopes.push(Scope::Author(author.id));
-    }
-    if let Some(slug) = &filter.tag {
-        let Some(tag) = sqlx::query!(
-            r#"
-            SELECT t.id, t.slug, t.name FROM tags t
-            JOIN listing_totals l ON l.scope = 'tag' AND l.scope_id = t.id
-            WHERE t.slug = $1 AND l.post_count > 0
-            "#,
-            slug
-        )
-        .fetch_optional(pool)
-        .await?
-        else {
-            return Ok(None);
-        };
-        facets.push(Facet::Tag(Named {
-            slug: tag.slug,
-            name: tag.name,
-        }));
-        scopes.push(Scope::Tag(tag.id));
-    }
-    if let Some(slug) = &filter.category {
-        let Some(category) = sqlx::query!(
-            r#"
-            SELECT c.id, c.slug, c.name FROM categories c
-            JOIN listing_totals l ON l.scope = 'category' AND l.scope_id = c.id
-            WHERE c.slug = $1 AND l.post_count > 0
-            "#,
-            slug
-        )
-        .fetch_optional(pool)
-        .await?
-        else {
-            return Ok(None);
-        };
-        facets.push(Facet::Category(Named {
-            slug: category.slug,
-            name: category.name,
-        }));
-        scopes.push(Scope::Category(category.id));
-    }
     let months = match (filter.year, filter.month) {
         (Some(year), Some(month)) => {
-            facets.push(Facet::Month(year, month));
             NaiveDate::from_ymd_opt(year, month, 1).map(|from| (from, next_month(from)))
         }
         (Some(year), None) => {
-            facets.push(Facet::Year(year));
             NaiveDate::from_ymd_opt(year, 1, 1).zip(NaiveDate::from_ymd_opt(year + 1, 1, 1))
         }
         _ => Some((FIRST_MONTH, LAST_MONTH)),
@@ -369,6 +294,67 @@ pub(super) async fn resolve(pool: &PgPool, filter: &PostFilter) -> sqlx::Result<
     let Some((from, until)) = months else {
         return Ok(None);
     };
+    let named = if filter.author.is_none() && filter.tag.is_none() && filter.category.is_none() {
+        Vec::new()
+    } else {
+        sqlx::query!(
+            r#"
+            SELECT named.scope AS "scope!", named.id AS "id!", named.slug AS "slug!",
+                   named.name AS "name!",
+                   (SELECT coalesce(sum(m.post_count), 0) FROM listing_months m
+                    WHERE m.scope = named.scope AND m.scope_id = named.id
+                      AND m.month >= $4 AND m.month < $5)::bigint AS "total!"
+            FROM (
+                SELECT 'author' AS scope, id, slug, display_name AS name FROM users
+                WHERE slug = $1
+                UNION ALL
+                SELECT 'tag', id, slug, name FROM tags WHERE slug = $2
+                UNION ALL
+                SELECT 'category', id, slug, name FROM categories WHERE slug = $3
+            ) named
+            JOIN listing_totals l ON l.scope = named.scope AND l.scope_id = named.id
+            WHERE l.post_count > 0
+            "#,
+            filter.author.as_deref(),
+            filter.tag.as_deref(),
+            filter.category.as_deref(),
+            from,
+            until,
+        )
+        .fetch_all(pool)
+        .await?
+    };
+    let mut facets = Vec::new();
+    let mut scopes = Vec::new();
+    let wanted = [
+        ("author", filter.author.is_some()),
+        ("tag", filter.tag.is_some()),
+        ("category", filter.category.is_some()),
+    ];
+    for (kind, asked) in wanted {
+        if !asked {
+            continue;
+        }
+        let Some(row) = named.iter().find(|row| row.scope == kind) else {
+            return Ok(None);
+        };
+        let name = Named {
+            slug: row.slug.clone(),
+            name: row.name.clone(),
+        };
+        let (facet, scope) = match kind {
+            "author" => (Facet::Author(name), Scope::Author(row.id)),
+            "tag" => (Facet::Tag(name), Scope::Tag(row.id)),
+            _ => (Facet::Category(name), Scope::Category(row.id)),
+        };
+        facets.push(facet);
+        scopes.push((scope, row.total));
+    }
+    match (filter.year, filter.month) {
+        (Some(year), Some(month)) => facets.push(Facet::Month(year, month)),
+        (Some(year), None) => facets.push(Facet::Year(year)),
+        _ => {}
+    }
     Ok(Some(Resolved {
         facets,
         scopes,
@@ -377,47 +363,40 @@ pub(super) async fn resolve(pool: &PgPool, filter: &PostFilter) -> sqlx::Result<
     }))
 }
 
-/// The posts published just before and just after a post, as links.
+/// The posts published just before and just after a post, as links, in one statement.
 pub async fn neighbours(
     pool: &PgPool,
     post_id: i64,
     published_at: DateTime<Utc>,
 ) -> sqlx::Result<(Option<Named>, Option<Named>)> {
-    let older = sqlx::query_as!(
-        Named,
+    let rows = sqlx::query!(
         r#"
-        SELECT p.slug, p.title AS name
+        SELECT side AS "side!", p.slug, p.title
         FROM (
-            SELECT post_id FROM post_listings
-            WHERE scope = 'all' AND scope_id = 0 AND (published_at, post_id) < ($1, $2)
-            ORDER BY published_at DESC, post_id DESC
-            LIMIT 1
+            (SELECT 'older' AS side, post_id FROM post_listings
+             WHERE scope = 'all' AND scope_id = 0 AND (published_at, post_id) < ($1, $2)
+             ORDER BY published_at DESC, post_id DESC
+             LIMIT 1)
+            UNION ALL
+            (SELECT 'newer', post_id FROM post_listings
+             WHERE scope = 'all' AND scope_id = 0 AND (published_at, post_id) > ($1, $2)
+             ORDER BY published_at ASC, post_id ASC
+             LIMIT 1)
         ) l
         JOIN posts p ON p.id = l.post_id
         "#,
         published_at,
         post_id,
     )
-    .fetch_optional(pool)
+    .fetch_all(pool)
     .await?;
-    let newer = sqlx::query_as!(
-        Named,
-        r#"
-        SELECT p.slug, p.title AS name
-        FROM (
-            SELECT post_id FROM post_listings
-            WHERE scope = 'all' AND scope_id = 0 AND (published_at, post_id) > ($1, $2)
-            ORDER BY published_at ASC, post_id ASC
-            LIMIT 1
-        ) l
-        JOIN posts p ON p.id = l.post_id
-        "#,
-        published_at,
-        post_id,
-    )
-    .fetch_optional(pool)
-    .await?;
-    Ok((older, newer))
+    let side = |wanted: &str| {
+        rows.iter().find(|row| row.side == wanted).map(|row| Named {
+            slug: row.slug.clone(),
+            name: row.title.clone(),
+        })
+    };
+    Ok((side("older"), side("newer")))
 }
 
 /// The months that have posts, newest first, with their counts.

@@ -96,13 +96,15 @@ pub async fn summaries(pool: &PgPool, ids: &[i64]) -> sqlx::Result<Vec<PostSumma
 pub async fn find_public_post(
     pool: &PgPool,
     slug: &str,
+    parts: PostParts,
     unlocks: impl FnOnce(i64, &[u8]) -> bool,
 ) -> sqlx::Result<Option<PostView>> {
     if slug.contains('\0') {
         return Ok(None);
     }
     let Some(post) = sqlx::query!(
-        r#"SELECT id AS "id!", password_key FROM public_posts WHERE slug = $1"#,
+        r#"SELECT id AS "id!", password_key, published_at AS "published_at!"
+           FROM public_posts WHERE slug = $1"#,
         slug
     )
     .fetch_optional(pool)
@@ -111,7 +113,17 @@ pub async fn find_public_post(
         return Ok(None);
     };
     let locked = post.password_key.is_some_and(|key| !unlocks(post.id, &key));
-    post_view(pool, post.id, true, locked).await
+    let published_at = (parts == PostParts::Page).then_some(post.published_at);
+    post_view(pool, post.id, published_at, parts, locked).await
+}
+
+/// How much of what surrounds a post to read with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostParts {
+    /// All its page shows: its neighbours in time, comments, pings and whether it takes comments.
+    Page,
+    /// Its approved comments only, as the JSON API gives it.
+    Comments,
 }
 
 /// A published post, as comments and their feeds need it.
@@ -213,50 +225,55 @@ pub async fn forget_password_tries(
 /// Any post, whatever its status, as its page would show it once published (and unlocked):
 /// what a writer previews. Unpublished posts show the present time as their date.
 pub async fn preview_post(pool: &PgPool, id: i64) -> sqlx::Result<Option<PostView>> {
-    post_view(pool, id, false, false).await
+    post_view(pool, id, None, PostParts::Page, false).await
 }
 
+/// A post with the `parts` around it, and its neighbours in time when it was published at
+/// `published_at`: everything asked for at once rather than one after another.
 async fn post_view(
     pool: &PgPool,
     id: i64,
-    neighbours: bool,
+    published_at: Option<DateTime<Utc>>,
+    parts: PostParts,
     locked: bool,
 ) -> sqlx::Result<Option<PostView>> {
-    let Some(row) = summary_rows(pool, &[id], i32::MAX).await?.pop() else {
-        return Ok(None);
-    };
-    // What the page shows besides the post, asked for at once rather than one after another.
     let neighbours = async {
-        if neighbours {
-            super::listings::neighbours(pool, row.id, row.published_at).await
-        } else {
-            Ok((None, None))
+        match published_at {
+            Some(published_at) => super::listings::neighbours(pool, id, published_at).await,
+            None => Ok((None, None)),
         }
     };
     let comments = async {
         if locked {
             Ok((Vec::new(), Vec::new(), false))
+        } else if parts == PostParts::Comments {
+            let comments = super::comments::approved_comments(pool, id).await?;
+            Ok((comments, Vec::new(), false))
         } else {
             let (comments, pings, settings, comments_open) = tokio::try_join!(
-                super::comments::approved_comments(pool, row.id),
-                super::comments::approved_pings(pool, row.id),
+                super::comments::approved_comments(pool, id),
+                super::comments::approved_pings(pool, id),
                 super::site::comment_settings(pool),
                 sqlx::query_scalar!(
                     r#"SELECT comment_status = 'open' AS "open!" FROM posts WHERE id = $1"#,
-                    row.id
+                    id
                 )
-                .fetch_one(pool),
+                .fetch_optional(pool),
             )?;
             let pings = if settings.show_pings {
                 pings
             } else {
                 Vec::new()
             };
-            Ok((comments, pings, comments_open))
+            Ok((comments, pings, comments_open.unwrap_or(false)))
         }
     };
-    let ((older, newer), (comments, pings, comments_open)) =
-        tokio::try_join!(neighbours, comments)?;
+    let ids = [id];
+    let (mut rows, (older, newer), (comments, pings, comments_open)) =
+        tokio::try_join!(summary_rows(pool, &ids, i32::MAX), neighbours, comments)?;
+    let Some(row) = rows.pop() else {
+        return Ok(None);
+    };
     let body_html = if locked {
         String::new()
     } else {
@@ -360,13 +377,10 @@ pub async fn public_pages(pool: &PgPool, top_level: bool) -> sqlx::Result<Vec<Na
 }
 
 /// The stored bodies of published posts that are not protected, by slug.
-pub async fn public_bodies(
-    pool: &PgPool,
-    slugs: &[String],
-) -> sqlx::Result<HashMap<String, String>> {
+pub async fn public_bodies(pool: &PgPool, ids: &[i64]) -> sqlx::Result<HashMap<String, String>> {
     let rows = sqlx::query!(
-        "SELECT slug, body_html FROM public_posts WHERE slug = ANY($1) AND password IS NULL",
-        slugs
+        "SELECT slug, body_html FROM public_posts WHERE id = ANY($1) AND password IS NULL",
+        ids
     )
     .fetch_all(pool)
     .await?;
@@ -400,6 +414,8 @@ pub struct ImportedPost<'a> {
     pub wp_site: &'a str,
     pub wp_post_id: i64,
     pub wp_guid: &'a str,
+    /// The path of its permalink on the WordPress site, if it had one of its own.
+    pub wp_path: Option<&'a str>,
     /// What readers must give to see the text, as WordPress kept it.
     pub password: Option<&'a str>,
 }
@@ -415,15 +431,15 @@ pub async fn upsert_imported_post(
         r#"
         INSERT INTO posts (kind, slug, title, body_html, excerpt, status, published_at, updated_at,
                            author_id, comment_status, menu_order, is_sticky, wp_site, wp_post_id, wp_guid,
-                           password)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                           password, wp_path)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
         ON CONFLICT (wp_site, wp_post_id) DO UPDATE
         SET kind = excluded.kind, slug = excluded.slug, title = excluded.title,
             body_html = excluded.body_html, excerpt = excluded.excerpt, status = excluded.status,
             published_at = excluded.published_at, updated_at = excluded.updated_at,
             author_id = excluded.author_id, comment_status = excluded.comment_status,
             menu_order = excluded.menu_order, is_sticky = excluded.is_sticky, wp_guid = excluded.wp_guid,
-            password = excluded.password
+            password = excluded.password, wp_path = excluded.wp_path
         RETURNING id, (xmax = 0) AS "inserted!"
         "#,
         post.kind,
@@ -442,10 +458,58 @@ pub async fn upsert_imported_post(
         post.wp_post_id,
         post.wp_guid,
         post.password,
+        post.wp_path,
     )
     .fetch_one(conn)
     .await?;
     Ok(Upserted::new(row.id, row.inserted))
+}
+
+/// A published post or page by where it was on the WordPress site it was imported from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MovedPost {
+    /// `post` or `page`.
+    pub kind: String,
+    pub slug: String,
+}
+
+/// The published post or page whose WordPress permalink had this path (percent-decoded, without
+/// a trailing slash).
+pub async fn moved_post_by_path(pool: &PgPool, path: &str) -> sqlx::Result<Option<MovedPost>> {
+    if path.contains('\0') {
+        return Ok(None);
+    }
+    sqlx::query_as!(
+        MovedPost,
+        r#"
+        SELECT kind, slug FROM posts
+        WHERE wp_path = $1 AND is_public(status, published_at)
+        ORDER BY id
+        LIMIT 1
+        "#,
+        path
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// The published post or page that had this id on the WordPress site it was imported from.
+pub async fn moved_post_by_wp_id(
+    pool: &PgPool,
+    wp_post_id: i64,
+) -> sqlx::Result<Option<MovedPost>> {
+    sqlx::query_as!(
+        MovedPost,
+        r#"
+        SELECT kind, slug FROM posts
+        WHERE wp_post_id = $1 AND is_public(status, published_at)
+        ORDER BY id
+        LIMIT 1
+        "#,
+        wp_post_id
+    )
+    .fetch_optional(pool)
+    .await
 }
 
 /// `base`, or `base-2`, `base-3`… whichever no other post of this kind holds.

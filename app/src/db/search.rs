@@ -75,9 +75,9 @@ pub async fn index_stale_posts(pool: &PgPool) -> sqlx::Result<u64> {
 }
 
 /// The ids of one page of the published posts that match `query` and `filter`, best matches
-/// first, and how many match in all. The statements are planned afresh each time (not kept
-/// prepared), so that the planner sees the words: a common word and a rare one take different
-/// paths (see `search_matches`).
+/// first, and how many match in all, asked for at once. The statements are planned afresh each
+/// time (not kept prepared), so that the planner sees the words: a common word and a rare one
+/// take different paths (see `search_matches`).
 async fn matching_posts(
     pool: &PgPool,
     query: &str,
@@ -96,8 +96,7 @@ async fn matching_posts(
         filter.category(),
     )
     .persistent(false)
-    .fetch_one(pool)
-    .await?;
+    .fetch_one(pool);
     let ids = sqlx::query_scalar!(
         r#"
         SELECT post_id AS "post_id!" FROM search_matches($1, $2, $3, $4, $5, $6)
@@ -114,8 +113,8 @@ async fn matching_posts(
         i64::from(per_page),
     )
     .persistent(false)
-    .fetch_all(pool)
-    .await?;
+    .fetch_all(pool);
+    let (total, ids) = tokio::try_join!(total, ids)?;
     let total = total as u64;
     let total = if total > SEARCH_CAP {
         Count::MoreThan(SEARCH_CAP)

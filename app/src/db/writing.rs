@@ -241,7 +241,8 @@ pub async fn empty_trash(pool: &PgPool) -> sqlx::Result<u64> {
     Ok(deleted.rows_affected())
 }
 
-/// The dashboard's list: newest first, at most `limit` posts, only `only_author`'s when given.
+/// The dashboard's list: newest first by date (the publication date, or the last change of a
+/// post never published), at most `limit` posts, only `only_author`'s when given.
 /// Posts in the trash are listed only when asked for by status. A tag drives the scan from the
 /// tag's own index; otherwise each query is planned for its own parameters, so that a status
 /// or author filter reads its index rather than every post.
@@ -292,8 +293,9 @@ pub async fn dashboard_posts(
           AND ($2::text IS NULL OR p.status = $2)
           AND ($2::text IS NOT NULL OR p.status <> 'trash')
           AND ($3::bigint IS NULL OR p.id IN (SELECT post_id FROM post_tags WHERE tag_id = $3))
-          AND ($4::bigint IS NULL OR p.id < $4)
-        ORDER BY p.id DESC
+          AND ($4::bigint IS NULL OR (dashboard_date(p.published_at, p.updated_at), p.id) < (
+              SELECT dashboard_date(b.published_at, b.updated_at), b.id FROM posts b WHERE b.id = $4))
+        ORDER BY dashboard_date(p.published_at, p.updated_at) DESC, p.id DESC
         LIMIT $5
         "#,
         author,

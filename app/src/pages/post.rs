@@ -17,10 +17,14 @@ use crate::pages::NotFoundPage;
 pub async fn get_post(slug: String) -> Result<PostView, AppError> {
     use crate::auth::{COMMENTER_COOKIE, request_cookie, token_hash};
     let pool = crate::context::pool()?;
-    let mut view =
-        crate::db::posts::find_public_post(&pool, &slug, crate::protection::request_unlocks)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("the post “{slug}”")))?;
+    let mut view = crate::db::posts::find_public_post(
+        &pool,
+        &slug,
+        crate::db::posts::PostParts::Page,
+        crate::protection::request_unlocks,
+    )
+    .await?
+    .ok_or_else(|| AppError::NotFound(format!("the post “{slug}”")))?;
     if view.locked {
         return Ok(view);
     }

@@ -1,6 +1,7 @@
 //! `/api/v1/posts`: the published posts, filtered, searched and paged, and each post in full.
 
 use app::db;
+use app::db::posts::PostParts;
 use app::error::{AppError, Problem};
 use app::filter::{MAX_COMBINED_POSTS, PostFilter, parse_number};
 use app::model::{Comment, Count, Named, PostListing, PostSummary};
@@ -302,7 +303,7 @@ pub async fn get_post(
 ) -> Result<Response, AppError> {
     let Path(slug) = slug.map_err(bad_parameter)?;
     // The API never unlocks a protected post: it has no cookies to remember a password by.
-    let view = db::posts::find_public_post(&state.pool, &slug, |_, _| false)
+    let view = db::posts::find_public_post(&state.pool, &slug, PostParts::Comments, |_, _| false)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("the post “{slug}”")))?;
     let locked = view.locked;

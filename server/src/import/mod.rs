@@ -248,6 +248,7 @@ impl<'c> Import<'c> {
             status => status,
         };
         let body_html = app::html::clean_body(&item.content);
+        let wp_path = wordpress_path(&item.link);
         let post = ImportedPost {
             kind,
             slug: &slug,
@@ -272,6 +273,7 @@ impl<'c> Import<'c> {
             wp_site,
             wp_post_id,
             wp_guid: item.guid.trim(),
+            wp_path: wp_path.as_deref(),
             password: Some(item.post_password.as_str()).filter(|password| !password.is_empty()),
         };
         let upserted = db::posts::upsert_imported_post(self.conn, &post).await?;
@@ -492,31 +494,24 @@ fn display_name(name: &str, slug: &str) -> String {
 
 /// Decodes `%e6%85%88` sequences; text that does not decode to UTF-8 is kept as it is.
 fn percent_decode(text: &str) -> String {
-    if !text.contains('%') {
-        return text.to_string();
-    }
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|pair| std::str::from_utf8(pair).ok());
-        match (
-            bytes[i],
-            hex.and_then(|hex| u8::from_str_radix(hex, 16).ok()),
-        ) {
-            (b'%', Some(byte)) => {
-                decoded.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                decoded.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(decoded).unwrap_or_else(|_| text.to_string())
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .map_or_else(|_| text.to_string(), |decoded| decoded.into_owned())
+}
+
+/// The path of a permalink (`https://example.org/2009/04/19/some-post/`), percent-decoded and
+/// without its trailing slash; `None` for a link with no path of its own, such as `/?p=12`.
+pub fn wordpress_path(link: &str) -> Option<String> {
+    let after_scheme = link
+        .trim()
+        .split_once("://")
+        .map_or(link.trim(), |(_, rest)| rest);
+    let path = after_scheme
+        .find('/')
+        .map_or("", |start| &after_scheme[start..]);
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let path = percent_decode(path.trim_end_matches('/'));
+    (!path.is_empty()).then_some(path)
 }
 
 #[cfg(test)]
@@ -529,6 +524,27 @@ mod tests {
         assert_eq!(percent_decode("plain-slug"), "plain-slug");
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%ff%fe"), "%ff%fe");
+    }
+
+    #[test]
+    fn permalinks_keep_their_paths() {
+        let path = |link| wordpress_path(link);
+        assert_eq!(
+            path("https://example.org/2009/04/19/some-post/").as_deref(),
+            Some("/2009/04/19/some-post")
+        );
+        assert_eq!(path("http://example.org/about").as_deref(), Some("/about"));
+        assert_eq!(
+            path("https://example.org/%e6%85%88%e6%ba%aa/").as_deref(),
+            Some("/慈溪")
+        );
+        assert_eq!(
+            path("https://example.org/blog/a-post/#more").as_deref(),
+            Some("/blog/a-post")
+        );
+        assert_eq!(path("https://example.org/?p=12"), None);
+        assert_eq!(path("https://example.org"), None);
+        assert_eq!(path(""), None);
     }
 
     #[test]

@@ -7,9 +7,11 @@ use std::process::{Command, Output, Stdio};
 use app::auth::{hash_password, new_token};
 use app::db::accounts;
 use app::model::Role;
-use integration_tests::{TestApp, cookie_pair, database_url, fieldnotes_binary, form_body};
-use reqwest::StatusCode;
-use reqwest::header::{self, HeaderMap};
+use integration_tests::{
+    Reply, Request, TestApp, cookie_pair, database_url, fieldnotes_binary, form_body,
+};
+use reqwest::header;
+use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use sqlx::PgPool;
 
@@ -47,27 +49,6 @@ async fn add_account(pool: &PgPool, email: &str, role: Role) -> i64 {
         .expect("a new account")
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|error| panic!("{error}: {}", self.body))
-    }
-
-    fn session_cookie(&self) -> Option<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .find(|value| value.starts_with("fieldnotes_session="))
-            .map(str::to_string)
-    }
-}
-
 /// A server function called as a form without scripts would call it, from a page of the site
 /// unless `origin` says otherwise.
 async fn call(
@@ -77,24 +58,14 @@ async fn call(
     cookie: Option<&str>,
     origin: Option<&str>,
 ) -> Reply {
-    let mut request = app
-        .client
-        .post(format!("{}/_fn/{function}", app.address))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "application/json")
-        .body(form_body(fields.iter().copied()));
-    if let Some(origin) = origin {
-        request = request.header(header::ORIGIN, origin);
+    let request =
+        Request::server_fn(function, &form_body(fields.iter().copied())).with_origin(origin);
+    match cookie {
+        Some(cookie) => request.with_cookie(cookie),
+        None => request,
     }
-    if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, cookie);
-    }
-    let response = request.send().await.unwrap();
-    Reply {
-        status: response.status(),
-        headers: response.headers().clone(),
-        body: response.text().await.unwrap(),
-    }
+    .send(app)
+    .await
 }
 
 async fn sign_in(app: &TestApp, email: &str, password: &str) -> Reply {
@@ -221,15 +192,8 @@ async fn user_commands_add_list_and_change_accounts(pool: PgPool) {
     assert!(token.status.success(), "{}", text(&token.stderr));
     let token = text(&token.stdout).trim().to_string();
     assert_eq!(token.len(), 64, "{token}");
-    let by_token = app
-        .client
-        .delete(format!("{}/api/v1/posts/nothing-here", app.address))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
     assert_eq!(
-        by_token.status(),
+        token_status(&app, &token).await,
         StatusCode::NOT_FOUND,
         "the token signs in"
     );
@@ -303,21 +267,17 @@ async fn signing_in_starts_a_session_and_signing_out_ends_it(pool: PgPool) {
 }
 
 /// Signs in as the sign-in form does when the page's scripts have not run.
-async fn sign_in_without_scripts(app: &TestApp, password: &str, next: &str) -> reqwest::Response {
-    app.client
-        .post(format!("{}/_fn/sign_in", app.address))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "text/html")
-        .header(header::ORIGIN, &app.address)
-        .header(header::REFERER, format!("{}/login", app.address))
-        .body(form_body([
-            ("email", "writer@example.org"),
-            ("password", password),
-            ("next", next),
-        ]))
-        .send()
+async fn sign_in_without_scripts(app: &TestApp, password: &str, next: &str) -> Reply {
+    let fields = [
+        ("email", "writer@example.org"),
+        ("password", password),
+        ("next", next),
+    ];
+    Request::server_fn("sign_in", &form_body(fields))
+        .accept("text/html")
+        .header(header::REFERER, &format!("{}/login", app.address))
+        .send(app)
         .await
-        .unwrap()
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
@@ -325,12 +285,12 @@ async fn a_form_without_scripts_signs_in_and_goes_on(pool: PgPool) {
     add_account(&pool, "writer@example.org", Role::Author).await;
     let app = TestApp::spawn(pool).await;
     let response = sign_in_without_scripts(&app, PASSWORD, "/dashboard").await;
-    assert!(response.status().is_redirection(), "{}", response.status());
-    assert_eq!(response.headers()[header::LOCATION], "/dashboard");
+    assert!(response.status.is_redirection(), "{}", response.status);
+    assert_eq!(response.headers[header::LOCATION], "/dashboard");
 
     let refused = sign_in_without_scripts(&app, "wrong password", "https://evil.example/").await;
-    assert!(refused.status().is_redirection());
-    let location = refused.headers()[header::LOCATION].to_str().unwrap();
+    assert!(refused.status.is_redirection());
+    let location = refused.headers[header::LOCATION].to_str().unwrap();
     assert!(
         location.starts_with(&format!("{}/login?", app.address)) && location.contains("__err="),
         "the form shows why: {location}"
@@ -371,22 +331,12 @@ impl Browser {
     }
 
     async fn call(&self, app: &TestApp, function: &str, fields: &[(&str, &str)]) -> Reply {
-        let mut request = self
-            .client
-            .post(format!("{}/_fn/{function}", app.address))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "application/json")
-            .header(header::ORIGIN, &app.address)
-            .body(form_body(fields.iter().copied()));
-        if !self.cookies.is_empty() {
-            request = request.header(header::COOKIE, self.cookies.join("; "));
-        }
-        let response = request.send().await.unwrap();
-        Reply {
-            status: response.status(),
-            headers: response.headers().clone(),
-            body: response.text().await.unwrap(),
-        }
+        let request = Request::server_fn(function, &form_body(fields.iter().copied()));
+        self.cookies
+            .iter()
+            .fold(request, |request, cookie| request.with_cookie(cookie))
+            .send_with(&self.client, app)
+            .await
     }
 
     /// Signs in, and keeps the cookies the answer sets.
@@ -401,15 +351,6 @@ impl Browser {
             self.cookies.push(pair);
         }
         reply
-    }
-}
-
-impl Reply {
-    /// How many seconds the answer asks to wait before trying again.
-    fn retry_after(&self) -> Option<u64> {
-        self.headers
-            .get(header::RETRY_AFTER)
-            .map(|value| value.to_str().unwrap().parse().unwrap())
     }
 }
 
@@ -590,32 +531,24 @@ async fn cross_site_requests_are_refused(pool: PgPool) {
     assert_eq!(anonymous.status, StatusCode::FORBIDDEN);
     assert!(forged.session_cookie().is_none() && anonymous.session_cookie().is_none());
 
-    let with_cookie = |request: reqwest::RequestBuilder| {
-        request.header(header::COOKIE, "fieldnotes_session=stolen")
-    };
-    let cross_site = with_cookie(
-        app.client
-            .delete(format!("{}/api/v1/posts/x", app.address))
-            .header(header::ORIGIN, "https://evil.example"),
-    )
-    .send()
-    .await
-    .unwrap();
-    assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+    let with_stolen_cookie =
+        || Request::new(Method::DELETE, "/api/v1/posts/x").with_cookie("fieldnotes_session=stolen");
+    let cross_site = with_stolen_cookie()
+        .with_origin(Some("https://evil.example"))
+        .send(&app)
+        .await;
+    assert_eq!(cross_site.status, StatusCode::FORBIDDEN);
     assert_eq!(
-        cross_site.headers()[header::CONTENT_TYPE],
+        cross_site.headers[header::CONTENT_TYPE],
         "application/problem+json"
     );
-    let program = with_cookie(
-        app.client
-            .delete(format!("{}/api/v1/posts/x", app.address))
-            .bearer_auth("not-a-token"),
-    )
-    .send()
-    .await
-    .unwrap();
+    let program = with_stolen_cookie()
+        .by("not-a-token")
+        .with_origin(None)
+        .send(&app)
+        .await;
     assert_eq!(
-        program.status(),
+        program.status,
         StatusCode::UNAUTHORIZED,
         "a token request is a program's: no origin needed, but the token must be valid"
     );
@@ -689,13 +622,12 @@ async fn token_count(pool: &PgPool) -> i64 {
 /// `DELETE /api/v1/posts/nothing-here` with a token: 404 when the token acts for someone, 401
 /// when not.
 async fn token_status(app: &TestApp, token: &str) -> StatusCode {
-    app.client
-        .delete(format!("{}/api/v1/posts/nothing-here", app.address))
-        .bearer_auth(token)
-        .send()
+    Request::new(Method::DELETE, "/api/v1/posts/nothing-here")
+        .by(token)
+        .with_origin(None)
+        .send(app)
         .await
-        .unwrap()
-        .status()
+        .status
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
@@ -712,22 +644,15 @@ async fn only_a_signed_in_browser_changes_the_account(pool: PgPool) {
         ("revoke_api_token", &[("id", "1")]),
         ("sign_out_everywhere", &[]),
     ] {
-        let reply = app
-            .client
-            .post(format!("{}/_fn/{function}", app.address))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "application/json")
-            .header(header::ORIGIN, &app.address)
-            .bearer_auth(&token)
-            .body(form_body(fields.iter().copied()))
-            .send()
-            .await
-            .unwrap();
-        let status = reply.status();
+        let reply = Request::server_fn(function, &form_body(fields.iter().copied()))
+            .bearer(&token)
+            .send(&app)
+            .await;
+        let status = reply.status;
         assert!(
             status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN,
             "{function} with a token alone: {status} {}",
-            reply.text().await.unwrap()
+            reply.body
         );
     }
     assert_eq!(token_count(&pool).await, 1, "no token was made or revoked");

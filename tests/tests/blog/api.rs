@@ -1,8 +1,8 @@
 //! The public JSON API: every endpoint, filter, page edge and error, and HTTP caching.
 
-use integration_tests::{TestApp, import_fixture};
-use reqwest::StatusCode;
+use integration_tests::{Request, TestApp, import_fixture};
 use reqwest::header::{self, HeaderMap};
+use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use sqlx::PgPool;
 
@@ -16,22 +16,20 @@ async fn app_with(pool: PgPool, theme: bool) -> TestApp {
     TestApp::spawn(pool).await
 }
 
+/// A request as a program sends it, from no page.
+fn from_a_program(method: Method, path: &str) -> Request {
+    Request::new(method, path).with_origin(None)
+}
+
+/// `GET path`, its body read as JSON (`null` when empty).
 async fn get(app: &TestApp, path: &str) -> (StatusCode, HeaderMap, Value) {
-    let response = app
-        .client
-        .get(format!("{}{path}", app.address))
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.bytes().await.unwrap();
-    let json = if body.is_empty() {
+    let reply = from_a_program(Method::GET, path).send(app).await;
+    let json = if reply.bytes.is_empty() {
         Value::Null
     } else {
-        serde_json::from_slice(&body).unwrap_or_else(|error| panic!("{path}: {error}"))
+        reply.json()
     };
-    (status, headers, json)
+    (reply.status, reply.headers, json)
 }
 
 fn slugs(page: &Value) -> Vec<String> {
@@ -316,38 +314,31 @@ async fn bad_requests_are_problems_never_pages(pool: PgPool) {
     let long = format!("/api/v1/posts?q={}", "word+".repeat(50));
     assert_eq!(get(&app, &long).await.0, 400);
 
-    let url = |path: &str| format!("{}{path}", app.address);
-    let wrong_method = app.client.patch(url("/api/v1/posts")).send().await.unwrap();
-    assert_eq!(wrong_method.status(), 405);
-    assert_eq!(wrong_method.headers()[header::ALLOW], "GET,HEAD,POST");
+    let wrong_method = from_a_program(Method::PATCH, "/api/v1/posts")
+        .send(&app)
+        .await;
+    assert_eq!(wrong_method.status, 405);
+    assert_eq!(wrong_method.headers[header::ALLOW], "GET,HEAD,POST");
     assert_eq!(
-        wrong_method.headers()[header::CONTENT_TYPE],
+        wrong_method.headers[header::CONTENT_TYPE],
         "application/problem+json"
     );
-    let too_large = app
-        .client
-        .post(url("/api/v1/posts"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(vec![b' '; 7 * 1024 * 1024])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(too_large.status(), 413);
+    let too_large = from_a_program(Method::POST, "/api/v1/posts")
+        .with_body("application/json", vec![b' '; 7 * 1024 * 1024])
+        .send(&app)
+        .await;
+    assert_eq!(too_large.status, 413);
     assert_eq!(
-        too_large.headers()[header::CONTENT_TYPE],
+        too_large.headers[header::CONTENT_TYPE],
         "application/problem+json"
     );
-    let not_json = app
-        .client
-        .put(url("/api/v1/posts/x"))
-        .header(header::CONTENT_TYPE, "text/plain")
-        .body("hello")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(not_json.status(), 415);
+    let not_json = from_a_program(Method::PUT, "/api/v1/posts/x")
+        .with_body("text/plain", "hello")
+        .send(&app)
+        .await;
+    assert_eq!(not_json.status, 415);
     assert_eq!(
-        not_json.headers()[header::CONTENT_TYPE],
+        not_json.headers[header::CONTENT_TYPE],
         "application/problem+json"
     );
 }
@@ -364,114 +355,79 @@ async fn reads_are_tagged_and_cached(pool: PgPool) {
         ("/api/v1/archives", 300),
         ("/api/openapi.json", 3600),
     ] {
-        let first = app
-            .client
-            .get(format!("{}{path}", app.address))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(first.status(), 200, "{path}");
+        let first = from_a_program(Method::GET, path).send(&app).await;
+        assert_eq!(first.status, 200, "{path}");
         assert_eq!(
-            first.headers()[header::CACHE_CONTROL],
+            first.headers[header::CACHE_CONTROL],
             format!("public, max-age={max_age}"),
             "{path}"
         );
-        let etag = first.headers()[header::ETAG].clone();
-        let again = app
-            .client
-            .get(format!("{}{path}", app.address))
-            .header(header::IF_NONE_MATCH, etag.clone())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(again.status(), 304, "{path}");
-        assert_eq!(again.headers()[header::ETAG], etag);
-        assert!(again.bytes().await.unwrap().is_empty());
+        let etag = first.headers[header::ETAG].clone();
+        let again = from_a_program(Method::GET, path)
+            .header(header::IF_NONE_MATCH, etag.to_str().unwrap())
+            .send(&app)
+            .await;
+        assert_eq!(again.status, 304, "{path}");
+        assert_eq!(again.headers[header::ETAG], etag);
+        assert!(again.bytes.is_empty());
     }
-    let before = app
-        .client
-        .get(format!("{}/api/v1/posts", app.address))
-        .send()
+    let before = from_a_program(Method::GET, "/api/v1/posts")
+        .send(&app)
         .await
-        .unwrap()
-        .headers()[header::ETAG]
+        .headers[header::ETAG]
         .clone();
     sqlx::query("UPDATE posts SET title = 'Renamed' WHERE slug = 'the-trip-of-e-waste-recycling'")
         .execute(&pool)
         .await
         .unwrap();
-    let changed = app
-        .client
-        .get(format!("{}/api/v1/posts", app.address))
-        .header(header::IF_NONE_MATCH, before)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(changed.status(), 200, "a changed list is sent again");
+    let changed = from_a_program(Method::GET, "/api/v1/posts")
+        .header(header::IF_NONE_MATCH, before.to_str().unwrap())
+        .send(&app)
+        .await;
+    assert_eq!(changed.status, 200, "a changed list is sent again");
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn answers_are_compressed_when_asked(pool: PgPool) {
     let app = app_with(pool, false).await;
     for encoding in ["gzip", "br"] {
-        let response = app
-            .client
-            .get(format!("{}/api/v1/posts?per_page=9", app.address))
+        let response = from_a_program(Method::GET, "/api/v1/posts?per_page=9")
             .header(header::ACCEPT_ENCODING, encoding)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.headers()[header::CONTENT_ENCODING], encoding);
+            .send(&app)
+            .await;
+        assert_eq!(response.headers[header::CONTENT_ENCODING], encoding);
     }
-    let plain = app
-        .client
-        .get(format!("{}/api/v1/posts", app.address))
-        .send()
-        .await
-        .unwrap();
-    assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
+    let plain = from_a_program(Method::GET, "/api/v1/posts")
+        .send(&app)
+        .await;
+    assert!(plain.headers.get(header::CONTENT_ENCODING).is_none());
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn cross_origin_reads_only_when_configured(pool: PgPool) {
     let app = app_with(pool.clone(), false).await;
-    let response = app
-        .client
-        .get(format!("{}/api/v1/archives", app.address))
-        .header(header::ORIGIN, "https://elsewhere.example")
-        .send()
-        .await
-        .unwrap();
+    let from_a_page_of = |origin: &str| Request::get("/api/v1/archives").with_origin(Some(origin));
+    let response = from_a_page_of("https://elsewhere.example").send(&app).await;
     assert!(
         response
-            .headers()
+            .headers
             .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
             .is_none(),
         "off by default"
     );
 
     let open = TestApp::spawn_with_cors(pool, &["https://elsewhere.example".to_string()]).await;
-    let allowed = open
-        .client
-        .get(format!("{}/api/v1/archives", open.address))
-        .header(header::ORIGIN, "https://elsewhere.example")
-        .send()
-        .await
-        .unwrap();
+    let allowed = from_a_page_of("https://elsewhere.example")
+        .send(&open)
+        .await;
     assert_eq!(
-        allowed.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        allowed.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
         "https://elsewhere.example"
     );
-    let other = open
-        .client
-        .get(format!("{}/api/v1/archives", open.address))
-        .header(header::ORIGIN, "https://other.example")
-        .send()
-        .await
-        .unwrap();
+    let other = from_a_page_of("https://other.example").send(&open).await;
     assert!(
         other
-            .headers()
+            .headers
             .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
             .is_none()
     );

@@ -4,9 +4,10 @@
 use app::auth::{new_token, token_hash};
 use app::db::accounts;
 use app::model::Role;
-use integration_tests::{TestApp, form_body, import_fixture};
-use reqwest::StatusCode;
+use integration_tests::{Reply, Request, TestApp, cookie_pair, form_body, import_fixture};
 use reqwest::header;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
 use sqlx::PgPool;
 
 const POST: &str = "the-trip-of-e-waste-recycling";
@@ -60,49 +61,42 @@ impl<'a> Form<'a> {
     }
 }
 
-struct Sent {
-    status: StatusCode,
-    body: String,
-    cookie: Option<String>,
-}
-
 /// Sends a comment as the form does: signed in when `session` is a session token, with the
 /// reader's other cookies in `cookie`.
-async fn send(app: &TestApp, form: &Form<'_>, session: Option<&str>, cookie: Option<&str>) -> Sent {
-    let mut request = app
-        .client
-        .post(format!("{}/_fn/post_comment", app.address))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "application/json")
-        .header(header::ORIGIN, &app.address)
-        .body(form.encoded());
-    let cookies: Vec<String> = session
-        .map(|token| format!("fieldnotes_session={token}"))
-        .into_iter()
-        .chain(cookie.map(str::to_string))
-        .collect();
-    if !cookies.is_empty() {
-        request = request.header(header::COOKIE, cookies.join("; "));
+async fn send(
+    app: &TestApp,
+    form: &Form<'_>,
+    session: Option<&str>,
+    cookie: Option<&str>,
+) -> Reply {
+    let mut request = Request::server_fn("post_comment", &form.encoded());
+    if let Some(token) = session {
+        request = request.by(token);
     }
-    let response = request.send().await.unwrap();
-    let cookie = response
-        .headers()
+    if let Some(cookie) = cookie {
+        request = request.with_cookie(cookie);
+    }
+    request.send(app).await
+}
+
+/// The cookie the answer to a comment sets, as the browser sends it back.
+fn commenter_cookie(reply: &Reply) -> Option<String> {
+    reply
+        .headers
         .get(header::SET_COOKIE)
         .and_then(|value| value.to_str().ok())
-        .map(|value| value.split(';').next().unwrap().to_string());
-    Sent {
-        status: response.status(),
-        body: response.text().await.unwrap(),
-        cookie,
-    }
+        .map(cookie_pair)
 }
 
 async fn page(app: &TestApp, cookie: Option<&str>) -> String {
-    let mut request = app.client.get(format!("{}/posts/{POST}", app.address));
-    if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, cookie);
+    let request = Request::get(format!("/posts/{POST}")).with_origin(None);
+    match cookie {
+        Some(cookie) => request.with_cookie(cookie),
+        None => request,
     }
-    request.send().await.unwrap().text().await.unwrap()
+    .send(app)
+    .await
+    .body
 }
 
 async fn statuses(pool: &PgPool) -> Vec<String> {
@@ -127,7 +121,7 @@ async fn first_comments_wait_and_known_commenters_appear_at_once(pool: PgPool) {
     .await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
     assert_eq!(first.body, "\"AwaitingModeration\"");
-    let cookie = first.cookie.expect("a commenter cookie");
+    let cookie = commenter_cookie(&first).expect("a commenter cookie");
     assert!(cookie.starts_with("fieldnotes_commenter="));
 
     let own = page(&app, Some(&cookie)).await;
@@ -179,7 +173,7 @@ async fn known_commenters_are_known_by_their_browser_not_their_address(pool: PgP
         None,
     )
     .await;
-    let reader = first.cookie.expect("a commenter cookie");
+    let reader = commenter_cookie(&first).expect("a commenter cookie");
     sqlx::query("UPDATE comments SET status = 'approved'")
         .execute(&pool)
         .await
@@ -232,7 +226,7 @@ async fn known_commenters_are_known_by_their_browser_not_their_address(pool: PgP
     )
     .await;
     assert_eq!(signed_in.body, "\"Published\"");
-    let admin_browser = signed_in.cookie.expect("a commenter cookie");
+    let admin_browser = commenter_cookie(&signed_in).expect("a commenter cookie");
     age_comments(&pool).await;
 
     let as_admin = send(
@@ -274,21 +268,14 @@ async fn known_commenters_are_known_by_their_browser_not_their_address(pool: PgP
         named_like_staff.body, "\"AwaitingModeration\"",
         "an anonymous comment under a staff name always waits"
     );
-    let through_api = app
-        .client
-        .post(format!("{}/api/v1/posts/{POST}/comments", app.address))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(
-            serde_json::json!({
-                "name": "Admin", "email": "admin@example.org", "body": "Through the API"
-            })
-            .to_string(),
-        )
-        .send()
+    let through_api = Request::new(Method::POST, format!("/api/v1/posts/{POST}/comments"))
+        .with_json(&json!({
+            "name": "Admin", "email": "admin@example.org", "body": "Through the API"
+        }))
+        .with_origin(None)
+        .send(&app)
         .await
-        .unwrap();
-    let through_api: serde_json::Value =
-        serde_json::from_str(&through_api.text().await.unwrap()).unwrap();
+        .json();
     assert_eq!(through_api["status"], "awaiting_moderation");
     let waiting: Vec<String> = sqlx::query_scalar(
         "SELECT status FROM comments WHERE body LIKE '%Pretending%' OR body LIKE '%Signed out%' \
@@ -304,20 +291,18 @@ async fn known_commenters_are_known_by_their_browser_not_their_address(pool: PgP
 }
 
 /// The address the app notes for a comment sent through the API with these headers.
-async fn comment_address(app: &TestApp, pool: &PgPool, headers: &[(&str, &str)]) -> String {
-    let mut request = app
-        .client
-        .post(format!("{}/api/v1/posts/{POST}/comments", app.address))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(
-            serde_json::json!({ "name": "R", "email": "r@example.org", "body": "Hello" })
-                .to_string(),
-        );
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = request.send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
+async fn comment_address(app: &TestApp, pool: &PgPool, headers: &[(&'static str, &str)]) -> String {
+    let request = Request::new(Method::POST, format!("/api/v1/posts/{POST}/comments"))
+        .with_json(&json!({ "name": "R", "email": "r@example.org", "body": "Hello" }))
+        .with_origin(None);
+    let response = headers
+        .iter()
+        .fold(request, |request, (name, value)| {
+            request.header(*name, value)
+        })
+        .send(app)
+        .await;
+    assert_eq!(response.status, StatusCode::CREATED);
     sqlx::query_scalar("SELECT author_ip FROM comments ORDER BY id DESC LIMIT 1")
         .fetch_one(pool)
         .await
@@ -329,22 +314,12 @@ async fn comment_address(app: &TestApp, pool: &PgPool, headers: &[(&str, &str)])
 async fn sign_ins_claiming_other_addresses(app: &TestApp, email: &str) -> Vec<StatusCode> {
     let mut statuses = Vec::new();
     for host in 1..=6 {
-        let response = app
-            .client
-            .post(format!("{}/_fn/sign_in", app.address))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "application/json")
-            .header(header::ORIGIN, &app.address)
-            .header("x-forwarded-for", format!("198.51.100.{host}"))
-            .body(form_body([
-                ("email", email),
-                ("password", "wrong"),
-                ("next", "/"),
-            ]))
-            .send()
-            .await
-            .unwrap();
-        statuses.push(response.status());
+        let fields = [("email", email), ("password", "wrong"), ("next", "/")];
+        let response = Request::server_fn("sign_in", &form_body(fields))
+            .header("x-forwarded-for", &format!("198.51.100.{host}"))
+            .send(app)
+            .await;
+        statuses.push(response.status);
     }
     statuses
 }
@@ -602,18 +577,15 @@ async fn person(pool: &PgPool, email: &str, role: Role) -> (i64, String) {
     (id, token)
 }
 
+/// The comment queue's request to give the comments `ids` this `status`.
+fn moderation(ids: &[i64], status: &str) -> Request {
+    Request::new(Method::POST, "/_fn/moderate_comments")
+        .with_json(&json!({ "ids": ids, "status": status }))
+}
+
 async fn moderate(app: &TestApp, token: &str, ids: &[i64], status: &str) -> (StatusCode, String) {
-    let response = app
-        .client
-        .post(format!("{}/_fn/moderate_comments", app.address))
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::ORIGIN, &app.address)
-        .header(header::COOKIE, format!("fieldnotes_session={token}"))
-        .body(serde_json::json!({ "ids": ids, "status": status }).to_string())
-        .send()
-        .await
-        .unwrap();
-    (response.status(), response.text().await.unwrap())
+    let reply = moderation(ids, status).by(token).send(app).await;
+    (reply.status, reply.body)
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
@@ -640,18 +612,12 @@ async fn moderators_see_and_change_only_what_they_moderate(pool: PgPool) {
     let queue = |token: String| {
         let app = &app;
         async move {
-            let response = app
-                .client
-                .post(format!("{}/_fn/comment_queue", app.address))
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header(header::ORIGIN, &app.address)
-                .header(header::COOKIE, format!("fieldnotes_session={token}"))
-                .body("status=pending")
-                .send()
+            let queue = Request::new(Method::POST, "/_fn/comment_queue")
+                .with_body("application/x-www-form-urlencoded", "status=pending")
+                .by(&token)
+                .send(app)
                 .await
-                .unwrap();
-            let queue: serde_json::Value =
-                serde_json::from_str(&response.text().await.unwrap()).unwrap();
+                .json();
             queue["comments"].as_array().unwrap().len()
         }
     };
@@ -671,38 +637,24 @@ async fn moderators_see_and_change_only_what_they_moderate(pool: PgPool) {
     let (status, _) = moderate(&app, &editor_token, &ids, "trash").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(statuses(&pool).await, ["trash", "trash"]);
-    let anonymous = app
-        .client
-        .post(format!("{}/_fn/moderate_comments", app.address))
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::ORIGIN, &app.address)
-        .body(serde_json::json!({ "ids": ids, "status": "approved" }).to_string())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let anonymous = moderation(&ids, "approved").send(&app).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn authors_close_comments_on_their_posts(pool: PgPool) {
     let (_, token) = person(&pool, "author@example.org", Role::Author).await;
     let app = TestApp::spawn(pool.clone()).await;
-    let written = app
-        .client
-        .post(format!("{}/api/v1/posts", app.address))
-        .bearer_auth(&token)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(
-            serde_json::json!({
-                "title": "Quiet post", "body_html": "<p>No discussion.</p>",
-                "status": "published", "comments_open": false
-            })
-            .to_string(),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(written.status(), StatusCode::CREATED);
+    let written = Request::new(Method::POST, "/api/v1/posts")
+        .with_json(&json!({
+            "title": "Quiet post", "body_html": "<p>No discussion.</p>",
+            "status": "published", "comments_open": false
+        }))
+        .by(&token)
+        .with_origin(None)
+        .send(&app)
+        .await;
+    assert_eq!(written.status, StatusCode::CREATED);
     let id: i64 = sqlx::query_scalar("SELECT id FROM posts WHERE slug = 'quiet-post'")
         .fetch_one(&pool)
         .await
@@ -745,8 +697,15 @@ async fn approved_comments_have_feeds(pool: PgPool) {
     ] {
         let (status, feed) = app.get(&path).await;
         assert_eq!(status, 200, "{path}");
+        let entries = feed_rs::parser::parse(feed.as_bytes()).unwrap().entries;
         assert!(
-            feed.contains("Approved &amp;lt;b&amp;gt;words&amp;lt;/b&amp;gt;"),
+            entries.iter().any(|entry| {
+                entry
+                    .content
+                    .as_ref()
+                    .and_then(|content| content.body.as_deref())
+                    == Some("Approved &lt;b&gt;words&lt;/b&gt;")
+            }),
             "the text, as text: {path}: {feed}"
         );
         assert!(!feed.contains("Still waiting"), "{path}");
@@ -763,72 +722,47 @@ async fn the_api_lists_takes_and_moderates_comments(pool: PgPool) {
     import_fixture(&pool, "demo.wxr").await.unwrap();
     let (_, editor) = person(&pool, "editor@example.org", Role::Editor).await;
     let app = TestApp::spawn(pool.clone()).await;
-    let url = format!("{}/api/v1/posts/{POST}/comments", app.address);
-    let posted = app
-        .client
-        .post(&url)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(
-            serde_json::json!({
-                "name": "Program", "email": "program@example.org", "body": "From a script"
-            })
-            .to_string(),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(posted.status(), StatusCode::CREATED);
-    let posted: serde_json::Value = serde_json::from_str(&posted.text().await.unwrap()).unwrap();
+    let path = format!("/api/v1/posts/{POST}/comments");
+    let posted = Request::new(Method::POST, &path)
+        .with_json(&json!({
+            "name": "Program", "email": "program@example.org", "body": "From a script"
+        }))
+        .with_origin(None)
+        .send(&app)
+        .await;
+    assert_eq!(posted.status, StatusCode::CREATED);
+    let posted = posted.json();
     assert_eq!(posted["status"], "awaiting_moderation");
     let id = posted["id"].as_i64().unwrap();
 
-    let list = |url: String| {
-        let app = &app;
-        async move {
-            let body = app
-                .client
-                .get(url)
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
-            serde_json::from_str::<serde_json::Value>(&body).unwrap()
-        }
+    let list = async || {
+        Request::get(&path)
+            .with_origin(None)
+            .send(&app)
+            .await
+            .json()
     };
-    assert_eq!(
-        list(url.clone()).await["comments"]
-            .as_array()
-            .unwrap()
-            .len(),
-        0
-    );
+    assert_eq!(list().await["comments"].as_array().unwrap().len(), 0);
 
-    let moderate = |token: Option<&str>, status: &str| {
-        let mut request = app
-            .client
-            .put(format!("{}/api/v1/comments/{id}/status", app.address))
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(serde_json::json!({ "status": status }).to_string());
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
+    let moderate = async |token: Option<&str>, status: &str| {
+        let request = Request::new(Method::PUT, format!("/api/v1/comments/{id}/status"))
+            .with_json(&json!({ "status": status }))
+            .with_origin(None);
+        match token {
+            Some(token) => request.by(token),
+            None => request,
         }
-        request.send()
+        .send(&app)
+        .await
+        .status
     };
+    assert_eq!(moderate(None, "approved").await, StatusCode::UNAUTHORIZED);
     assert_eq!(
-        moderate(None, "approved").await.unwrap().status(),
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        moderate(Some(&editor), "nonsense").await.unwrap().status(),
+        moderate(Some(&editor), "nonsense").await,
         StatusCode::BAD_REQUEST
     );
-    assert_eq!(
-        moderate(Some(&editor), "approved").await.unwrap().status(),
-        StatusCode::OK
-    );
-    let listed = list(url.clone()).await;
+    assert_eq!(moderate(Some(&editor), "approved").await, StatusCode::OK);
+    let listed = list().await;
     assert_eq!(listed["comments"][0]["body"], "From a script");
     assert_eq!(listed["comments_open"], true);
     assert!(!listed.to_string().contains("program@example.org"));

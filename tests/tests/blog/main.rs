@@ -12,6 +12,7 @@ mod feeds;
 mod import;
 mod limits;
 mod listings;
+mod old_addresses;
 mod pages;
 mod private_cluster;
 mod protections;

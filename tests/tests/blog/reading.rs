@@ -1,7 +1,7 @@
 //! What readers see: the listing of posts, single posts, and what is never shown to them.
 
 use app::db::listings;
-use app::db::posts::find_public_post;
+use app::db::posts::{PostParts, find_public_post};
 use app::filter::PostFilter;
 use app::model::PostListing;
 use integration_tests::{TestApp, import_fixture};
@@ -138,7 +138,7 @@ async fn hidden_statuses_are_never_shown(pool: PgPool) {
     for hidden in &slugs[..4] {
         assert!(!listed.contains(&hidden.as_str()), "{hidden} is listed");
         assert!(
-            find_public_post(&pool, hidden, |_, _| false)
+            find_public_post(&pool, hidden, PostParts::Page, |_, _| false)
                 .await
                 .unwrap()
                 .is_none(),

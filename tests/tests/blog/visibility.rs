@@ -2,8 +2,8 @@
 //! by a password, and the names of tags, categories and people without published posts.
 
 use app::model::Role;
-use integration_tests::{TestApp, account_with_token, cookie_pair, import_fixture};
-use reqwest::header::{self, HeaderMap};
+use integration_tests::{Reply, Request, TestApp, account_with_token, cookie_pair, import_fixture};
+use reqwest::header;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -21,122 +21,16 @@ async fn person(pool: &PgPool, email: &str, name: &str, role: Role) -> Person {
     Person { id, token }
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    bytes: Vec<u8>,
-    body: String,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|error| panic!("{error}: {}", self.body))
-    }
-
-    fn header(&self, name: header::HeaderName) -> String {
-        self.headers
-            .get(name)
-            .map(|value| value.to_str().unwrap().to_string())
-            .unwrap_or_default()
-    }
-}
-
-/// A request from this site's pages, as `who` with these cookies.
-struct Request<'a> {
-    method: Method,
-    path: String,
-    who: Option<&'a Person>,
-    cookie: Option<&'a str>,
-    body: Option<(&'static str, Vec<u8>)>,
-    accept: &'static str,
-}
-
-impl<'a> Request<'a> {
-    fn get(path: impl Into<String>) -> Self {
-        Request {
-            method: Method::GET,
-            path: path.into(),
-            who: None,
-            cookie: None,
-            body: None,
-            accept: "*/*",
-        }
-    }
-
-    fn by(mut self, who: &'a Person) -> Self {
-        self.who = Some(who);
-        self
-    }
-
-    fn with_cookie(mut self, cookie: &'a str) -> Self {
-        self.cookie = Some(cookie);
-        self
-    }
-
-    fn json(method: Method, path: impl Into<String>, body: &Value) -> Self {
-        Request {
-            method,
-            body: Some(("application/json", serde_json::to_vec(body).unwrap())),
-            accept: "application/json",
-            ..Request::get(path)
-        }
-    }
-
-    /// A server function called with form-encoded arguments.
-    fn server_fn(name: &str, form: &str) -> Self {
-        Request {
-            method: Method::POST,
-            body: Some((
-                "application/x-www-form-urlencoded",
-                form.as_bytes().to_vec(),
-            )),
-            accept: "application/json",
-            ..Request::get(format!("/_fn/{name}"))
-        }
-    }
-
-    async fn send(self, app: &TestApp) -> Reply {
-        let mut request = app
-            .client
-            .request(self.method, format!("{}{}", app.address, self.path))
-            .header(header::ORIGIN, &app.address)
-            .header(header::ACCEPT, self.accept);
-        if let Some((content_type, body)) = self.body {
-            request = request
-                .header(header::CONTENT_TYPE, content_type)
-                .body(body);
-        }
-        // Tokens act on the JSON API; pages, images and server functions know the session that
-        // `account_with_token` started with the same secret.
-        let mut cookies: Vec<String> = self.cookie.map(str::to_string).into_iter().collect();
-        match self.who {
-            Some(who) if self.path.starts_with("/api/") => {
-                request = request.bearer_auth(&who.token);
-            }
-            Some(who) => cookies.push(format!("fieldnotes_session={}", who.token)),
-            None => {}
-        }
-        if !cookies.is_empty() {
-            request = request.header(header::COOKIE, cookies.join("; "));
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.bytes().await.unwrap().to_vec();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-            bytes,
-        }
-    }
-}
-
 /// The status of `GET path`, for a stranger or for `who`.
 async fn status_of(app: &TestApp, path: &str, who: Option<&Person>) -> StatusCode {
-    let mut request = Request::get(path);
-    request.who = who;
-    request.send(app).await.status
+    let request = Request::get(path);
+    match who {
+        Some(who) => request.by(&who.token),
+        None => request,
+    }
+    .send(app)
+    .await
+    .status
 }
 
 fn post(title: &str, body_html: &str, status: &str) -> Value {
@@ -145,28 +39,31 @@ fn post(title: &str, body_html: &str, status: &str) -> Value {
 
 /// Calls a server function as `who`, which must succeed.
 async fn call(app: &TestApp, who: &Person, name: &str, form: &str) -> Reply {
-    let reply = Request::server_fn(name, form).by(who).send(app).await;
+    let reply = Request::server_fn(name, form)
+        .by(&who.token)
+        .send(app)
+        .await;
     assert!(reply.status.is_success(), "{name}: {}", reply.body);
     reply
 }
 
 async fn save(app: &TestApp, who: &Person, method: Method, path: &str, body: Value) -> Value {
-    let reply = Request::json(method, path, &body).by(who).send(app).await;
+    let reply = Request::json(method, path, &body)
+        .by(&who.token)
+        .send(app)
+        .await;
     assert!(reply.status.is_success(), "{path}: {}", reply.body);
     reply.json()
 }
 
 /// Uploads the PNG as `who`; what the API answers.
 async fn upload(app: &TestApp, who: &Person, file_name: &str) -> Value {
-    let uploaded = Request {
-        method: Method::POST,
-        body: Some(("application/octet-stream", PNG.to_vec())),
-        accept: "application/json",
-        ..Request::get(format!("/api/v1/media?filename={file_name}"))
-    }
-    .by(who)
-    .send(app)
-    .await;
+    let uploaded = Request::new(Method::POST, format!("/api/v1/media?filename={file_name}"))
+        .with_body("application/octet-stream", PNG)
+        .accept("application/json")
+        .by(&who.token)
+        .send(app)
+        .await;
     assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.body);
     uploaded.json()
 }
@@ -184,7 +81,7 @@ async fn images_are_public_only_while_a_published_post_uses_them(pool: PgPool) {
     assert_eq!(segment.len(), 32, "a random key, not a number: {url}");
 
     // The uploader sees the image in the editor before any post uses it; no one else does.
-    let own = Request::get(&url).by(&ada).send(&app).await;
+    let own = Request::get(&url).by(&ada.token).send(&app).await;
     assert_eq!(own.status, StatusCode::OK);
     assert_eq!(own.header(header::CACHE_CONTROL), "private, no-store");
     assert_eq!(status_of(&app, &url, None).await, StatusCode::NOT_FOUND);
@@ -236,13 +133,10 @@ async fn images_are_public_only_while_a_published_post_uses_them(pool: PgPool) {
     );
 
     set_status("published").await;
-    let trashed = Request {
-        method: Method::DELETE,
-        ..Request::get(&path)
-    }
-    .by(&ada)
-    .send(&app)
-    .await;
+    let trashed = Request::new(Method::DELETE, &path)
+        .by(&ada.token)
+        .send(&app)
+        .await;
     assert_eq!(trashed.status, StatusCode::NO_CONTENT);
     assert_eq!(status_of(&app, &url, None).await, StatusCode::NOT_FOUND);
     call(&app, &ada, "restore_post", &format!("id={post_id}")).await;
@@ -450,26 +344,23 @@ async fn protected_posts_show_nothing_of_their_text_until_the_password_is_given(
     assert!(!api.body.contains(SECRET), "the API never shows it");
 
     // Without JavaScript the form is posted by the browser, which comes back to the post.
-    let post_form = |password: &str| {
-        app.client
-            .post(format!("{}/_fn/unlock_post", app.address))
-            .header(header::ORIGIN, &app.address)
-            .header(header::ACCEPT, "text/html")
-            .header(header::REFERER, format!("{}{post_path}", app.address))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(format!("post_id={id}&password={password}"))
-            .send()
+    let post_form = async |password: &str| {
+        Request::server_fn("unlock_post", &format!("post_id={id}&password={password}"))
+            .accept("text/html")
+            .header(header::REFERER, &format!("{}{post_path}", app.address))
+            .send(&app)
+            .await
     };
-    let response = post_form("enter").await.unwrap();
-    assert!(response.status().is_redirection());
-    let back = response.headers()[header::LOCATION].to_str().unwrap();
+    let response = post_form("enter").await;
+    assert!(response.status.is_redirection());
+    let back = response.headers[header::LOCATION].to_str().unwrap();
     assert!(
         back.starts_with(&format!("{}{post_path}", app.address)) && !back.contains("__err"),
         "{back}"
     );
-    assert!(response.headers().contains_key(header::SET_COOKIE));
-    let response = post_form("wrong").await.unwrap();
-    let back = response.headers()[header::LOCATION]
+    assert!(response.headers.contains_key(header::SET_COOKIE));
+    let response = post_form("wrong").await;
+    let back = response.headers[header::LOCATION]
         .to_str()
         .unwrap()
         .to_string();
@@ -567,13 +458,10 @@ async fn writers_set_and_remove_passwords(pool: PgPool) {
         let app = &app;
         let ada = &ada;
         async move {
-            let reply = Request {
-                body: Some(("application/json", serde_json::to_vec(&value).unwrap())),
-                ..Request::server_fn("save_post", "")
-            }
-            .by(ada)
-            .send(app)
-            .await;
+            let reply = Request::json(Method::POST, "/_fn/save_post", &value)
+                .by(&ada.token)
+                .send(app)
+                .await;
             assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
             reply.json()
         }
@@ -605,7 +493,7 @@ async fn writers_set_and_remove_passwords(pool: PgPool) {
         let mut long = post("Letters", &body, "published");
         long["password"] = json!("x".repeat(256));
         Request::json(Method::PUT, path, &long)
-            .by(&ada)
+            .by(&ada.token)
             .send(&app)
             .await
     };
@@ -741,26 +629,22 @@ async fn guessing_a_post_password_is_refused_after_a_few_tries(pool: PgPool) {
         .fetch_one(&pool)
         .await
         .unwrap();
-    let try_password = |client: reqwest::Client, password: &str| {
-        let request = client
-            .post(format!("{}/_fn/unlock_post", app.address))
-            .header(header::ORIGIN, &app.address)
-            .header(header::ACCEPT, "application/json")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(format!("post_id={id}&password={password}"));
-        async move { request.send().await.unwrap() }
+    let try_password = async |client: &reqwest::Client, password: &str| {
+        Request::server_fn("unlock_post", &format!("post_id={id}&password={password}"))
+            .send_with(client, &app)
+            .await
     };
     let guesser = reqwest::Client::builder()
         .local_address("127.0.0.2".parse::<std::net::IpAddr>().unwrap())
         .build()
         .unwrap();
     for attempt in 0..10 {
-        let wrong = try_password(guesser.clone(), &format!("guess{attempt}")).await;
-        assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
+        let wrong = try_password(&guesser, &format!("guess{attempt}")).await;
+        assert_eq!(wrong.status, StatusCode::FORBIDDEN);
     }
-    let refused = try_password(guesser.clone(), "enter").await;
-    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
-    let wait = retry_after(&refused);
+    let refused = try_password(&guesser, "enter").await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    let wait = refused.retry_after().expect("a Retry-After header");
     assert!((890..=900).contains(&wait), "{wait}");
     // Fourteen minutes later, as if the guesser had waited them, it is still refused, and the
     // refused tries did not start the quarter of an hour again.
@@ -770,35 +654,21 @@ async fn guessing_a_post_password_is_refused_after_a_few_tries(pool: PgPool) {
     .execute(&pool)
     .await
     .unwrap();
-    let again = try_password(guesser.clone(), "enter").await;
-    assert_eq!(again.status(), StatusCode::TOO_MANY_REQUESTS);
-    let wait = retry_after(&again);
+    let again = try_password(&guesser, "enter").await;
+    assert_eq!(again.status, StatusCode::TOO_MANY_REQUESTS);
+    let wait = again.retry_after().expect("a Retry-After header");
     assert!(wait <= 60, "{wait}");
-    assert!(refused.headers().get(header::SET_COOKIE).is_none());
-    assert!(
-        refused
-            .text()
-            .await
-            .unwrap()
-            .contains("Too many wrong passwords")
-    );
+    assert!(refused.headers.get(header::SET_COOKIE).is_none());
+    assert!(refused.body.contains("Too many wrong passwords"));
 
     let reader = reqwest::Client::builder()
         .local_address("127.0.0.3".parse::<std::net::IpAddr>().unwrap())
         .build()
         .unwrap();
-    let right = try_password(reader, "enter").await;
+    let right = try_password(&reader, "enter").await;
     assert_eq!(
-        right.status(),
+        right.status,
         StatusCode::OK,
         "a reader elsewhere is not held up by the guesser"
     );
-}
-
-fn retry_after(response: &reqwest::Response) -> u64 {
-    response.headers()[header::RETRY_AFTER]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap()
 }

@@ -2,8 +2,9 @@
 //! and the editor's server functions, slugs, cleaning, revisions, the trash, images and the
 //! dashboard.
 
-use app::model::Role;
-use integration_tests::{TestApp, account_with_token};
+use app::db::writing::dashboard_posts;
+use app::model::{DashboardFilter, Role};
+use integration_tests::{Reply, Request, TestApp, account_with_token, import_fixture};
 use reqwest::header;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -72,23 +73,8 @@ async fn people(pool: &PgPool) -> People {
     }
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: header::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|error| panic!("{error}: {}", String::from_utf8_lossy(&self.body)))
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
+/// A request from the app's pages as `actor`, asking for JSON, with `body` (and its
+/// `content_type`) unless it is empty.
 async fn send(
     app: &TestApp,
     actor: Actor<'_>,
@@ -97,29 +83,14 @@ async fn send(
     content_type: &str,
     body: Vec<u8>,
 ) -> Reply {
-    let mut request = app
-        .client
-        .request(method, format!("{}{path}", app.address))
-        .header(header::ORIGIN, &app.address)
-        .header(header::ACCEPT, "application/json");
+    let mut request = Request::new(method, path).accept("application/json");
     if !body.is_empty() {
-        request = request
-            .header(header::CONTENT_TYPE, content_type)
-            .body(body);
+        request = request.with_body(content_type, body);
     }
-    match actor.token {
-        Some(token) if path.starts_with("/api/") => request = request.bearer_auth(token),
-        Some(token) => {
-            request = request.header(header::COOKIE, format!("fieldnotes_session={token}"))
-        }
-        None => {}
+    if let Some(token) = actor.token {
+        request = request.by(token);
     }
-    let response = request.send().await.unwrap();
-    Reply {
-        status: response.status(),
-        headers: response.headers().clone(),
-        body: response.bytes().await.unwrap().to_vec(),
-    }
+    request.send(app).await
 }
 
 async fn api(app: &TestApp, actor: Actor<'_>, method: Method, path: &str, body: Value) -> Reply {
@@ -167,7 +138,7 @@ async fn authors_post(app: &TestApp, people: &People, title: &str) -> (i64, Stri
         draft(title),
     )
     .await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     let post = reply.json();
     (
         post["id"].as_i64().unwrap(),
@@ -192,9 +163,7 @@ async fn the_permission_matrix_holds(pool: PgPool) {
         if reply.status.as_u16() != expected {
             failures.push(format!(
                 "{action} by {}: {} instead of {expected}: {}",
-                actor.name,
-                reply.status,
-                reply.text()
+                actor.name, reply.status, reply.body
             ));
         }
     };
@@ -294,7 +263,7 @@ async fn a_published_post_is_read_like_any_other(pool: PgPool) {
         }),
     )
     .await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     let written = reply.json();
     assert_eq!(written["slug"], "慈溪的田野笔记");
     assert_eq!(written["status"], "published");
@@ -341,8 +310,8 @@ async fn a_published_post_is_read_like_any_other(pool: PgPool) {
         json!({ "title": "x", "body_html": "", "status": "draft", "slug": "慈溪的田野笔记" }),
     )
     .await;
-    assert_eq!(taken.status, StatusCode::CONFLICT, "{}", taken.text());
-    assert!(taken.text().contains("already has the address"));
+    assert_eq!(taken.status, StatusCode::CONFLICT, "{}", taken.body);
+    assert!(taken.body.contains("already has the address"));
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
@@ -382,13 +351,13 @@ async fn bad_posts_get_clear_errors_and_change_nothing(pool: PgPool) {
             reply.status,
             StatusCode::BAD_REQUEST,
             "{body}: {}",
-            reply.text()
+            reply.body
         );
         assert_eq!(
             reply.headers[header::CONTENT_TYPE],
             "application/problem+json"
         );
-        assert!(reply.text().contains(says), "{body}: {}", reply.text());
+        assert!(reply.body.contains(says), "{body}: {}", reply.body);
     }
     let posts: i64 = sqlx::query_scalar("SELECT count(*) FROM posts")
         .fetch_one(&pool)
@@ -426,7 +395,7 @@ async fn every_save_keeps_a_revision_that_can_be_restored(pool: PgPool) {
                 serde_json::to_vec(&value).unwrap(),
             )
             .await;
-            assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
             reply.json()
         }
     };
@@ -469,7 +438,7 @@ async fn every_save_keeps_a_revision_that_can_be_restored(pool: PgPool) {
         &format!("revision_id={first_revision}"),
     )
     .await;
-    assert!(restored.status.is_success(), "{}", restored.text());
+    assert!(restored.status.is_success(), "{}", restored.body);
     let body: String = sqlx::query_scalar("SELECT body_html FROM posts WHERE id = $1")
         .bind(id)
         .fetch_one(&pool)
@@ -530,12 +499,12 @@ async fn the_trash_keeps_posts_until_emptied(pool: PgPool) {
         draft("x"),
     )
     .await;
-    assert_eq!(editing.status, StatusCode::CONFLICT, "{}", editing.text());
+    assert_eq!(editing.status, StatusCode::CONFLICT, "{}", editing.body);
 
     let trash = server_fn(&app, author, "dashboard", "filter[status]=trash").await;
-    assert_eq!(trash.json()[1]["posts"][0]["id"], id, "{}", trash.text());
+    assert_eq!(trash.json()[1]["posts"][0]["id"], id, "{}", trash.body);
     let restored = server_fn(&app, author, "restore_post", &format!("id={id}")).await;
-    assert_eq!(restored.status, StatusCode::OK, "{}", restored.text());
+    assert_eq!(restored.status, StatusCode::OK, "{}", restored.body);
     assert_eq!(
         app.get("/posts/short-lived").await.0,
         200,
@@ -579,7 +548,7 @@ async fn images_are_checked_stored_and_served(pool: PgPool) {
         }
     };
     let stored = upload(PNG.to_vec(), "application/octet-stream").await;
-    assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.text());
+    assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.body);
     let url = stored.json()["url"].as_str().unwrap().to_string();
     assert!(url.ends_with("/my-photo.png"), "{url}");
     // No post uses it yet: only its uploader sees it (see the visibility tests).
@@ -587,11 +556,11 @@ async fn images_are_checked_stored_and_served(pool: PgPool) {
     assert_eq!(served.status, StatusCode::OK);
     assert_eq!(served.headers[header::CONTENT_TYPE], "image/png");
     assert_eq!(served.headers[header::CACHE_CONTROL], "private, no-store");
-    assert_eq!(served.body, PNG);
+    assert_eq!(served.bytes, PNG);
 
     let script = upload(b"<svg onload=alert(1)>".to_vec(), "image/png").await;
     assert_eq!(script.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    assert!(script.text().contains("JPEG, PNG, GIF or WebP"));
+    assert!(script.body.contains("JPEG, PNG, GIF or WebP"));
     let mut huge = PNG.to_vec();
     huge.resize(10 * 1024 * 1024 + 1, 0);
     let too_big = upload(huge, "image/png").await;
@@ -673,6 +642,37 @@ async fn the_dashboard_lists_what_each_person_may_change(pool: PgPool) {
     );
 }
 
+/// Imported posts arrive in the export's order, which is not their dates' order.
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn the_dashboard_lists_posts_newest_first_by_date_page_after_page(pool: PgPool) {
+    import_fixture(&pool, "demo.wxr").await.unwrap();
+    let expected: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM posts WHERE kind = 'post' AND status <> 'trash'
+         ORDER BY coalesce(published_at, updated_at) DESC, id DESC",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let by_id: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM posts WHERE kind = 'post' AND status <> 'trash' ORDER BY id DESC",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_ne!(expected, by_id, "the demo export is not in date order");
+    let mut listed = Vec::new();
+    let mut filter = DashboardFilter::default();
+    loop {
+        let page = dashboard_posts(&pool, None, &filter, 3).await.unwrap();
+        listed.extend(page.posts.iter().map(|post| post.id));
+        match page.next_before {
+            Some(before) => filter.before = Some(before),
+            None => break,
+        }
+    }
+    assert_eq!(listed, expected);
+}
+
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn the_api_document_describes_writing(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
@@ -713,7 +713,7 @@ async fn saves_never_overwrite_what_they_did_not_see(pool: PgPool) {
         json!({ "title": "The trip, retitled", "body_html": "<p>New text.</p>", "status": "published" }),
     )
     .await;
-    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text());
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
     let changed = changed.json();
     assert_eq!(
         changed["slug"], "the-trip-of-e-waste-recycling",
@@ -758,8 +758,8 @@ async fn saves_never_overwrite_what_they_did_not_see(pool: PgPool) {
         serde_json::to_vec(&save("2001-01-01T00:00:00Z")).unwrap(),
     )
     .await;
-    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.text());
-    assert!(stale.text().contains("changed elsewhere"));
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    assert!(stale.body.contains("changed elsewhere"));
     let title: String = sqlx::query_scalar("SELECT title FROM posts WHERE id = $1")
         .bind(id)
         .fetch_one(&pool)
@@ -777,7 +777,7 @@ async fn saves_never_overwrite_what_they_did_not_see(pool: PgPool) {
         serde_json::to_vec(&save(current)).unwrap(),
     )
     .await;
-    assert_eq!(fresh.status, StatusCode::OK, "{}", fresh.text());
+    assert_eq!(fresh.status, StatusCode::OK, "{}", fresh.body);
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
@@ -798,6 +798,6 @@ async fn oversized_server_function_calls_are_refused(pool: PgPool) {
     assert!(
         reply.json()["PayloadTooLarge"].is_u64(),
         "the editor can say why: {}",
-        reply.text()
+        reply.body
     );
 }

@@ -12,11 +12,13 @@ use serde::{Deserialize, Serialize};
 use crate::components::{ErrorNotice, RichEditor};
 
 mod categories;
+mod panels;
 mod tags;
 
 use crate::error::AppError;
 use crate::model::{Account, CategoryChoice, EditablePost, PostInput, PostStatus, SavedPost};
 use categories::CategoryPicker;
+use panels::{AddressPanel, DiscussionPanel, PasswordPanel, PublishPanel};
 use tags::TagPicker;
 
 /// Seconds of quiet after the last change before a draft saves itself.
@@ -272,38 +274,7 @@ fn PostForm(desk: WritingDesk) -> impl IntoView {
         }
     });
 
-    // A draft saves itself once the writer has paused, and again after a save that edits
-    // overtook.
-    let edits = RwSignal::new(0u32);
-    let saving = save.pending();
-    Effect::new(move |previous: Option<()>| {
-        snapshot();
-        saving.track();
-        if previous.is_none() {
-            return;
-        }
-        let edit = edits.get_untracked().wrapping_add(1);
-        edits.set(edit);
-        set_timeout(
-            move || {
-                let autosave_due = || {
-                    let quiet = edits.try_get_untracked()? == edit;
-                    let draft = saved_status.try_get_untracked()? == PostStatus::Draft
-                        && status.try_get_untracked()? == PostStatus::Draft;
-                    Some(
-                        quiet
-                            && draft
-                            && dirty.try_get_untracked()?
-                            && !saving.try_get_untracked()?,
-                    )
-                };
-                if autosave_due() == Some(true) {
-                    save.dispatch((PostStatus::Draft, true));
-                }
-            },
-            std::time::Duration::from_secs(AUTOSAVE_SECONDS),
-        );
-    });
+    autosave_drafts(save, snapshot, dirty, saved_status, status);
     warn_before_leaving(dirty);
 
     let suggested = RwSignal::new(String::new());
@@ -321,23 +292,7 @@ fn PostForm(desk: WritingDesk) -> impl IntoView {
             suggest.dispatch(title.get_untracked());
         }
     };
-    let shown_address = move || {
-        let typed = slug.get();
-        if !typed.is_empty() {
-            typed
-        } else if saved_status.get() != PostStatus::Draft {
-            address.get()
-        } else {
-            suggested.get()
-        }
-    };
-
-    let submit_label = move || match status.get() {
-        PostStatus::Scheduled => "Schedule",
-        PostStatus::Published if saved_status.get() == PostStatus::Published => "Update",
-        PostStatus::Published => "Publish",
-        _ => "Save draft",
-    };
+    let saving = save.pending();
     let may_create_categories = writer.may_manage_terms();
 
     view! {
@@ -366,83 +321,58 @@ fn PostForm(desk: WritingDesk) -> impl IntoView {
                 </p>
             </div>
             <aside class="write-side">
-                <section class="panel">
-                    <h2>"Publish"</h2>
-                    <p class="save-state" role="status">{move || match state.get() {
-                        SaveState::Saving => "Saving…".to_string(),
-                        SaveState::Failed(_) => "Not saved".to_string(),
-                        _ if dirty.get() => "Unsaved changes".to_string(),
-                        SaveState::Saved(at) => format!("Saved at {at}"),
-                        SaveState::Idle if post_id.get().is_some() => "Saved".to_string(),
-                        SaveState::Idle => "Not saved yet".to_string(),
-                    }}</p>
-                    {move || match state.get() {
-                        SaveState::Failed(error) => Some(view! { <p class="form-error" role="alert">{error}</p> }),
-                        _ => None,
-                    }}
-                    <p class="field">
-                        <label for="post-status">"Status"</label>
-                        <select id="post-status" prop:value=move || status.get().as_str() on:change=move |ev| {
-                            status.set(PostStatus::parse(&event_target_value(&ev)).unwrap_or(PostStatus::Draft));
-                        }>
-                            <option value="draft" selected=move || status.get() == PostStatus::Draft>"Draft"</option>
-                            <option value="published" selected=move || status.get() == PostStatus::Published>"Published"</option>
-                            <option value="scheduled" selected=move || status.get() == PostStatus::Scheduled>"Scheduled"</option>
-                        </select>
-                    </p>
-                    {move || (status.get() == PostStatus::Scheduled).then(|| view! {
-                        <p class="field">
-                            <label for="post-publish-at">"Publish on (your time)"</label>
-                            <input id="post-publish-at" type="datetime-local" prop:value=publish_at
-                                on:input=move |ev| publish_at.set(event_target_value(&ev)) />
-                        </p>
-                    })}
-                    <p class="actions">
-                        <button type="submit" disabled=move || saving.get() || !hydrated.get()>{submit_label}</button>
-                        {move || post_id.get().map(|id| view! {
-                            <a class="button secondary" href=format!("/preview/{id}") target="_blank" rel="noopener">"Preview"</a>
-                        })}
-                    </p>
-                    {move || post_id.get().map(|id| view! {
-                        <p class="field-hint">
-                            <a href=format!("/write/{id}/revisions")>"Revisions"</a>
-                        </p>
-                    })}
-                </section>
-                <section class="panel">
-                    <h2><label for="post-slug">"Address"</label></h2>
-                    <p class="field">
-                        <input id="post-slug" type="text" value=slug.get_untracked() prop:value=slug
-                            placeholder=move || if suggested.get().is_empty() { "made from the title".to_string() } else { suggested.get() }
-                            on:input=move |ev| slug.set(event_target_value(&ev))
-                            on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); } />
-                        <span class="field-hint slug-hint">{move || format!("/posts/{}", shown_address())}</span>
-                    </p>
-                </section>
-                <section class="panel">
-                    <h2>"Discussion"</h2>
-                    <p>
-                        <input id="post-comments-open" type="checkbox" prop:checked=comments_open
-                            on:change=move |ev| comments_open.set(event_target_checked(&ev)) />
-                        <label for="post-comments-open">" Allow comments"</label>
-                    </p>
-                </section>
-                <section class="panel">
-                    <h2><label for="post-password">"Password"</label></h2>
-                    <p class="field">
-                        <input id="post-password" type="text" maxlength="255" autocomplete="off"
-                            value=password.get_untracked() prop:value=password
-                            on:input=move |ev| password.set(event_target_value(&ev))
-                            on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); } />
-                        <span class="field-hint">"Readers must give it to see the text, images and comments; leave it empty for everyone."</span>
-                    </p>
-                </section>
+                <PublishPanel status saved_status publish_at state dirty post_id saving hydrated />
+                <AddressPanel slug suggested saved_status address />
+                <DiscussionPanel comments_open />
+                <PasswordPanel password />
                 <CategoryPicker choices chosen may_create=may_create_categories />
                 <TagPicker tags />
             </aside>
         </form>
     }
     .into_any()
+}
+
+/// Saves a draft once the writer has paused for [`AUTOSAVE_SECONDS`], and again after a save
+/// that edits overtook. `fields` reads every field of the form, so that any edit starts the wait
+/// again.
+fn autosave_drafts(
+    save: Action<(PostStatus, bool), Result<SavedPost, AppError>>,
+    fields: impl Fn() -> Snapshot + 'static,
+    dirty: Memo<bool>,
+    saved_status: RwSignal<PostStatus>,
+    status: RwSignal<PostStatus>,
+) {
+    let edits = RwSignal::new(0u32);
+    let saving = save.pending();
+    Effect::new(move |previous: Option<()>| {
+        fields();
+        saving.track();
+        if previous.is_none() {
+            return;
+        }
+        let edit = edits.get_untracked().wrapping_add(1);
+        edits.set(edit);
+        set_timeout(
+            move || {
+                let autosave_due = || {
+                    let quiet = edits.try_get_untracked()? == edit;
+                    let draft = saved_status.try_get_untracked()? == PostStatus::Draft
+                        && status.try_get_untracked()? == PostStatus::Draft;
+                    Some(
+                        quiet
+                            && draft
+                            && dirty.try_get_untracked()?
+                            && !saving.try_get_untracked()?,
+                    )
+                };
+                if autosave_due() == Some(true) {
+                    save.dispatch((PostStatus::Draft, true));
+                }
+            },
+            std::time::Duration::from_secs(AUTOSAVE_SECONDS),
+        );
+    });
 }
 
 /// Whether a draft's slug is the one its title gives (perhaps with a number to make it unique):
