@@ -56,6 +56,47 @@ pub enum Command {
     User(UserSettings),
     /// Show or change how comments are handled.
     Comments(CommentSettingsArgs),
+    /// Show or change the blog's title and tagline.
+    Site(SiteSettingsArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SiteSettingsArgs {
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+    /// The blog's name, in page titles, the header and feeds.
+    #[arg(long, value_parser = site_title)]
+    pub title: Option<String>,
+    /// A line under the title saying what the blog is about; "" for none.
+    #[arg(long, value_parser = site_tagline)]
+    pub tagline: Option<String>,
+}
+
+/// The longest title and tagline a blog may have, in characters.
+pub const MAX_TITLE_CHARS: usize = 200;
+pub const MAX_TAGLINE_CHARS: usize = 500;
+
+fn site_title(text: &str) -> Result<String, String> {
+    let title = text.trim();
+    if title.is_empty() {
+        return Err("the title cannot be empty".to_string());
+    }
+    if title.chars().count() > MAX_TITLE_CHARS {
+        return Err(format!(
+            "the title is longer than {MAX_TITLE_CHARS} characters"
+        ));
+    }
+    Ok(title.to_string())
+}
+
+fn site_tagline(text: &str) -> Result<String, String> {
+    let tagline = text.trim();
+    if tagline.chars().count() > MAX_TAGLINE_CHARS {
+        return Err(format!(
+            "the tagline is longer than {MAX_TAGLINE_CHARS} characters"
+        ));
+    }
+    Ok(tagline.to_string())
 }
 
 #[derive(Debug, Clone, Args)]

@@ -36,7 +36,8 @@ use tokio::signal::unix::{SignalKind, signal};
 
 use crate::cluster::ClusterRole;
 use crate::config::{
-    Cli, Command, CommentSettingsArgs, ExecSettings, ImportSettings, ServeSettings, UserSettings,
+    Cli, Command, CommentSettingsArgs, ExecSettings, ImportSettings, ServeSettings,
+    SiteSettingsArgs, UserSettings,
 };
 use crate::database::{Database, DatabaseError, Workload};
 use crate::stop::StopRequests;
@@ -84,6 +85,8 @@ pub enum FieldnotesError {
     },
     #[error("cannot change the comment settings: {0}")]
     Settings(sqlx::Error),
+    #[error("cannot change the blog's title and tagline: {0}")]
+    SiteSettings(sqlx::Error),
     #[error("cannot listen for signals: {0}")]
     Signals(std::io::Error),
     #[error(transparent)]
@@ -98,6 +101,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, FieldnotesError> {
         Command::Exec(settings) => exec(&settings).await,
         Command::User(settings) => user(&settings).await.map(|()| ExitCode::SUCCESS),
         Command::Comments(settings) => comments(&settings).await.map(|()| ExitCode::SUCCESS),
+        Command::Site(settings) => site(&settings).await.map(|()| ExitCode::SUCCESS),
     }
 }
 
@@ -272,6 +276,24 @@ async fn comments(settings: &CommentSettingsArgs) -> Result<(), FieldnotesError>
             set.spam_words.join(", ")
         },
         set.min_writing_seconds
+    );
+    Ok(())
+}
+
+async fn site(settings: &SiteSettingsArgs) -> Result<(), FieldnotesError> {
+    let stop = StopRequests::listen().map_err(FieldnotesError::Signals)?;
+    let database = Database::open(&settings.database, Workload::Command, &stop).await?;
+    let set = app::db::site::set_site_info(
+        &database.pool,
+        settings.title.as_deref(),
+        settings.tagline.as_deref(),
+    )
+    .await;
+    database.close().await;
+    let (title, tagline) = set.map_err(FieldnotesError::SiteSettings)?;
+    println!(
+        "Title: {title}\nTagline: {}",
+        if tagline.is_empty() { "none" } else { &tagline }
     );
     Ok(())
 }

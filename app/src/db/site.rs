@@ -15,15 +15,23 @@ pub async fn site_info(pool: &PgPool, url: &str) -> sqlx::Result<SiteInfo> {
     })
 }
 
+/// Changes the blog's title and tagline, each when given; the two as they are afterwards.
 pub async fn set_site_info(
     db: impl PgExecutor<'_>,
-    title: &str,
-    tagline: &str,
-) -> sqlx::Result<()> {
-    sqlx::query!("UPDATE site SET title = $1, tagline = $2", title, tagline)
-        .execute(db)
-        .await?;
-    Ok(())
+    title: Option<&str>,
+    tagline: Option<&str>,
+) -> sqlx::Result<(String, String)> {
+    let site = sqlx::query!(
+        r#"
+        UPDATE site SET title = coalesce($1, title), tagline = coalesce($2, tagline)
+        RETURNING title, tagline
+        "#,
+        title,
+        tagline
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((site.title, site.tagline))
 }
 
 /// Whether the demo blog was ever imported, so that it comes at most once.

@@ -109,7 +109,12 @@ pub async fn import_wxr(
     let channel = reader.channel();
     let summary = import.finish(channel).await?;
     if blog_was_empty && !channel.title.trim().is_empty() {
-        db::site::set_site_info(&mut *tx, channel.title.trim(), channel.description.trim()).await?;
+        db::site::set_site_info(
+            &mut *tx,
+            Some(channel.title.trim()),
+            Some(channel.description.trim()),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(summary)

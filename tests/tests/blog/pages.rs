@@ -339,3 +339,75 @@ async fn readers_pages_are_kept_until_something_changes(pool: PgPool) {
     let (state, _) = cache_state(&app, "/no/such/page", None).await;
     assert_eq!(state, "", "a page not found is not kept");
 }
+
+/// `fieldnotes site` with its options, as its own program against the blog's database.
+fn fieldnotes_site(pool: &PgPool, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(integration_tests::fieldnotes_binary())
+        .arg("site")
+        .args(args)
+        .env("DATABASE_URL", integration_tests::database_url(pool))
+        .output()
+        .unwrap()
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn the_blog_is_renamed_from_the_command_line(pool: PgPool) {
+    let app = app_with_theme_data(pool.clone()).await;
+    let shown = fieldnotes_site(&pool, &[]);
+    assert!(shown.status.success());
+    let (title, _): (String, String) = sqlx::query_as("SELECT title, tagline FROM site")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&shown.stdout).contains(&format!("Title: {title}")),
+        "{shown:?}"
+    );
+
+    let renamed = fieldnotes_site(
+        &pool,
+        &[
+            "--title",
+            " 田野笔记 Fieldnotes ",
+            "--tagline",
+            "Notes from the field",
+        ],
+    );
+    assert!(renamed.status.success(), "{renamed:?}");
+    let said = String::from_utf8_lossy(&renamed.stdout);
+    assert!(
+        said.contains("Title: 田野笔记 Fieldnotes\nTagline: Notes from the field"),
+        "{said}"
+    );
+    let (_, home) = app.get("/").await;
+    assert!(
+        home.contains("田野笔记 Fieldnotes"),
+        "the home page shows the new name"
+    );
+    let (_, feed) = app.get("/feed.xml").await;
+    assert!(feed.contains("田野笔记 Fieldnotes"), "and so does the feed");
+
+    let untouched = fieldnotes_site(&pool, &["--tagline", ""]);
+    assert!(untouched.status.success());
+    assert!(
+        String::from_utf8_lossy(&untouched.stdout)
+            .contains("Title: 田野笔记 Fieldnotes\nTagline: none")
+    );
+
+    for bad in [vec!["--title", "  "], vec!["--title", &"x".repeat(201)]] {
+        let refused = fieldnotes_site(&pool, &bad);
+        assert!(!refused.status.success(), "{bad:?}");
+        assert!(
+            String::from_utf8_lossy(&refused.stderr).contains("the title"),
+            "{refused:?}"
+        );
+    }
+    let (title, tagline): (String, String) = sqlx::query_as("SELECT title, tagline FROM site")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        (title.as_str(), tagline.as_str()),
+        ("田野笔记 Fieldnotes", "")
+    );
+}
