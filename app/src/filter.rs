@@ -281,6 +281,16 @@ impl PostFilter {
     }
 }
 
+/// The address of a post.
+pub fn post_href(slug: &str) -> String {
+    format!("/posts/{}", escape_url_part(slug))
+}
+
+/// The address of a page.
+pub fn page_href(slug: &str) -> String {
+    format!("/pages/{}", escape_url_part(slug))
+}
+
 /// Percent-encodes what may not stand in a URL's path or query part as it is. Letters of every
 /// script stay readable in the source (a Chinese tag's address reads as Chinese, as in
 /// WordPress); browsers encode them on the wire. Written here rather than with the

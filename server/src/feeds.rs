@@ -156,7 +156,7 @@ pub async fn comment_feed(
                 return Ok(None);
             };
             let (id, post_title) = (post.id, post.title);
-            let path = format!("/posts/{}", app::filter::escape_url_part(slug));
+            let path = app::filter::post_href(slug);
             (
                 Some(id),
                 format!("Comments on “{post_title}”"),
@@ -178,9 +178,9 @@ pub async fn comment_feed(
         .map(|comment| Entry {
             title: format!("{} on “{}”", comment.author_name, comment.post_title),
             url: format!(
-                "{}/posts/{}#comment-{}",
+                "{}{}#comment-{}",
                 site.url,
-                app::filter::escape_url_part(&comment.post_slug),
+                app::filter::post_href(&comment.post_slug),
                 comment.id
             ),
             published: comment.created_at,
@@ -227,11 +227,7 @@ pub async fn feed(
             } else {
                 post.title.clone()
             },
-            url: format!(
-                "{}/posts/{}",
-                site.url,
-                app::filter::escape_url_part(&post.slug)
-            ),
+            url: format!("{}{}", site.url, app::filter::post_href(&post.slug)),
             published: post.published_at,
             author: post.author.as_ref().map(|author| author.name.clone()),
             categories: post

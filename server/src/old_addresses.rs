@@ -14,7 +14,7 @@
 
 use app::db;
 use app::db::posts::MovedPost;
-use app::filter::{PostFilter, escape_url_part};
+use app::filter::{PostFilter, page_href, post_href};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -78,12 +78,11 @@ fn wordpress_post_id(query: &str) -> Option<i64> {
 }
 
 fn post_address(moved: &MovedPost) -> String {
-    let section = if moved.kind == "page" {
-        "pages"
+    if moved.kind == "page" {
+        page_href(&moved.slug)
     } else {
-        "posts"
-    };
-    format!("/{section}/{}", escape_url_part(&moved.slug))
+        post_href(&moved.slug)
+    }
 }
 
 /// A `301` to `address`, whose letters outside ASCII are percent-encoded for the header.

@@ -6,7 +6,7 @@ use std::io;
 
 use app::db;
 use app::error::AppError;
-use app::filter::{PostFilter, escape_url_part};
+use app::filter::{PostFilter, page_href, post_href};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -94,16 +94,26 @@ async fn listings(State(state): State<AppState>) -> Result<Response, AppError> {
         db::posts::public_pages(&state.pool, false)
     )?;
     let mut paths = vec!["/".to_string()];
-    paths.extend(
-        scopes
-            .iter()
-            .map(|(scope, slug)| format!("/{scope}/{}", escape_url_part(slug))),
-    );
-    paths.extend(
-        pages
-            .iter()
-            .map(|page| format!("/pages/{}", escape_url_part(&page.slug))),
-    );
+    paths.extend(scopes.iter().filter_map(|(scope, slug)| {
+        let slug = Some(slug.clone());
+        let filter = match scope.as_str() {
+            "author" => PostFilter {
+                author: slug,
+                ..PostFilter::default()
+            },
+            "tag" => PostFilter {
+                tag: slug,
+                ..PostFilter::default()
+            },
+            "category" => PostFilter {
+                category: slug,
+                ..PostFilter::default()
+            },
+            _ => return None,
+        };
+        Some(filter.href(1))
+    }));
+    paths.extend(pages.iter().map(|page| page_href(&page.slug)));
     paths.extend(months.iter().map(|month| {
         PostFilter {
             year: Some(month.year),
@@ -137,7 +147,7 @@ async fn posts_part(
         .into_iter()
         .map(|(slug, updated)| {
             (
-                format!("{}/posts/{}", state.public_url, escape_url_part(&slug)),
+                format!("{}{}", state.public_url, post_href(&slug)),
                 updated.to_rfc3339(),
             )
         })

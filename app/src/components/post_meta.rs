@@ -19,10 +19,7 @@ pub fn PostMeta(summary: PostSummary, #[prop(optional)] within: PostFilter) -> i
         .with(Part::Year, &summary.published_at.format("%Y").to_string())
         .with(Part::Month, &summary.published_at.format("%-m").to_string())
         .href(1);
-    let comments_href = format!(
-        "/posts/{}#comments",
-        crate::filter::escape_url_part(&summary.slug)
-    );
+    let comments_href = format!("{}#comments", crate::filter::post_href(&summary.slug));
     let comments = format!("{} »", format::comment_count(summary.comment_count));
     let narrowed = within.clone();
     let links = move |items: Vec<Named>, part: Part, class: &'static str| {

@@ -5,7 +5,7 @@ use leptos_router::components::A;
 
 use crate::components::SearchForm;
 use crate::error::AppError;
-use crate::filter::{PostFilter, escape_url_part};
+use crate::filter::{PostFilter, escape_url_part, page_href, post_href};
 use crate::model::{ArchiveMonth, CategoryCount, Named, Sidebar, TagCount};
 
 /// Months listed one by one; older ones are listed by year.
@@ -84,7 +84,7 @@ fn RecentList(recent: Vec<Named>, title: &'static str, heading_id: &'static str)
                     {recent
                         .into_iter()
                         .map(|post| {
-                            let href = format!("/posts/{}", escape_url_part(&post.slug));
+                            let href = post_href(&post.slug);
                             let title = if post.name.is_empty() { "(untitled)".to_string() } else { post.name };
                             view! { <li><A href=href>{title}</A></li> }
                         })
@@ -104,7 +104,7 @@ fn PageList(pages: Vec<Named>) -> impl IntoView {
                 <ul>
                     {pages
                         .into_iter()
-                        .map(|page| view! { <li><A href=format!("/pages/{}", escape_url_part(&page.slug))>{page.name}</A></li> })
+                        .map(|page| view! { <li><A href=page_href(&page.slug)>{page.name}</A></li> })
                         .collect_view()}
                 </ul>
             </nav>

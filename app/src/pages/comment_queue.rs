@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::ErrorNotice;
 use crate::error::AppError;
-use crate::filter::escape_url_part;
+use crate::filter::post_href;
 use crate::format::long_date;
 use crate::model::{CommentQueue, CommentStatus, QueuedComment};
 use crate::pages::SignInFirst;
@@ -166,7 +166,7 @@ fn QueuedCommentEntry(
     moderate: Action<(Vec<i64>, CommentStatus), Result<u64, AppError>>,
 ) -> impl IntoView {
     let id = comment.id;
-    let post = format!("/posts/{}", escape_url_part(&comment.post_slug));
+    let post = post_href(&comment.post_slug);
     let buttons = actions(status)
         .into_iter()
         .map(|(to, label)| {

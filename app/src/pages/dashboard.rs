@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::ErrorNotice;
 use crate::error::AppError;
-use crate::filter::escape_url_part;
+use crate::filter::{escape_url_part, post_href};
 use crate::format::long_date;
 use crate::model::{Account, DashboardFilter, DashboardListing, DashboardPost, PostStatus};
 use crate::pages::SignInFirst;
@@ -268,7 +268,7 @@ fn DashboardRow(
                         " "
                         <a href=format!("/preview/{id}")>"Preview"</a>
                         {(post.status == PostStatus::Published).then(|| view! {
-                            " "<a href=format!("/posts/{}", escape_url_part(&post.slug))>"View"</a>
+                            " "<a href=post_href(&post.slug)>"View"</a>
                         })}
                         <ActionForm action=trash>
                             <input type="hidden" name="id" value=id.to_string() />

@@ -10,7 +10,7 @@ use crate::components::{
     ErrorNotice, Loading, PageHead, Pagination, PostMeta, Site, set_http_status,
 };
 use crate::error::AppError;
-use crate::filter::{MAX_COMBINED_POSTS, Part, PostFilter, escape_url_part};
+use crate::filter::{MAX_COMBINED_POSTS, Part, PostFilter, post_href};
 use crate::format;
 use crate::model::{Count, Facet, POSTS_PER_PAGE, PROTECTED_NOTICE, PostListing, PostSummary};
 use crate::pages::NotFoundPage;
@@ -224,7 +224,7 @@ fn FilterChips(facets: Vec<Facet>, filter: PostFilter) -> impl IntoView {
 
 #[component]
 fn PostTeaser(summary: PostSummary, within: PostFilter) -> impl IntoView {
-    let href = format!("/posts/{}", escape_url_part(&summary.slug));
+    let href = post_href(&summary.slug);
     let title = if summary.title.is_empty() {
         "(untitled)".to_string()
     } else {

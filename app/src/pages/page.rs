@@ -6,7 +6,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::components::{ErrorNotice, Loading, PageHead, PasswordForm, Site, UnlockPost};
 use crate::error::AppError;
-use crate::filter::escape_url_part;
+use crate::filter::page_href;
 use crate::model::{Page, SiteInfo};
 use crate::pages::NotFoundPage;
 
@@ -57,14 +57,14 @@ pub fn PagePage() -> impl IntoView {
 
 #[component]
 fn PageArticle(page: Page, site: SiteInfo, unlock: ServerAction<UnlockPost>) -> impl IntoView {
-    let path = format!("/pages/{}", escape_url_part(&page.slug));
+    let path = page_href(&page.slug);
     let title = if page.title.is_empty() {
         "(untitled)".to_string()
     } else {
         page.title
     };
     let link = |page: crate::model::Named| {
-        view! { <A href=format!("/pages/{}", escape_url_part(&page.slug))>{page.name}</A> }
+        view! { <A href=page_href(&page.slug)>{page.name}</A> }
     };
     view! {
         <PageHead site title=title.clone() description=page.description path />

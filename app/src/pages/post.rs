@@ -9,7 +9,7 @@ use crate::components::{
     PostMeta, Site, UnlockPost,
 };
 use crate::error::AppError;
-use crate::filter::escape_url_part;
+use crate::filter::post_href;
 use crate::model::{Named, PROTECTED_NOTICE, PostView, SiteInfo};
 use crate::pages::NotFoundPage;
 
@@ -103,7 +103,7 @@ pub(crate) fn PostArticle(
     } else {
         summary.title.clone()
     };
-    let path = format!("/posts/{}", escape_url_part(&summary.slug));
+    let path = post_href(&summary.slug);
     let description = if summary.protected {
         PROTECTED_NOTICE.to_string()
     } else {
@@ -164,7 +164,7 @@ pub(crate) fn PostArticle(
 
 #[component]
 fn Neighbour(post: Named, rel: &'static str, label: &'static str) -> impl IntoView {
-    let href = format!("/posts/{}", escape_url_part(&post.slug));
+    let href = post_href(&post.slug);
     let title = if post.name.is_empty() {
         "(untitled)".to_string()
     } else {

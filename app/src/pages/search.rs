@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::{ErrorNotice, Loading, PageHead, Pagination, SearchForm, Site};
 use crate::error::AppError;
-use crate::filter::escape_url_part;
+use crate::filter::{escape_url_part, post_href};
 use crate::format;
 use crate::model::{Count, MAX_QUERY_CHARS, PROTECTED_NOTICE, SearchResults};
 use crate::pages::NotFoundPage;
@@ -133,7 +133,7 @@ fn ResultList(results: SearchResults) -> impl IntoView {
                 .hits
                 .into_iter()
                 .map(|hit| {
-                    let href = format!("/posts/{}", escape_url_part(&hit.post.slug));
+                    let href = post_href(&hit.post.slug);
                     let title = if hit.post.name.is_empty() { "(untitled)".to_string() } else { hit.post.name };
                     view! {
                         <li class="search-hit">

@@ -89,10 +89,7 @@ pub struct PostSummaryOut {
 impl PostSummaryOut {
     fn new(summary: PostSummary, public_url: &str) -> Self {
         PostSummaryOut {
-            url: format!(
-                "{public_url}/posts/{}",
-                app::filter::escape_url_part(&summary.slug)
-            ),
+            url: format!("{public_url}{}", app::filter::post_href(&summary.slug)),
             slug: summary.slug,
             title: summary.title,
             excerpt: summary.excerpt,

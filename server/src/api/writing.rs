@@ -104,10 +104,7 @@ pub struct WrittenPost {
 impl WrittenPost {
     fn new(saved: SavedPost, public_url: &str) -> Self {
         WrittenPost {
-            url: format!(
-                "{public_url}/posts/{}",
-                app::filter::escape_url_part(&saved.slug)
-            ),
+            url: format!("{public_url}{}", app::filter::post_href(&saved.slug)),
             id: saved.id,
             slug: saved.slug,
             status: saved.status,
