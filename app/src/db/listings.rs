@@ -158,7 +158,9 @@ pub async fn find_page(
 
 /// The ids of a page of one scope, and how many posts the scope holds in the months. The month
 /// counts tell in which month the page starts and how many newer posts lie before that month,
-/// so the scan skips only posts of that month.
+/// so the scan skips only posts of that month. The bounds reach `filtered_posts` through LATERAL,
+/// never as sub-selects in its arguments: PostgreSQL inlines the function, and so reads one index
+/// range, only when no argument is a sub-select.
 async fn single_scope_page(
     pool: &PgPool,
     scope: Scope,
@@ -183,11 +185,14 @@ async fn single_scope_page(
         )
         SELECT (SELECT coalesce(sum(post_count), 0) FROM months)::bigint AS "total!",
                ARRAY(
-                   SELECT post_id FROM filtered_posts(
-                       $1, $2, $3, (SELECT (month + interval '1 month')::date FROM start),
-                       NULL, NULL, NULL)
-                   ORDER BY published_at DESC, post_id DESC
-                   OFFSET $5 - (SELECT newer FROM start) LIMIT $6
+                   SELECT page.post_id
+                   FROM start, LATERAL (
+                       SELECT post_id, published_at FROM filtered_posts(
+                           $1, $2, $3, (start.month + interval '1 month')::date, NULL, NULL, NULL)
+                       ORDER BY published_at DESC, post_id DESC
+                       OFFSET $5 - start.newer LIMIT $6
+                   ) page
+                   ORDER BY page.published_at DESC, page.post_id DESC
                ) AS "ids!"
         "#,
         scope,
@@ -233,14 +238,16 @@ async fn combined_page(
         )
         SELECT (SELECT scan_from FROM horizon) AS "scan_from!",
                (SELECT count(*) FROM (
-                   SELECT 1 FROM filtered_posts(
-                       $1, $2, (SELECT scan_from FROM horizon), $4, $5, $6, $7)
+                   SELECT 1
+                   FROM horizon, LATERAL filtered_posts(
+                       $1, $2, horizon.scan_from, $4, $5, $6, $7)
                    LIMIT $10
                ) capped) AS "counted!",
                ARRAY(
-                   SELECT post_id FROM filtered_posts(
-                       $1, $2, (SELECT scan_from FROM horizon), $4, $5, $6, $7)
-                   ORDER BY published_at DESC, post_id DESC
+                   SELECT found.post_id
+                   FROM horizon, LATERAL filtered_posts(
+                       $1, $2, horizon.scan_from, $4, $5, $6, $7) found
+                   ORDER BY found.published_at DESC, found.post_id DESC
                    OFFSET $11 LIMIT $12
                ) AS "ids!"
         "#,
