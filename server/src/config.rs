@@ -58,6 +58,26 @@ pub enum Command {
     Comments(CommentSettingsArgs),
     /// Show or change the blog's title and tagline.
     Site(SiteSettingsArgs),
+    /// Write the whole blog as a WordPress export (WXR 1.2): authors, categories, tags, posts
+    /// and pages of every status, and comments. `fieldnotes import` and WordPress's importer
+    /// read it.
+    Export(ExportSettings),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportSettings {
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+    /// Where readers reach the blog: the base of the posts' addresses in the export.
+    #[arg(
+        long,
+        env = "FIELDNOTES_PUBLIC_URL",
+        default_value = "http://127.0.0.1:3000"
+    )]
+    pub public_url: String,
+    /// The file to write, replaced only once the export is complete; standard output without
+    /// one.
+    pub file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

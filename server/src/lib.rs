@@ -9,6 +9,7 @@ pub mod cluster;
 pub mod config;
 pub mod database;
 pub mod demo;
+pub mod export;
 pub mod feeds;
 pub mod headers;
 pub mod import;
@@ -36,7 +37,7 @@ use tokio::signal::unix::{SignalKind, signal};
 
 use crate::cluster::ClusterRole;
 use crate::config::{
-    Cli, Command, CommentSettingsArgs, ExecSettings, ImportSettings, ServeSettings,
+    Cli, Command, CommentSettingsArgs, ExecSettings, ExportSettings, ImportSettings, ServeSettings,
     SiteSettingsArgs, UserSettings,
 };
 use crate::database::{Database, DatabaseError, Workload};
@@ -74,6 +75,13 @@ pub enum FieldnotesError {
     },
     #[error("the import was interrupted; nothing was changed")]
     Interrupted,
+    #[error("{}", match file { Some(file) => format!("{}: {source}", file.display()), None => source.to_string() })]
+    Export {
+        file: Option<PathBuf>,
+        source: export::ExportError,
+    },
+    #[error("the export was interrupted; no file was written")]
+    ExportInterrupted,
     #[error("asked to stop before the command was carried out")]
     Stopped,
     #[error("no command to run was given")]
@@ -102,6 +110,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, FieldnotesError> {
         Command::User(settings) => user(&settings).await.map(|()| ExitCode::SUCCESS),
         Command::Comments(settings) => comments(&settings).await.map(|()| ExitCode::SUCCESS),
         Command::Site(settings) => site(&settings).await.map(|()| ExitCode::SUCCESS),
+        Command::Export(settings) => export(&settings).await.map(|()| ExitCode::SUCCESS),
     }
 }
 
@@ -330,6 +339,54 @@ async fn import(settings: &ImportSettings) -> Result<(), FieldnotesError> {
     progress.finish_and_clear();
     database.close().await;
     println!("{}", imported?);
+    Ok(())
+}
+
+async fn export(settings: &ExportSettings) -> Result<(), FieldnotesError> {
+    let stop = StopRequests::listen().map_err(FieldnotesError::Signals)?;
+    let public_url = settings.public_url.trim_end_matches('/');
+    let failed = |source| FieldnotesError::Export {
+        file: settings.file.clone(),
+        source,
+    };
+    let database = Database::open(&settings.database, Workload::Command, &stop).await?;
+    let exported = match &settings.file {
+        Some(file) => {
+            // Written beside the file and moved over it once whole, so that a failed export
+            // never leaves a file that looks complete, nor spoils an earlier one.
+            let partial = file.with_extension("partial");
+            let written = async {
+                let mut out = tokio::fs::File::create(&partial).await?;
+                let summary = export::export_wxr(&database.pool, public_url, &mut out).await?;
+                out.sync_all().await?;
+                tokio::fs::rename(&partial, file).await?;
+                Ok::<_, export::ExportError>(summary)
+            };
+            let exported = tokio::select! {
+                written = written => written.map_err(failed),
+                () = stop.first() => Err(FieldnotesError::ExportInterrupted),
+            };
+            if exported.is_err() {
+                let _ = tokio::fs::remove_file(&partial).await;
+            }
+            exported
+        }
+        None => {
+            let written = async {
+                let mut out = std::io::stdout();
+                let summary = export::export_wxr(&database.pool, public_url, &mut out).await?;
+                std::io::Write::flush(&mut out)?;
+                Ok::<_, export::ExportError>(summary)
+            };
+            tokio::select! {
+                written = written => written.map_err(failed),
+                () = stop.first() => Err(FieldnotesError::ExportInterrupted),
+            }
+        }
+    };
+    database.close().await;
+    // Standard output may hold the export itself: the summary goes to standard error.
+    eprintln!("{}", exported?);
     Ok(())
 }
 

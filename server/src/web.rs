@@ -27,7 +27,7 @@ use crate::config::RequestLimits;
 use crate::headers::BrowserPolicy;
 use crate::limits::{MAX_REQUEST_BYTES, is_server_function};
 use crate::page_cache::{self, PageCache};
-use crate::{api, auth, feeds, headers, limits, media, old_addresses, sitemap};
+use crate::{api, auth, export, feeds, headers, limits, media, old_addresses, sitemap};
 
 /// What every request handler can reach.
 #[derive(Clone)]
@@ -86,6 +86,7 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
         .merge(feeds::routes())
         .merge(sitemap::routes())
         .merge(media::routes())
+        .merge(export::routes())
         .leptos_routes_with_context(&state, routes, provide_server_context.clone(), move || {
             shell(options.clone())
         })

@@ -12,6 +12,8 @@ use crate::model::Comment;
 pub struct ImportedComment<'a> {
     pub post_id: i64,
     pub wp_comment_id: i64,
+    /// The account that wrote it while signed in.
+    pub user_id: Option<i64>,
     pub author_name: &'a str,
     pub author_email: &'a str,
     pub author_url: &'a str,
@@ -29,10 +31,10 @@ pub async fn upsert_imported_comment(
     let row = sqlx::query!(
         r#"
         INSERT INTO comments (post_id, wp_comment_id, author_name, author_email, author_url, author_ip,
-                              body, status, kind, created_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                              body, status, kind, created_at, user_id)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
         ON CONFLICT (post_id, wp_comment_id) DO UPDATE
-        SET author_name = excluded.author_name, author_email = excluded.author_email,
+        SET user_id = excluded.user_id, author_name = excluded.author_name, author_email = excluded.author_email,
             author_url = excluded.author_url, author_ip = excluded.author_ip, body = excluded.body,
             status = excluded.status, kind = excluded.kind, created_at = excluded.created_at
         RETURNING id, (xmax = 0) AS "inserted!"
@@ -47,6 +49,7 @@ pub async fn upsert_imported_comment(
         comment.status,
         comment.kind,
         comment.created_at,
+        comment.user_id,
     )
     .fetch_one(conn)
     .await?;

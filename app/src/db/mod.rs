@@ -17,6 +17,7 @@
 
 pub mod accounts;
 pub mod comments;
+pub mod export;
 pub mod listings;
 pub mod media;
 pub mod posts;

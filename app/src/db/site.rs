@@ -4,9 +4,9 @@ use sqlx::{PgExecutor, PgPool};
 
 use crate::model::SiteInfo;
 
-pub async fn site_info(pool: &PgPool, url: &str) -> sqlx::Result<SiteInfo> {
+pub async fn site_info(db: impl PgExecutor<'_>, url: &str) -> sqlx::Result<SiteInfo> {
     let site = sqlx::query!("SELECT title, tagline FROM site")
-        .fetch_one(pool)
+        .fetch_one(db)
         .await?;
     Ok(SiteInfo {
         title: site.title,

@@ -126,6 +126,8 @@ struct Import<'c> {
     summary: ImportSummary,
     /// User ids by WordPress login.
     authors: HashMap<String, i64>,
+    /// User ids by WordPress author id, for the comments people wrote while signed in.
+    author_ids: HashMap<i64, i64>,
     /// Categories and the slugs of their parents, filed once all categories exist.
     category_parents: Vec<(String, String)>,
     /// Pages and the WordPress ids of their parents, linked once all items exist.
@@ -142,6 +144,7 @@ impl<'c> Import<'c> {
             conn,
             summary: ImportSummary::default(),
             authors: HashMap::new(),
+            author_ids: HashMap::new(),
             category_parents: Vec::new(),
             page_parents: Vec::new(),
             stray_comments: Vec::new(),
@@ -158,6 +161,9 @@ impl<'c> Import<'c> {
         let upserted = self
             .upsert_author(&login, &author.display_name, &author.email)
             .await?;
+        if let Some(wp_author_id) = author.id {
+            self.author_ids.insert(wp_author_id, upserted.id());
+        }
         self.summary.authors.count(upserted);
         Ok(())
     }
@@ -362,6 +368,9 @@ impl<'c> Import<'c> {
             let imported = ImportedComment {
                 post_id,
                 wp_comment_id,
+                user_id: comment
+                    .user_id
+                    .and_then(|wp_author_id| self.author_ids.get(&wp_author_id).copied()),
                 author_name: comment.author.trim(),
                 author_email: comment.author_email.trim(),
                 author_url: comment.author_url.trim(),
@@ -429,23 +438,54 @@ fn login(raw: &str) -> String {
         .to_string()
 }
 
+/// WordPress's post statuses and ours, both ways; any other (pending, auto-draft…) is a draft.
+const POST_STATUSES: [(&str, &str); 5] = [
+    ("publish", "published"),
+    ("future", "scheduled"),
+    ("private", "private"),
+    ("trash", "trash"),
+    ("draft", "draft"),
+];
+
+/// WordPress's `wp:comment_approved` values and our comment statuses, both ways.
+const COMMENT_STATUSES: [(&str, &str); 4] = [
+    ("1", "approved"),
+    ("spam", "spam"),
+    ("trash", "trash"),
+    ("0", "pending"),
+];
+
 fn post_status(status: &str) -> &'static str {
-    match status.trim() {
-        "publish" => "published",
-        "future" => "scheduled",
-        "private" => "private",
-        "trash" => "trash",
-        _ => "draft",
-    }
+    POST_STATUSES
+        .iter()
+        .find(|(wordpress, _)| *wordpress == status.trim())
+        .map_or("draft", |(_, ours)| ours)
+}
+
+pub fn wordpress_post_status(status: &str) -> &'static str {
+    POST_STATUSES
+        .iter()
+        .find(|(_, ours)| *ours == status)
+        .map_or("draft", |(wordpress, _)| wordpress)
 }
 
 fn comment_status(approved: &str) -> &'static str {
-    match approved.trim() {
-        "1" | "approve" => "approved",
-        "spam" => "spam",
-        "trash" | "post-trashed" => "trash",
-        _ => "pending",
-    }
+    let approved = match approved.trim() {
+        "approve" => "1",
+        "post-trashed" => "trash",
+        other => other,
+    };
+    COMMENT_STATUSES
+        .iter()
+        .find(|(wordpress, _)| *wordpress == approved)
+        .map_or("pending", |(_, ours)| ours)
+}
+
+pub fn wordpress_comment_status(status: &str) -> &'static str {
+    COMMENT_STATUSES
+        .iter()
+        .find(|(_, ours)| *ours == status)
+        .map_or("0", |(wordpress, _)| wordpress)
 }
 
 fn comment_kind(kind: &str) -> &'static str {
@@ -462,8 +502,12 @@ fn utc(date: Option<NaiveDateTime>) -> Option<DateTime<Utc>> {
 
 /// When the post appeared (or will): its GMT date, else the RSS date (which has a time zone),
 /// else its local date read as UTC. Posts that are shown need a date, so one without any is dated
-/// now.
+/// now. A draft has a date only when its GMT date is set: WordPress leaves it unset ("floating")
+/// until someone picks one, and the local date is then only when the draft was begun.
 fn published_at(item: &Item, status: &str) -> Option<DateTime<Utc>> {
+    if status == "draft" {
+        return utc(item.post_date_gmt);
+    }
     utc(item.post_date_gmt)
         .or(item.pub_date.map(|date| date.with_timezone(&Utc)))
         .or(utc(item.post_date))

@@ -37,6 +37,8 @@ pub enum Record {
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Author {
+    /// `wp:author_id`, which comments' `wp:comment_user_id` refer to.
+    pub id: Option<i64>,
     pub login: String,
     pub email: String,
     pub display_name: String,
@@ -295,6 +297,7 @@ impl<R: BufRead> WxrReader<R> {
         let mut author = Author::default();
         while let Some(element) = self.next_child()? {
             match element.name() {
+                (Wp, "author_id") => author.id = self.read_nonzero_id()?,
                 (Wp, "author_login") => author.login = self.read_scalar()?,
                 (Wp, "author_email") => author.email = self.read_scalar()?,
                 (Wp, "author_display_name") => author.display_name = self.read_scalar()?,
@@ -569,7 +572,7 @@ impl<R: BufRead> WxrReader<R> {
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 const WXR_VERSIONS: [&str; 3] = ["1.0", "1.1", "1.2"];
-const WORDPRESS_DATE_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
+pub const WORDPRESS_DATE_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
 const CONTENT_NAMESPACE: &str = "http://purl.org/rss/1.0/modules/content/";
 const DUBLIN_CORE_NAMESPACE: &str = "http://purl.org/dc/elements/1.1/";
 
@@ -713,7 +716,7 @@ fn resolve_reference(reference: &BytesRef) -> Result<String, String> {
 }
 
 /// Whether XML 1.0 allows the character in a document (the `Char` production).
-fn is_xml_char(character: char) -> bool {
+pub fn is_xml_char(character: char) -> bool {
     matches!(
         character,
         '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..
@@ -1478,6 +1481,7 @@ mod tests {
         .unwrap();
         let expected = [
             Record::Author(Author {
+                id: Some(1),
                 login: "ana".into(),
                 email: "ana@example.com".into(),
                 display_name: "Ana B".into(),

@@ -8,6 +8,7 @@ mod accounts;
 mod addresses;
 mod api;
 mod comments;
+mod export;
 mod feeds;
 mod import;
 mod limits;
