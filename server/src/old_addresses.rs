@@ -13,7 +13,7 @@
 //! as the home page takes no such parameters.
 
 use app::db;
-use app::db::posts::MovedPost;
+use app::db::posts::{MovedPost, OldAddress};
 use app::filter::{PostFilter, page_href, post_href};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -39,7 +39,9 @@ pub async fn redirect_old_addresses(
     if path == "/"
         && let Some(wp_post_id) = query.as_deref().and_then(wordpress_post_id)
     {
-        return match db::posts::moved_post_by_wp_id(&state.pool, wp_post_id).await {
+        return match db::posts::moved_post(&state.pool, OldAddress::WordPressId(wp_post_id), None)
+            .await
+        {
             Ok(Some(moved)) => moved_permanently(&post_address(&moved)),
             Ok(None) => next.run(request).await,
             Err(error) => app::error::AppError::from(error).into_response(),
@@ -50,14 +52,14 @@ pub async fn redirect_old_addresses(
         return response;
     }
     let decoded = percent_decode_str(&path).decode_utf8_lossy();
-    let moved =
-        match db::posts::moved_post_by_path(&state.pool, decoded.trim_end_matches('/')).await {
-            Ok(moved) => moved.map(|moved| post_address(&moved)),
-            Err(error) => {
-                tracing::error!(%error, "could not look up an old address");
-                None
-            }
-        };
+    let old = OldAddress::Path(decoded.trim_end_matches('/'));
+    let moved = match db::posts::moved_post(&state.pool, old, None).await {
+        Ok(moved) => moved.map(|moved| post_address(&moved)),
+        Err(error) => {
+            tracing::error!(%error, "could not look up an old address");
+            None
+        }
+    };
     match moved.or_else(|| archive_address(&path)) {
         Some(address) => moved_permanently(&address),
         None => response,
@@ -71,13 +73,13 @@ fn is_a_listing_here(path: &str) -> bool {
 }
 
 /// The post id of WordPress's `/?p=ID` or `/?page_id=ID`.
-fn wordpress_post_id(query: &str) -> Option<i64> {
+pub fn wordpress_post_id(query: &str) -> Option<i64> {
     form_urlencoded::parse(query.as_bytes())
         .find(|(name, _)| name == "p" || name == "page_id")
         .and_then(|(_, id)| id.parse().ok())
 }
 
-fn post_address(moved: &MovedPost) -> String {
+pub fn post_address(moved: &MovedPost) -> String {
     if moved.kind == "page" {
         page_href(&moved.slug)
     } else {

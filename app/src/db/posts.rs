@@ -465,7 +465,7 @@ pub async fn upsert_imported_post(
     Ok(Upserted::new(row.id, row.inserted))
 }
 
-/// A published post or page by where it was on the WordPress site it was imported from.
+/// Where a post or page imported from WordPress is now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MovedPost {
     /// `post` or `page`.
@@ -473,43 +473,86 @@ pub struct MovedPost {
     pub slug: String,
 }
 
-/// The published post or page whose WordPress permalink had this path (percent-decoded, without
-/// a trailing slash).
-pub async fn moved_post_by_path(pool: &PgPool, path: &str) -> sqlx::Result<Option<MovedPost>> {
-    if path.contains('\0') {
-        return Ok(None);
-    }
+/// An address a post or page had on the WordPress site it was imported from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OldAddress<'a> {
+    /// The path of its permalink, percent-decoded and without a trailing slash.
+    Path(&'a str),
+    /// Its id there, as in `/?p=ID` and `/?page_id=ID`.
+    WordPressId(i64),
+}
+
+/// The post or page that had `old` address: for readers (`wp_site` `None`), a published one from
+/// any site; for an import (`Some` site), any one imported from that site.
+pub async fn moved_post(
+    db: impl PgExecutor<'_>,
+    old: OldAddress<'_>,
+    wp_site: Option<&str>,
+) -> sqlx::Result<Option<MovedPost>> {
+    let (path, wp_post_id) = match old {
+        OldAddress::Path(path) if path.contains('\0') => return Ok(None),
+        OldAddress::Path(path) => (Some(path), None),
+        OldAddress::WordPressId(id) => (None, Some(id)),
+    };
     sqlx::query_as!(
         MovedPost,
         r#"
         SELECT kind, slug FROM posts
-        WHERE wp_path = $1 AND is_public(status, published_at)
+        WHERE (wp_path = $1 OR wp_post_id = $2)
+          AND CASE WHEN $3::text IS NULL THEN is_public(status, published_at) ELSE wp_site = $3 END
         ORDER BY id
         LIMIT 1
         "#,
-        path
+        path,
+        wp_post_id,
+        wp_site,
     )
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await
 }
 
-/// The published post or page that had this id on the WordPress site it was imported from.
-pub async fn moved_post_by_wp_id(
-    pool: &PgPool,
-    wp_post_id: i64,
-) -> sqlx::Result<Option<MovedPost>> {
-    sqlx::query_as!(
-        MovedPost,
-        r#"
-        SELECT kind, slug FROM posts
-        WHERE wp_post_id = $1 AND is_public(status, published_at)
-        ORDER BY id
-        LIMIT 1
-        "#,
-        wp_post_id
+/// The bodies of these posts that hold links, with their ids.
+pub async fn bodies_with_links(
+    conn: &mut PgConnection,
+    ids: &[i64],
+) -> sqlx::Result<Vec<(i64, String)>> {
+    let rows = sqlx::query!(
+        r#"SELECT id, body_html FROM posts WHERE id = ANY($1) AND body_html LIKE '%href="%' ORDER BY id"#,
+        ids
     )
-    .fetch_optional(pool)
-    .await
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.id, row.body_html))
+        .collect())
+}
+
+/// Gives an imported post the body with its links rewritten, keeping the body as it was
+/// imported as a revision (once: importing the same file again keeps no second copy).
+pub async fn rewrite_imported_body(
+    conn: &mut PgConnection,
+    post_id: i64,
+    body_html: &str,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"
+        WITH kept AS (
+            INSERT INTO post_revisions (post_id, saved_by, is_autosave, title, excerpt, body_html)
+            SELECT id, NULL, false, title, excerpt, body_html FROM posts p
+            WHERE id = $1
+              AND NOT EXISTS (SELECT 1 FROM post_revisions r
+                              WHERE r.post_id = p.id AND r.body_html = p.body_html
+                                AND r.title = p.title AND r.excerpt = p.excerpt)
+        )
+        UPDATE posts SET body_html = $2 WHERE id = $1
+        "#,
+        post_id,
+        body_html,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// `base`, or `base-2`, `base-3`… whichever no other post of this kind holds.

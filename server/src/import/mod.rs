@@ -4,14 +4,16 @@
 //! Every imported row remembers the site and WordPress id it came from; importing the same export
 //! again updates those rows instead of adding new ones.
 
+mod links;
 pub mod wxr;
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::fmt;
 use std::io::BufRead;
 
 use app::db::comments::ImportedComment;
-use app::db::posts::ImportedPost;
+use app::db::posts::{ImportedPost, OldAddress};
 use app::db::{self, Upserted};
 use app::slug::slugify;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -58,6 +60,8 @@ pub struct ImportSummary {
     pub menu_items: u64,
     /// Items of other kinds (reusable blocks, custom post types…).
     pub other_items: u64,
+    /// Posts and pages whose links to the old site were rewritten to addresses here.
+    pub rewritten_links: u64,
 }
 
 impl fmt::Display for ImportSummary {
@@ -78,6 +82,11 @@ impl fmt::Display for ImportSummary {
                 tally.imported, tally.updated, tally.skipped
             )?;
         }
+        writeln!(
+            f,
+            "  links to the old site rewritten in {} posts and pages (as imported in their revisions)",
+            self.rewritten_links
+        )?;
         write!(
             f,
             "  not imported: {} attachments, {} menu items, {} other items",
@@ -409,9 +418,72 @@ impl<'c> Import<'c> {
                 None => self.summary.comments.skipped += comments.len() as u64,
             }
         }
+        self.rewrite_links(wp_site, &links::OldSite::of(channel))
+            .await?;
         db::listings::refresh_listings(self.conn, &self.touched).await?;
         self.summary.site_title = channel.title.trim().to_string();
         Ok(self.summary)
+    }
+}
+
+impl Import<'_> {
+    /// Points the links of the imported bodies that lead to the old site's posts, pages and
+    /// archives at their addresses here, once every post is in.
+    async fn rewrite_links(&mut self, wp_site: &str, site: &links::OldSite) -> sqlx::Result<()> {
+        const BATCH: usize = 500;
+        let mut new_addresses: HashMap<String, Option<String>> = HashMap::new();
+        let touched = std::mem::take(&mut self.touched);
+        for ids in touched.chunks(BATCH) {
+            for (post_id, body) in db::posts::bodies_with_links(self.conn, ids).await? {
+                for href in links::hrefs(&body) {
+                    if let Entry::Vacant(unknown) = new_addresses.entry(href) {
+                        let address = self.new_address(wp_site, site, unknown.key()).await?;
+                        unknown.insert(address);
+                    }
+                }
+                if let Some(body) = links::rewrite(&body, &new_addresses) {
+                    db::posts::rewrite_imported_body(self.conn, post_id, &body).await?;
+                    self.summary.rewritten_links += 1;
+                }
+            }
+        }
+        self.touched = touched;
+        Ok(())
+    }
+
+    /// Where a link of an imported body leads here, when it leads to one of the old site's
+    /// posts, pages or archives.
+    async fn new_address(
+        &mut self,
+        wp_site: &str,
+        site: &links::OldSite,
+        href: &str,
+    ) -> sqlx::Result<Option<String>> {
+        let Some(link) = site.target(href) else {
+            return Ok(None);
+        };
+        let wordpress_id = link
+            .query
+            .as_deref()
+            .filter(|_| link.blog_path == "/")
+            .and_then(crate::old_addresses::wordpress_post_id);
+        let path = wordpress_path(&link.path);
+        let old = match (wordpress_id, path.as_deref()) {
+            (Some(id), _) => Some(OldAddress::WordPressId(id)),
+            (None, Some(path)) => Some(OldAddress::Path(path)),
+            (None, None) => None,
+        };
+        let moved = match old {
+            Some(old) => db::posts::moved_post(&mut *self.conn, old, Some(wp_site)).await?,
+            None => None,
+        };
+        let address = match moved {
+            Some(moved) => Some(crate::old_addresses::post_address(&moved)),
+            // Other queries (a search, WordPress's ?cat=) have no address here.
+            None if link.query.is_none() => crate::old_addresses::archive_address(&link.blog_path),
+            None => None,
+        };
+        Ok(address.map(|address| address + &link.fragment))
     }
 }
 

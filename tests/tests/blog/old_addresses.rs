@@ -153,3 +153,113 @@ async fn wordpress_archives_and_feeds_lead_to_their_listings(pool: PgPool) {
         assert_eq!(location(&app, path).await.0, status, "{path}");
     }
 }
+
+/// An export whose posts link to one another, to the old site's archives and elsewhere.
+const LINKING_EXPORT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+  xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel>
+  <title>Old blog</title><link>https://www.old.example/notes</link>
+  <wp:wxr_version>1.2</wp:wxr_version>
+  <wp:base_site_url>https://network.example/</wp:base_site_url>
+  <wp:base_blog_url>https://www.old.example/notes</wp:base_blog_url>
+  <item>
+    <title>Linking</title><link>https://www.old.example/notes/2009/04/19/linking/</link>
+    <content:encoded><![CDATA[<p>
+      <a href="https://old.example/notes/2009/04/20/linked/#comments">by permalink</a>
+      <a href="http://www.old.example/notes/?p=2">by id</a>
+      <a href="/notes/?page_id=3">a page by id</a>
+      <a href="https://www.old.example/notes/category/places/ningbo/">a category</a>
+      <a href="https://www.old.example/notes/tag/e-waste/page/2/">a tag's second page</a>
+      <a href="https://www.old.example/notes/?s=recycling">a search</a>
+      <a href="https://www.old.example/notes/wp-content/uploads/2009/04/photo.jpg">a photo</a>
+      <a href="https://network.example/tag/e-waste/">the network</a>
+      <a href="https://elsewhere.example/2009/04/20/linked/">elsewhere</a>
+    </p>]]></content:encoded>
+    <wp:post_id>1</wp:post_id><wp:post_date_gmt>2009-04-19 10:00:00</wp:post_date_gmt>
+    <wp:post_name>linking</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type>
+  </item>
+  <item>
+    <title>Linked</title><link>https://www.old.example/notes/2009/04/20/linked/</link>
+    <content:encoded><![CDATA[<p>Back to <a href="https://www.old.example/notes/2009/04/19/linking">the first</a>.</p>]]></content:encoded>
+    <wp:post_id>2</wp:post_id><wp:post_date_gmt>2009-04-20 10:00:00</wp:post_date_gmt>
+    <wp:post_name>linked</wp:post_name><wp:status>draft</wp:status><wp:post_type>post</wp:post_type>
+  </item>
+  <item>
+    <title>About</title><link>https://www.old.example/notes/about/</link>
+    <content:encoded><![CDATA[<p>No links here.</p>]]></content:encoded>
+    <wp:post_id>3</wp:post_id><wp:post_date_gmt>2009-04-01 10:00:00</wp:post_date_gmt>
+    <wp:post_name>about</wp:post_name><wp:status>publish</wp:status><wp:post_type>page</wp:post_type>
+  </item>
+</channel>
+</rss>"#;
+
+async fn body_of(pool: &PgPool, slug: &str) -> String {
+    sqlx::query_scalar("SELECT body_html FROM posts WHERE slug = $1")
+        .bind(slug)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+async fn revisions_of(pool: &PgPool, slug: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT r.body_html FROM post_revisions r JOIN posts p ON p.id = r.post_id \
+         WHERE p.slug = $1 ORDER BY r.id",
+    )
+    .bind(slug)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn links_to_the_old_site_lead_here_after_the_import(pool: PgPool) {
+    let summary = server::import::import_wxr(&pool, LINKING_EXPORT.as_bytes(), |_| {})
+        .await
+        .expect("the export imports");
+    assert_eq!(summary.rewritten_links, 2);
+    let linking = body_of(&pool, "linking").await;
+    for (old, new) in [
+        ("by permalink", "/posts/linked#comments"),
+        ("by id", "/posts/linked"),
+        ("a page by id", "/pages/about"),
+        ("a category", "/category/ningbo"),
+        ("a tag's second page", "/tag/e-waste?page=2"),
+        ("a search", "https://www.old.example/notes/?s=recycling"),
+        (
+            "a photo",
+            "https://www.old.example/notes/wp-content/uploads/2009/04/photo.jpg",
+        ),
+        ("the network", "https://network.example/tag/e-waste/"),
+        ("elsewhere", "https://elsewhere.example/2009/04/20/linked/"),
+    ] {
+        assert!(
+            linking.contains(&format!(
+                "<a href=\"{new}\" rel=\"noopener noreferrer\">{old}</a>"
+            )),
+            "{old} should lead to {new}: {linking}"
+        );
+    }
+    assert!(
+        body_of(&pool, "linked")
+            .await
+            .contains("<a href=\"/posts/linking\" ")
+    );
+
+    let kept = revisions_of(&pool, "linking").await;
+    assert_eq!(kept.len(), 1, "the body as imported is kept");
+    assert!(kept[0].contains("https://old.example/notes/2009/04/20/linked/#comments"));
+    assert!(revisions_of(&pool, "about").await.is_empty());
+
+    let again = server::import::import_wxr(&pool, LINKING_EXPORT.as_bytes(), |_| {})
+        .await
+        .expect("the export imports again");
+    assert_eq!(again.rewritten_links, 2);
+    assert_eq!(body_of(&pool, "linking").await, linking);
+    assert_eq!(
+        revisions_of(&pool, "linking").await.len(),
+        1,
+        "importing again keeps no second copy"
+    );
+}
