@@ -135,6 +135,16 @@ pub fn append_header(name: http::HeaderName, value: &str) {
     }
 }
 
+/// Keeps the present page out of every cache, for a page whose address carries a secret.
+pub fn forbid_caching() {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(
+            http::header::CACHE_CONTROL,
+            http::HeaderValue::from_static("private, no-store"),
+        );
+    }
+}
+
 /// Whether readers reach the blog over HTTPS, so that cookies must say `Secure`.
 pub fn site_is_https() -> Result<bool, AppError> {
     Ok(crate::context::public_url()?.starts_with("https://"))
@@ -194,14 +204,55 @@ pub fn session_cookie(token: Option<&str>, secure: bool) -> String {
 static DECOY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_password("no account has this password").unwrap_or_default());
 
-/// Signs someone in: a new session, and its token for the cookie. The attempt is counted as
-/// failed before the password is checked, so that parallel guesses all count, and taken back when
-/// it succeeds; a wrong password and an unknown address get the same answer, after the same work.
+/// Signs someone in: a new session, and its token for the cookie.
 pub async fn sign_in(
     pool: &PgPool,
     email: &str,
     password: &str,
 ) -> Result<(Account, String), AppError> {
+    let account = check_credentials(pool, email, password).await?;
+    let device = match request_cookie(DEVICE_COOKIE).filter(|token| token.len() == 64) {
+        Some(device) => device,
+        None => {
+            let (device, _) = new_token();
+            set_cookie(&device_cookie(&device, site_is_https()?));
+            device
+        }
+    };
+    accounts::trust_device(pool, &token_hash(&device), account.id, DEVICES_PER_ACCOUNT).await?;
+    let (token, token_hash) = new_token();
+    accounts::start_session(
+        pool,
+        account.id,
+        &token_hash,
+        Utc::now() + Duration::days(SESSION_DAYS),
+    )
+    .await?;
+    Ok((account, token))
+}
+
+/// Starts a session for someone who just proved who they are, and gives the browser its cookie.
+pub async fn open_session(pool: &PgPool, user_id: i64) -> Result<(), AppError> {
+    let (token, token_hash) = new_token();
+    accounts::start_session(
+        pool,
+        user_id,
+        &token_hash,
+        Utc::now() + Duration::days(SESSION_DAYS),
+    )
+    .await?;
+    set_cookie(&session_cookie(Some(&token), site_is_https()?));
+    Ok(())
+}
+
+/// The account these credentials open. The attempt is counted as failed before the password is
+/// checked, so that parallel guesses all count, and taken back when it succeeds; a wrong password
+/// and an unknown address get the same answer, after the same work.
+pub async fn check_credentials(
+    pool: &PgPool,
+    email: &str,
+    password: &str,
+) -> Result<Account, AppError> {
     if email.contains('\0') {
         return Err(AppError::BadRequest(
             "The e-mail address contains a NUL character, which text cannot hold.".to_string(),
@@ -245,24 +296,53 @@ pub async fn sign_in(
     if !from_known_device {
         accounts::forget_sign_in_failures(pool, &email_hash, &address).await?;
     }
-    let device = match device {
-        Some(device) => device,
-        None => {
-            let (device, _) = new_token();
-            set_cookie(&device_cookie(&device, site_is_https()?));
-            device
-        }
-    };
-    accounts::trust_device(pool, &token_hash(&device), account.id, DEVICES_PER_ACCOUNT).await?;
-    let (token, token_hash) = new_token();
-    accounts::start_session(
-        pool,
-        account.id,
-        &token_hash,
-        Utc::now() + Duration::days(SESSION_DAYS),
-    )
-    .await?;
-    Ok((account, token))
+    Ok(account)
+}
+
+/// The hash of a new password, typed twice the same; slow on purpose, so it waits its turn.
+pub async fn hash_new_password(password: String, repeated: &str) -> Result<String, AppError> {
+    if password != repeated {
+        return Err(AppError::BadRequest(
+            "The two passwords differ: type the same one twice.".to_string(),
+        ));
+    }
+    let _turn = PASSWORD_CHECKS
+        .acquire()
+        .await
+        .map_err(|_| AppError::Internal)?;
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "password hashing failed");
+            AppError::Internal
+        })?
+        .map_err(|error| match error {
+            PasswordError::Hashing(_) => AppError::Internal,
+            refused => AppError::BadRequest(format!("Please choose another password: {refused}.")),
+        })
+}
+
+/// The signed-in person, when they are an administrator.
+pub fn require_admin() -> Result<Account, AppError> {
+    let account = require_session()?;
+    if account.is_admin() {
+        Ok(account)
+    } else {
+        Err(AppError::Forbidden(
+            "Only administrators can do this.".to_string(),
+        ))
+    }
+}
+
+/// An e-mail address as typed, trimmed; `None` when it cannot be one.
+pub fn email_address(text: &str) -> Option<String> {
+    let email = text.trim();
+    let valid = email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty());
+    valid.then(|| email.to_string())
 }
 
 /// Decides whether an attempt to sign in may go on to the password check, and counts it as failed
@@ -398,8 +478,7 @@ pub async fn issue_api_token(
     Ok(token)
 }
 
-/// Passwords shorter than this are refused.
-pub const MIN_PASSWORD_CHARS: usize = 10;
+pub use crate::model::MIN_PASSWORD_CHARS;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordError {

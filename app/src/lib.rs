@@ -43,8 +43,8 @@ use crate::components::{
     SidebarContent, SiteHeader, provide_session, provide_sidebar, provide_site,
 };
 use crate::pages::{
-    AccountPage, CommentQueuePage, DashboardPage, ListingPage, NotFoundPage, PagePage, PostPage,
-    PreviewPage, RevisionsPage, SearchPage, SignInPage, WritePage,
+    AccountPage, CommentQueuePage, DashboardPage, ListingPage, NotFoundPage, PagePage, PeoplePage,
+    PostPage, PreviewPage, RevisionsPage, SearchPage, SignInPage, WelcomePage, WritePage,
 };
 
 /// The HTML document around the application, rendered on the server.
@@ -111,6 +111,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/login") view=SignInPage ssr=SsrMode::Async />
                         <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async />
                         <Route path=path!("/dashboard/comments") view=CommentQueuePage ssr=SsrMode::Async />
+                        <Route path=path!("/dashboard/people") view=PeoplePage ssr=SsrMode::Async />
+                        <Route path=path!("/welcome/:secret") view=WelcomePage ssr=SsrMode::Async />
                         <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                         <Route path=path!("/write") view=WritePage ssr=SsrMode::Async />
                         <Route path=path!("/write/:id") view=WritePage ssr=SsrMode::Async />

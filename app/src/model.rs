@@ -42,6 +42,23 @@ pub struct Account {
     pub role: Role,
 }
 
+/// Passwords shorter than this are refused.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// Someone with an account, as administrators see them on the people page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub slug: String,
+    pub role: Role,
+    /// Whether they have chosen a password (a new person has not, until they use their link).
+    pub can_sign_in: bool,
+    pub disabled: bool,
+    pub published_posts: i64,
+}
+
 impl Account {
     /// Whether this person may change a post written by `author_id` (`None`: no author).
     pub fn may_edit(&self, author_id: Option<i64>) -> bool {
@@ -182,6 +199,8 @@ pub struct PostListing {
     pub filter: crate::filter::PostFilter,
     /// The filter's parts, named.
     pub facets: Vec<Facet>,
+    /// What the one author, tag or category it lists says of itself: a bio, a description.
+    pub about: Option<String>,
     pub posts: Vec<PostSummary>,
     pub page: u32,
     pub per_page: u32,

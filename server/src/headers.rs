@@ -144,8 +144,11 @@ pub async fn protect(
         headers.append(header::VARY, HeaderValue::from_static("Cookie"));
     }
     let personal_page = is_page && (carries_cookies || headers.contains_key(header::SET_COOKIE));
+    let kept_from_caches = headers
+        .get(header::CACHE_CONTROL)
+        .is_some_and(|caching| caching.as_bytes().ends_with(b"no-store"));
     let mut unchanged = false;
-    if personal_page || is_server_function {
+    if personal_page || is_server_function || kept_from_caches {
         set(headers, header::CACHE_CONTROL, caching::PRIVATE);
     } else if let Some(tag) = page_tag.filter(|_| parts.status == StatusCode::OK) {
         set(headers, header::CACHE_CONTROL, caching::SHARED_PAGE);

@@ -58,7 +58,7 @@ pub async fn run(pool: &PgPool, action: &UserAction) -> Result<String, UserError
                 .filter(|slug| !slug.is_empty())
                 .unwrap_or_else(|| "writer".to_string());
             let mut conn = pool.acquire().await?;
-            accounts::create_account(&mut conn, &email, name, &slug, role, &hash)
+            accounts::create_account(&mut conn, &email, name, &slug, role, Some(&hash))
                 .await?
                 .ok_or_else(|| UserError::Exists(email.clone()))?;
             Ok(format!(
@@ -121,17 +121,7 @@ pub async fn run(pool: &PgPool, action: &UserAction) -> Result<String, UserError
 }
 
 fn checked_email(email: &str) -> Result<String, UserError> {
-    let email = email.trim();
-    let valid = email.len() <= 254
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-        && email
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty());
-    if valid {
-        Ok(email.to_string())
-    } else {
-        Err(UserError::BadEmail(email.to_string()))
-    }
+    app::auth::email_address(email).ok_or_else(|| UserError::BadEmail(email.trim().to_string()))
 }
 
 /// Reads a password (from the terminal, twice, or from standard input) and hashes it, off the

@@ -51,7 +51,7 @@ pub async fn account_with_token(
 ) -> (i64, String) {
     let mut conn = pool.acquire().await.expect("a connection");
     let slug = slugify(name);
-    let id = accounts::create_account(&mut conn, email, name, &slug, role, "unused")
+    let id = accounts::create_account(&mut conn, email, name, &slug, role, Some("unused"))
         .await
         .expect("the account is stored")
         .expect("the address is free");

@@ -3,6 +3,7 @@
 mod comments;
 mod editor;
 mod head;
+mod new_password;
 mod pagination;
 mod password_form;
 mod post_meta;
@@ -15,6 +16,7 @@ mod status;
 pub use comments::{CommentForm, CommentThread, PostComment};
 pub use editor::RichEditor;
 pub use head::PageHead;
+pub use new_password::NewPasswordFields;
 pub use pagination::Pagination;
 pub use password_form::{PasswordForm, UnlockPost};
 pub use post_meta::PostMeta;

@@ -4,17 +4,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
-use crate::model::{Account, ApiToken, Role};
-
-/// An account as `fieldnotes user list` shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserListing {
-    pub email: String,
-    pub name: String,
-    pub slug: String,
-    pub role: Role,
-    pub can_sign_in: bool,
-}
+use crate::model::{Account, ApiToken, Person, Role};
 
 struct AccountRow {
     id: i64,
@@ -46,14 +36,15 @@ pub async fn any_accounts(pool: &PgPool) -> sqlx::Result<bool> {
 }
 
 /// Creates an account, or gives one to the person with this e-mail address (say, an author an
-/// import created); `None` when that person can already sign in.
+/// import created); `None` when that person can already sign in. Without a password, the person
+/// cannot sign in until they choose one through a sign-in link.
 pub async fn create_account(
     conn: &mut PgConnection,
     email: &str,
     name: &str,
     slug: &str,
     role: Role,
-    password_hash: &str,
+    password_hash: Option<&str>,
 ) -> sqlx::Result<Option<i64>> {
     let existing = sqlx::query!(
         "SELECT id, password_hash FROM users WHERE lower(email) = lower($1)",
@@ -101,21 +92,32 @@ pub async fn create_account(
     }
 }
 
-pub async fn list_accounts(pool: &PgPool) -> sqlx::Result<Vec<UserListing>> {
+/// Everyone with an account, by name: for `fieldnotes user list` and the people page.
+pub async fn list_accounts(pool: &PgPool) -> sqlx::Result<Vec<Person>> {
     let rows = sqlx::query!(
-        r#"SELECT email AS "email!", display_name, slug, role, password_hash IS NOT NULL AS "can_sign_in!"
-           FROM users WHERE email IS NOT NULL ORDER BY lower(email)"#
+        r#"
+        SELECT u.id, u.email AS "email!", u.display_name, u.slug, u.role,
+               u.password_hash IS NOT NULL AS "can_sign_in!", u.disabled_at IS NOT NULL AS "disabled!",
+               coalesce(l.post_count, 0) AS "published_posts!"
+        FROM users u
+        LEFT JOIN listing_totals l ON l.scope = 'author' AND l.scope_id = u.id
+        WHERE u.email IS NOT NULL
+        ORDER BY lower(u.display_name), u.id
+        "#
     )
     .fetch_all(pool)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|row| UserListing {
+        .map(|row| Person {
+            id: row.id,
             email: row.email,
             name: row.display_name,
             slug: row.slug,
             role: Role::parse(&row.role).unwrap_or(Role::Author),
             can_sign_in: row.can_sign_in,
+            disabled: row.disabled,
+            published_posts: i64::from(row.published_posts),
         })
         .collect())
 }
@@ -190,7 +192,8 @@ pub async fn set_password(
 pub async fn credentials(pool: &PgPool, email: &str) -> sqlx::Result<Option<(Account, String)>> {
     let row = sqlx::query!(
         r#"SELECT id, slug, display_name, email, role, password_hash AS "password_hash!"
-           FROM users WHERE lower(email) = lower($1) AND password_hash IS NOT NULL"#,
+           FROM users
+           WHERE lower(email) = lower($1) AND password_hash IS NOT NULL AND disabled_at IS NULL"#,
         email,
     )
     .fetch_optional(pool)
@@ -244,7 +247,7 @@ pub async fn session_account(
         FROM sessions s JOIN users u ON u.id = s.user_id
         WHERE s.token_hash = $1 AND s.expires_at > now()
           AND s.last_seen_at > now() - make_interval(days => $2)
-          AND u.password_hash IS NOT NULL
+          AND u.password_hash IS NOT NULL AND u.disabled_at IS NULL
         "#,
         token_hash,
         idle_days,
@@ -347,7 +350,8 @@ pub async fn token_account(pool: &PgPool, token_hash: &[u8]) -> sqlx::Result<Opt
         r#"
         UPDATE api_tokens t SET last_used_at = now()
         FROM users u
-        WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.id = t.user_id AND u.password_hash IS NOT NULL
+        WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.id = t.user_id
+          AND u.password_hash IS NOT NULL AND u.disabled_at IS NULL
         RETURNING u.id, u.slug, u.display_name, u.email, u.role
         "#,
         token_hash,

@@ -55,6 +55,8 @@ impl Scope {
 #[derive(Debug, Clone)]
 pub(super) struct Resolved {
     pub(super) facets: Vec<Facet>,
+    /// What the one author, tag or category asked for says of itself (a bio, a description).
+    pub(super) about: Option<String>,
     /// The author, tag and category asked for, each with its number of posts in the months.
     scopes: Vec<(Scope, i64)>,
     /// The months asked for, `[from, until)`: always bounds (never NULL), so that they stay
@@ -106,6 +108,7 @@ pub async fn list_posts(
     Ok(Some(PostListing {
         filter: filter.clone(),
         facets: found.facets,
+        about: found.about,
         posts,
         page,
         per_page,
@@ -117,6 +120,8 @@ pub async fn list_posts(
 pub struct ListingPage {
     /// What the filter names, as readers see it.
     pub facets: Vec<Facet>,
+    /// What the one author, tag or category named says of itself.
+    pub about: Option<String>,
     /// The page's posts, newest first.
     pub ids: Vec<i64>,
     /// How many posts the whole listing holds.
@@ -151,6 +156,7 @@ pub async fn find_page(
     };
     Ok(Some(ListingPage {
         facets: resolved.facets,
+        about: resolved.about,
         ids,
         total,
     }))
@@ -307,17 +313,17 @@ pub(super) async fn resolve(pool: &PgPool, filter: &PostFilter) -> sqlx::Result<
         sqlx::query!(
             r#"
             SELECT named.scope AS "scope!", named.id AS "id!", named.slug AS "slug!",
-                   named.name AS "name!",
+                   named.name AS "name!", named.about AS "about!",
                    (SELECT coalesce(sum(m.post_count), 0) FROM listing_months m
                     WHERE m.scope = named.scope AND m.scope_id = named.id
                       AND m.month >= $4 AND m.month < $5)::bigint AS "total!"
             FROM (
-                SELECT 'author' AS scope, id, slug, display_name AS name FROM users
+                SELECT 'author' AS scope, id, slug, display_name AS name, bio AS about FROM users
                 WHERE slug = $1
                 UNION ALL
-                SELECT 'tag', id, slug, name FROM tags WHERE slug = $2
+                SELECT 'tag', id, slug, name, description FROM tags WHERE slug = $2
                 UNION ALL
-                SELECT 'category', id, slug, name FROM categories WHERE slug = $3
+                SELECT 'category', id, slug, name, description FROM categories WHERE slug = $3
             ) named
             JOIN listing_totals l ON l.scope = named.scope AND l.scope_id = named.id
             WHERE l.post_count > 0
@@ -362,8 +368,13 @@ pub(super) async fn resolve(pool: &PgPool, filter: &PostFilter) -> sqlx::Result<
         (Some(year), None) => facets.push(Facet::Year(year)),
         _ => {}
     }
+    let about = match named.as_slice() {
+        [one] if !one.about.trim().is_empty() => Some(one.about.clone()),
+        _ => None,
+    };
     Ok(Some(Resolved {
         facets,
+        about,
         scopes,
         from,
         until,

@@ -20,6 +20,7 @@ pub mod comments;
 pub mod export;
 pub mod listings;
 pub mod media;
+pub mod people;
 pub mod posts;
 pub mod roles;
 pub mod scheduling;

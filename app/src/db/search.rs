@@ -187,6 +187,7 @@ pub async fn search_listing(
     Ok(Some(PostListing {
         filter: filter.clone(),
         facets: resolved.facets,
+        about: None,
         posts,
         page,
         per_page,

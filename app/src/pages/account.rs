@@ -1,22 +1,69 @@
-//! `/account`: the signed-in person's personal API tokens, which let programs write through the
-//! JSON API as them, until revoked; and signing out of every browser at once. All of it needs a
-//! signed-in browser: an API token cannot manage tokens or sessions.
+//! `/account`: the signed-in person's name and bio (shown on their author page), their password,
+//! their personal API tokens, which let programs write through the JSON API as them until
+//! revoked, and signing out of every browser at once. All of it needs a signed-in browser: an API
+//! token cannot change an account.
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
-use crate::components::{ErrorNotice, Session};
+use crate::components::{ErrorNotice, NewPasswordFields, Session};
 use crate::error::AppError;
 use crate::format::long_date;
 use crate::model::{Account, ApiToken};
 use crate::pages::SignInFirst;
 
-#[server(endpoint = "api_tokens")]
-pub async fn get_api_tokens() -> Result<(Account, Vec<ApiToken>), AppError> {
+/// The longest bio, in characters.
+pub const MAX_BIO_CHARS: usize = 2000;
+
+/// The signed-in person, their bio and their API tokens.
+#[server(endpoint = "account")]
+pub async fn get_account() -> Result<(Account, String, Vec<ApiToken>), AppError> {
     let pool = crate::context::pool()?;
     let account = crate::auth::require_session()?;
+    let profile = crate::db::people::profile(&pool, account.id).await?;
     let tokens = crate::db::accounts::api_tokens(&pool, account.id).await?;
-    Ok((account, tokens))
+    Ok((account, profile.bio, tokens))
+}
+
+#[server(endpoint = "update_profile")]
+pub async fn update_profile(name: String, bio: String) -> Result<(), AppError> {
+    let pool = crate::context::pool()?;
+    let account = crate::auth::require_session()?;
+    let name = crate::pages::people::display_name(&name)?;
+    let bio = bio.trim().replace("\r\n", "\n");
+    if bio.chars().count() > MAX_BIO_CHARS || bio.contains('\0') {
+        return Err(AppError::BadRequest(format!(
+            "The bio is longer than {MAX_BIO_CHARS} characters."
+        )));
+    }
+    let profile = crate::db::people::Profile { name, bio };
+    crate::db::people::set_profile(&pool, account.id, &profile).await?;
+    Ok(())
+}
+
+/// Changes the signed-in person's password, given their present one; their other sessions end.
+#[server(endpoint = "change_password")]
+pub async fn change_password(
+    current: String,
+    password: String,
+    repeated: String,
+) -> Result<(), AppError> {
+    use crate::auth::{SESSION_COOKIE, request_cookie, token_hash};
+    let pool = crate::context::pool()?;
+    let account = crate::auth::require_session()?;
+    match crate::auth::check_credentials(&pool, &account.email, &current).await {
+        Ok(checked) if checked.id == account.id => {}
+        Ok(_) | Err(AppError::Unauthorized(_)) => {
+            return Err(AppError::Forbidden(
+                "Your present password is not right.".into(),
+            ));
+        }
+        Err(error) => return Err(error),
+    }
+    let hash = crate::auth::hash_new_password(password, &repeated).await?;
+    let session = request_cookie(SESSION_COOKIE).unwrap_or_default();
+    crate::db::people::change_own_password(&pool, account.id, &hash, &token_hash(&session)).await?;
+    Ok(())
 }
 
 #[server(endpoint = "create_api_token")]
@@ -56,15 +103,18 @@ pub fn AccountPage() -> impl IntoView {
     let create = ServerAction::<CreateApiToken>::new();
     let revoke = ServerAction::<RevokeApiToken>::new();
     let everywhere = ServerAction::<SignOutEverywhere>::new();
+    let profile = ServerAction::<UpdateProfile>::new();
+    let password = ServerAction::<ChangePassword>::new();
     let tokens = Resource::new(
         move || {
             (
                 create.version().get(),
                 revoke.version().get(),
                 everywhere.version().get(),
+                profile.version().get(),
             )
         },
-        |_| get_api_tokens(),
+        |_| get_account(),
     );
     let session = expect_context::<Session>();
     Effect::new(move |_| {
@@ -78,10 +128,39 @@ pub fn AccountPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match tokens.await {
-                    Ok((account, tokens)) => view! {
+                    Ok((account, bio, tokens)) => view! {
                         <section class="account">
-                            <h1>{account.name}</h1>
+                            <h1>{account.name.clone()}</h1>
                             <p>{account.email}" · "{account.role.as_str()}</p>
+                            <h2>"About you"</h2>
+                            <ActionForm action=profile attr:class="profile">
+                                <p class="field">
+                                    <label for="profile-name">"Your name, as readers see it"</label>
+                                    <input id="profile-name" type="text" name="name" value=account.name maxlength=crate::pages::people::MAX_NAME_CHARS required />
+                                </p>
+                                <p class="field">
+                                    <label for="profile-bio">"A few words about you, on your author page"</label>
+                                    <textarea id="profile-bio" name="bio" rows="4" maxlength=MAX_BIO_CHARS>{bio}</textarea>
+                                </p>
+                                {move || profile.value().get().map(|saved| match saved {
+                                    Ok(()) => view! { <p class="notice" role="status">"Saved."</p> }.into_any(),
+                                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                                })}
+                                <button type="submit">"Save"</button>
+                            </ActionForm>
+                            <h2>"Password"</h2>
+                            <ActionForm action=password attr:class="password">
+                                <p class="field">
+                                    <label for="current-password">"Your present password"</label>
+                                    <input id="current-password" type="password" name="current" autocomplete="current-password" required />
+                                </p>
+                                <NewPasswordFields id="changed-password" />
+                                {move || password.value().get().map(|changed| match changed {
+                                    Ok(()) => view! { <p class="notice" role="status">"Your password was changed; your other sessions have ended."</p> }.into_any(),
+                                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                                })}
+                                <button type="submit">"Change the password"</button>
+                            </ActionForm>
                             <h2>"API tokens"</h2>
                             <p>"A program holding one of these can write through the JSON API as you: "
                                 <code>"Authorization: Bearer <token>"</code>"."</p>

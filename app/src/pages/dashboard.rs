@@ -118,7 +118,10 @@ pub fn DashboardPage() -> impl IntoView {
                         <section class="dashboard">
                             <h1>{if account.may_edit(None) { "All posts" } else { "Your posts" }}</h1>
                             <p><A href="/write">"Write a new post"</A>" · "<A href="/dashboard/comments">"Comments"</A>" · "<A href="/account">"Your account"</A>
-                                {account.is_admin().then(|| view! { " · "<a href="/dashboard/export" download rel="external">"Export the blog (WordPress file)"</a> })}
+                                {account.is_admin().then(|| view! {
+                                    " · "<A href="/dashboard/people">"People"</A>
+                                    " · "<a href="/dashboard/export" download rel="external">"Export the blog (WordPress file)"</a>
+                                })}
                             </p>
                             <nav class="status-tabs" aria-label="Status">
                                 {STATUS_TABS.into_iter().map(|(status, label)| {

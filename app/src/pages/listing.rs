@@ -122,6 +122,7 @@ fn ListingView(listing: PostListing, site: crate::model::SiteInfo) -> impl IntoV
             {match heading {
                 Some(heading) => view! {
                     <h1>{heading}</h1>
+                    {listing.about.clone().map(|about| view! { <p class="listing-about">{about}</p> })}
                     <p class="listing-count">{count}</p>
                 }.into_any(),
                 None => view! { <h1 class="visually-hidden">"Newest posts"</h1> }.into_any(),

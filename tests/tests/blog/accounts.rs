@@ -43,7 +43,7 @@ fn text(bytes: &[u8]) -> String {
 async fn add_account(pool: &PgPool, email: &str, role: Role) -> i64 {
     let hash = hash_password(PASSWORD).unwrap();
     let mut conn = pool.acquire().await.unwrap();
-    accounts::create_account(&mut conn, email, "Writer", "writer", role, &hash)
+    accounts::create_account(&mut conn, email, "Writer", "writer", role, Some(&hash))
         .await
         .unwrap()
         .expect("a new account")
@@ -640,7 +640,25 @@ async fn only_a_signed_in_browser_changes_the_account(pool: PgPool) {
     let app = TestApp::spawn(pool.clone()).await;
     for (function, fields) in [
         ("create_api_token", &[("name", "minted")][..]),
-        ("api_tokens", &[]),
+        ("account", &[]),
+        ("update_profile", &[("name", "Taken over"), ("bio", "")]),
+        (
+            "change_password",
+            &[
+                ("current", PASSWORD),
+                ("password", "a new password"),
+                ("repeated", "a new password"),
+            ],
+        ),
+        ("people", &[]),
+        (
+            "add_person",
+            &[
+                ("email", "new@example.org"),
+                ("name", "New"),
+                ("role", "admin"),
+            ],
+        ),
         ("revoke_api_token", &[("id", "1")]),
         ("sign_out_everywhere", &[]),
     ] {

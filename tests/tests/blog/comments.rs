@@ -466,7 +466,7 @@ async fn comments_are_plain_text_with_links_and_threads(pool: PgPool) {
         "Cy Editor",
         "cy-editor",
         Role::Editor,
-        "unused",
+        Some("unused"),
     )
     .await
     .unwrap()
@@ -565,7 +565,7 @@ async fn start_session(pool: &PgPool, user: i64) -> String {
 async fn person(pool: &PgPool, email: &str, role: Role) -> (i64, String) {
     let mut conn = pool.acquire().await.unwrap();
     let slug = email.split('@').next().unwrap().to_string();
-    let id = accounts::create_account(&mut conn, email, &slug, &slug, role, "unused")
+    let id = accounts::create_account(&mut conn, email, &slug, &slug, role, Some("unused"))
         .await
         .unwrap()
         .unwrap();

@@ -15,6 +15,7 @@ mod limits;
 mod listings;
 mod old_addresses;
 mod pages;
+mod people;
 mod private_cluster;
 mod protections;
 mod reading;
