@@ -5,8 +5,8 @@ import { PASSWORD } from './tests/helpers';
 // Three servers run the debug build of `fieldnotes`, each with a private PostgreSQL cluster of its
 // own under target/e2e (the Makefile empties it first): one with the demo blog alone, one with
 // the demo blog and WordPress's theme unit test data (tags, authors, nested categories, many
-// pages of posts), and one where two authors and an editor, made with `fieldnotes user add`,
-// write.
+// pages of posts), and one where two authors, an editor and an administrator, made with
+// `fieldnotes user add`, write and run the blog.
 const binary = '../target/debug/fieldnotes';
 const site = '--site-root ../target/site';
 const themeData = '../fixtures/wordpress/themeunittestdata.wordpress.xml';
@@ -66,7 +66,7 @@ export default defineConfig({
     },
     {
       name: 'writing',
-      testMatch: ['writing.spec.ts', 'writing-protections.spec.ts'],
+      testMatch: ['writing.spec.ts', 'writing-protections.spec.ts', 'running.spec.ts'],
       use: { ...chromium, baseURL: `http://127.0.0.1:${writingPort}` },
     },
   ],
@@ -82,6 +82,7 @@ export default defineConfig({
       `${addUser('ada@example.org', 'Ada Writer', 'author')} && ` +
         `${addUser('bo@example.org', 'Bo Writer', 'author')} && ` +
         `${addUser('cy@example.org', 'Cy Editor', 'editor')} && ` +
+        `${addUser('root@example.org', 'Root Admin', 'admin')} && ` +
         // People in these tests fill in a comment form faster than anyone writes.
         `${binary} comments ${writingData} --min-writing-seconds 0 && ` +
         `exec ${binary} serve --addr 127.0.0.1:${writingPort} ${writingData} ${site}`,

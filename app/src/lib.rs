@@ -5,6 +5,7 @@ pub mod error;
 pub mod filter;
 pub mod format;
 pub mod model;
+pub mod settings;
 pub mod slug;
 
 mod components;
@@ -44,7 +45,8 @@ use crate::components::{
 };
 use crate::pages::{
     AccountPage, CommentQueuePage, DashboardPage, ListingPage, NotFoundPage, PagePage, PeoplePage,
-    PostPage, PreviewPage, RevisionsPage, SearchPage, SignInPage, WelcomePage, WritePage,
+    PostPage, PreviewPage, RevisionsPage, SearchPage, SettingsPage, SignInPage, WelcomePage,
+    WritePage,
 };
 
 /// The HTML document around the application, rendered on the server.
@@ -112,6 +114,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async />
                         <Route path=path!("/dashboard/comments") view=CommentQueuePage ssr=SsrMode::Async />
                         <Route path=path!("/dashboard/people") view=PeoplePage ssr=SsrMode::Async />
+                        <Route path=path!("/dashboard/settings") view=SettingsPage ssr=SsrMode::Async />
                         <Route path=path!("/welcome/:secret") view=WelcomePage ssr=SsrMode::Async />
                         <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                         <Route path=path!("/write") view=WritePage ssr=SsrMode::Async />

@@ -42,6 +42,20 @@ pub struct Account {
     pub role: Role,
 }
 
+/// The blog's own settings, as administrators change them on the settings page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteSettings {
+    pub title: String,
+    pub tagline: String,
+    pub comments_open_by_default: bool,
+    /// Whether pingbacks and trackbacks are listed under posts.
+    pub show_pings: bool,
+    /// Words that send a comment to the spam queue, in lower case.
+    pub spam_words: Vec<String>,
+    /// A comment sent sooner than this after its form appeared goes to the spam queue.
+    pub min_writing_seconds: i32,
+}
+
 /// Passwords shorter than this are refused.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 

@@ -85,38 +85,11 @@ pub struct SiteSettingsArgs {
     #[command(flatten)]
     pub database: DatabaseSettings,
     /// The blog's name, in page titles, the header and feeds.
-    #[arg(long, value_parser = site_title)]
+    #[arg(long, value_parser = app::settings::site_title)]
     pub title: Option<String>,
     /// A line under the title saying what the blog is about; "" for none.
-    #[arg(long, value_parser = site_tagline)]
+    #[arg(long, value_parser = app::settings::site_tagline)]
     pub tagline: Option<String>,
-}
-
-/// The longest title and tagline a blog may have, in characters.
-pub const MAX_TITLE_CHARS: usize = 200;
-pub const MAX_TAGLINE_CHARS: usize = 500;
-
-fn site_title(text: &str) -> Result<String, String> {
-    let title = text.trim();
-    if title.is_empty() {
-        return Err("the title cannot be empty".to_string());
-    }
-    if title.chars().count() > MAX_TITLE_CHARS {
-        return Err(format!(
-            "the title is longer than {MAX_TITLE_CHARS} characters"
-        ));
-    }
-    Ok(title.to_string())
-}
-
-fn site_tagline(text: &str) -> Result<String, String> {
-    let tagline = text.trim();
-    if tagline.chars().count() > MAX_TAGLINE_CHARS {
-        return Err(format!(
-            "the tagline is longer than {MAX_TAGLINE_CHARS} characters"
-        ));
-    }
-    Ok(tagline.to_string())
 }
 
 #[derive(Debug, Clone, Args)]
@@ -131,8 +104,15 @@ pub struct CommentSettingsArgs {
     pub spam_words: Option<String>,
     /// A comment sent sooner than this many seconds after its form appeared goes to the spam
     /// queue (0 to 600; 3 at first).
-    #[arg(long, value_parser = clap::value_parser!(i32).range(0..=600))]
+    #[arg(long, value_parser = writing_seconds)]
     pub min_writing_seconds: Option<i32>,
+}
+
+fn writing_seconds(text: &str) -> Result<i32, String> {
+    let seconds = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a whole number of seconds"))?;
+    app::settings::min_writing_seconds(seconds)
 }
 
 #[derive(Debug, Clone, Args)]

@@ -255,13 +255,10 @@ async fn forget_expired_sign_ins(pool: PgPool) {
 async fn comments(settings: &CommentSettingsArgs) -> Result<(), FieldnotesError> {
     let stop = StopRequests::listen().map_err(FieldnotesError::Signals)?;
     let database = Database::open(&settings.database, Workload::Command, &stop).await?;
-    let words: Option<Vec<String>> = settings.spam_words.as_ref().map(|words| {
-        words
-            .split(',')
-            .map(|word| word.trim().to_lowercase())
-            .filter(|word| !word.is_empty())
-            .collect()
-    });
+    let words = settings
+        .spam_words
+        .as_deref()
+        .map(app::settings::spam_words);
     let set = app::db::site::set_comment_settings(
         &database.pool,
         settings.show_pings,

@@ -2,7 +2,7 @@
 
 use sqlx::{PgExecutor, PgPool};
 
-use crate::model::SiteInfo;
+use crate::model::{SiteInfo, SiteSettings};
 
 pub async fn site_info(db: impl PgExecutor<'_>, url: &str) -> sqlx::Result<SiteInfo> {
     let site = sqlx::query!("SELECT title, tagline FROM site")
@@ -91,6 +91,46 @@ pub async fn set_comment_settings(
     )
     .fetch_one(pool)
     .await
+}
+
+/// Everything the settings page shows and changes, at once.
+pub async fn site_settings(pool: &PgPool) -> sqlx::Result<SiteSettings> {
+    sqlx::query_as!(
+        SiteSettings,
+        r#"
+        SELECT title, tagline, comments_open_by_default, show_pings,
+               comment_spam_words AS spam_words, comment_min_writing_seconds AS min_writing_seconds
+        FROM site
+        "#
+    )
+    .fetch_one(pool)
+    .await
+}
+
+pub async fn set_site_settings(pool: &PgPool, settings: &SiteSettings) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"
+        UPDATE site
+        SET title = $1, tagline = $2, comments_open_by_default = $3, show_pings = $4,
+            comment_spam_words = $5, comment_min_writing_seconds = $6
+        "#,
+        settings.title,
+        settings.tagline,
+        settings.comments_open_by_default,
+        settings.show_pings,
+        &settings.spam_words,
+        settings.min_writing_seconds,
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Whether a new post takes comments unless its writer says otherwise.
+pub async fn comments_open_by_default(pool: &PgPool) -> sqlx::Result<bool> {
+    sqlx::query_scalar!("SELECT comments_open_by_default FROM site")
+        .fetch_one(pool)
+        .await
 }
 
 /// The number that grows with every committed change readers could see (see the migration that

@@ -120,6 +120,7 @@ pub fn DashboardPage() -> impl IntoView {
                             <p><A href="/write">"Write a new post"</A>" · "<A href="/dashboard/comments">"Comments"</A>" · "<A href="/account">"Your account"</A>
                                 {account.is_admin().then(|| view! {
                                     " · "<A href="/dashboard/people">"People"</A>
+                                    " · "<A href="/dashboard/settings">"Settings"</A>
                                     " · "<a href="/dashboard/export" download rel="external">"Export the blog (WordPress file)"</a>
                                 })}
                             </p>

@@ -66,19 +66,15 @@ pub struct PostBody {
     /// Tag names; new ones are created.
     #[serde(default)]
     tags: Vec<String>,
-    /// Whether readers may comment (yes when left out).
-    #[serde(default = "yes")]
-    comments_open: bool,
+    /// Whether readers may comment; left out, as the blog's settings say new posts do.
+    #[serde(default)]
+    comments_open: Option<bool>,
     /// The password readers must give on the blog to see the text, images and comments (at
     /// most 255 characters; spaces around it are dropped). Left out, the post keeps the one it
     /// has (none for a new post); `null` or empty removes it.
     #[serde(default, deserialize_with = "given")]
     #[schema(value_type = Option<String>, max_length = 255)]
     password: Option<Option<String>>,
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// A field that may be left out (`None`), or given as `null` (`Some(None)`) or a value.
@@ -175,7 +171,10 @@ async fn post_input(state: &AppState, body: PostBody) -> Result<PostInput, AppEr
         published_at: body.published_at,
         category_ids,
         tags: body.tags,
-        comments_open: body.comments_open,
+        comments_open: match body.comments_open {
+            Some(open) => open,
+            None => db::site::comments_open_by_default(&state.pool).await?,
+        },
         password: body.password.map(|password| password.unwrap_or_default()),
     })
 }

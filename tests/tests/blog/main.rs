@@ -20,5 +20,6 @@ mod private_cluster;
 mod protections;
 mod reading;
 mod search;
+mod settings;
 mod visibility;
 mod writing;

@@ -29,6 +29,8 @@ const AUTOSAVE_SECONDS: u64 = 3;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WritingDesk {
     pub post: Option<EditablePost>,
+    /// Whether a new post takes comments unless its writer closes them.
+    pub comments_open_by_default: bool,
     pub categories: Vec<CategoryChoice>,
     pub writer: Account,
 }
@@ -43,6 +45,7 @@ pub async fn get_writing_desk(id: Option<i64>) -> Result<WritingDesk, AppError> 
     };
     Ok(WritingDesk {
         post,
+        comments_open_by_default: crate::db::site::comments_open_by_default(&pool).await?,
         categories: crate::writing::category_choices(&pool).await?,
         writer,
     })
@@ -133,6 +136,7 @@ enum SaveState {
 fn PostForm(desk: WritingDesk) -> impl IntoView {
     let WritingDesk {
         post,
+        comments_open_by_default,
         categories,
         writer,
     } = desk;
@@ -146,7 +150,7 @@ fn PostForm(desk: WritingDesk) -> impl IntoView {
         published_at: None,
         category_ids: Vec::new(),
         tags: Vec::new(),
-        comments_open: true,
+        comments_open: comments_open_by_default,
         password: Some(String::new()),
     });
     let post_id = RwSignal::new(post.as_ref().map(|post| post.id));

@@ -1,0 +1,72 @@
+//! The rules for the blog's own settings, shared by the settings page and the command line:
+//! what a title, a tagline, a spam word list and a writing time may be.
+
+/// The longest title and tagline a blog may have, in characters.
+pub const MAX_TITLE_CHARS: usize = 200;
+pub const MAX_TAGLINE_CHARS: usize = 500;
+
+/// The longest a comment's shortest writing time may be set to, in seconds.
+pub const MAX_WRITING_SECONDS: i32 = 600;
+
+pub fn site_title(text: &str) -> Result<String, String> {
+    let title = text.trim();
+    if title.is_empty() {
+        return Err("the title cannot be empty".to_string());
+    }
+    if title.chars().count() > MAX_TITLE_CHARS {
+        return Err(format!(
+            "the title is longer than {MAX_TITLE_CHARS} characters"
+        ));
+    }
+    Ok(title.to_string())
+}
+
+pub fn site_tagline(text: &str) -> Result<String, String> {
+    let tagline = text.trim();
+    if tagline.chars().count() > MAX_TAGLINE_CHARS {
+        return Err(format!(
+            "the tagline is longer than {MAX_TAGLINE_CHARS} characters"
+        ));
+    }
+    Ok(tagline.to_string())
+}
+
+/// Comma-separated words, trimmed and in lower case, without empty ones.
+pub fn spam_words(text: &str) -> Vec<String> {
+    text.split([',', '\n'])
+        .map(|word| word.trim().to_lowercase())
+        .filter(|word| !word.is_empty())
+        .collect()
+}
+
+pub fn min_writing_seconds(seconds: i32) -> Result<i32, String> {
+    if (0..=MAX_WRITING_SECONDS).contains(&seconds) {
+        Ok(seconds)
+    } else {
+        Err(format!(
+            "the shortest writing time is from 0 to {MAX_WRITING_SECONDS} seconds"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_and_taglines_are_trimmed_and_bounded() {
+        assert_eq!(site_title("  Fieldnotes ").as_deref(), Ok("Fieldnotes"));
+        assert!(site_title("   ").is_err());
+        assert!(site_title(&"田".repeat(MAX_TITLE_CHARS + 1)).is_err());
+        assert_eq!(site_tagline("").as_deref(), Ok(""));
+        assert!(site_tagline(&"x".repeat(MAX_TAGLINE_CHARS + 1)).is_err());
+    }
+
+    #[test]
+    fn spam_words_are_split_on_commas_and_lines() {
+        assert_eq!(
+            spam_words(" Casino, ,PILLS\ncheap watches "),
+            ["casino", "pills", "cheap watches"]
+        );
+    }
+}

@@ -1,0 +1,108 @@
+//! The blog's settings, changed by administrators in the browser: bad values are refused with a
+//! reason and change nothing, and readers see the change on their next visit.
+
+use app::model::Role;
+use integration_tests::{Request, TestApp, account_with_token, form_body};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use sqlx::PgPool;
+
+fn settings_form<'a>(title: &'a str, extra: &[(&'a str, &'a str)]) -> String {
+    let mut fields = vec![
+        ("title", title),
+        ("tagline", "Notes from the field"),
+        ("spam_words", "Casino, cheap PILLS"),
+        ("min_writing_seconds", "5"),
+    ];
+    fields.extend_from_slice(extra);
+    form_body(fields)
+}
+
+async fn saved_title(pool: &PgPool) -> String {
+    sqlx::query_scalar("SELECT title FROM site")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn administrators_change_the_settings_and_readers_see_them(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let (_, admin) = account_with_token(&pool, "admin@example.org", "Ada", Role::Admin).await;
+    let (_, editor) = account_with_token(&pool, "ed@example.org", "Ed", Role::Editor).await;
+    let before = saved_title(&pool).await;
+    assert_eq!(
+        app.get("/").await.0,
+        200,
+        "the home page is cached with the old title"
+    );
+
+    let by_editor = Request::server_fn("save_site_settings", &settings_form("Mine now", &[]))
+        .by(&editor)
+        .send(&app)
+        .await;
+    assert_eq!(by_editor.status, StatusCode::FORBIDDEN);
+    for (title, seconds) in [("   ", "5"), ("Fine", "601"), ("Fine", "soon")] {
+        let form = form_body([
+            ("title", title),
+            ("tagline", ""),
+            ("spam_words", ""),
+            ("min_writing_seconds", seconds),
+        ]);
+        let refused = Request::server_fn("save_site_settings", &form)
+            .by(&admin)
+            .send(&app)
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{title} {seconds}");
+        assert!(refused.body.contains("Not saved"), "{}", refused.body);
+    }
+    assert_eq!(saved_title(&pool).await, before, "nothing was changed");
+
+    let saved = Request::server_fn(
+        "save_site_settings",
+        &settings_form("Fieldwork 田野", &[("show_pings", "on")]),
+    )
+    .by(&admin)
+    .send(&app)
+    .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let settings = Request::server_fn("site_settings", "")
+        .by(&admin)
+        .send(&app)
+        .await
+        .json();
+    assert_eq!(settings["title"], "Fieldwork 田野");
+    assert_eq!(settings["spam_words"], json!(["casino", "cheap pills"]));
+    assert_eq!(settings["show_pings"], true);
+    assert_eq!(
+        settings["comments_open_by_default"], false,
+        "an unticked box is no"
+    );
+    assert_eq!(settings["min_writing_seconds"], 5);
+    let (_, home) = app.get("/").await;
+    assert!(
+        home.contains("Fieldwork 田野"),
+        "readers see the new title at once"
+    );
+
+    let post = Request::json(
+        Method::POST,
+        "/api/v1/posts",
+        &json!({ "title": "Closed by default", "body_html": "<p>x</p>", "status": "published" }),
+    )
+    .by(&admin)
+    .send(&app)
+    .await;
+    assert_eq!(post.status, StatusCode::CREATED, "{}", post.body);
+    let open: String =
+        sqlx::query_scalar("SELECT comment_status FROM posts WHERE slug = 'closed-by-default'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(open, "closed", "a new post follows the blog's default");
+    let page = Request::get("/dashboard/settings")
+        .by(&admin)
+        .send(&app)
+        .await;
+    assert!(page.body.contains("Fieldwork 田野"));
+}
