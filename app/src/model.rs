@@ -407,9 +407,57 @@ impl PostStatus {
     }
 }
 
+/// A post of the blog, or a page (About, Contact) that stands outside its listings, in the
+/// sidebar.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PostKind {
+    #[default]
+    Post,
+    Page,
+}
+
+impl PostKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PostKind::Post => "post",
+            PostKind::Page => "page",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<PostKind> {
+        match text {
+            "post" => Some(PostKind::Post),
+            "page" => Some(PostKind::Page),
+            _ => None,
+        }
+    }
+}
+
+/// Where a page stands: under which page, and in what order among its siblings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PagePlace {
+    pub parent_id: Option<i64>,
+    /// Lower first.
+    pub menu_order: i32,
+}
+
+/// A page as the editor offers it for a parent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageChoice {
+    pub id: i64,
+    pub title: String,
+}
+
 /// What a writer sends when saving a post.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PostInput {
+    /// A post or a page; a saved one stays what it is.
+    #[serde(default)]
+    pub kind: PostKind,
+    /// A page's place among the pages; posts have none.
+    #[serde(default)]
+    pub place: PagePlace,
     pub title: String,
     pub body_html: String,
     pub excerpt: String,
@@ -471,6 +519,7 @@ pub struct CategoryChoice {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DashboardPost {
     pub id: i64,
+    pub kind: PostKind,
     pub slug: String,
     pub title: String,
     pub status: PostStatus,
@@ -484,6 +533,9 @@ pub struct DashboardPost {
 /// Which posts the dashboard lists: each part narrows the list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DashboardFilter {
+    /// Pages instead of posts.
+    #[serde(default)]
+    pub pages: bool,
     pub status: Option<PostStatus>,
     /// An author's slug.
     pub author: Option<String>,

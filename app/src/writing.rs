@@ -9,8 +9,8 @@ use crate::db::{self, writing::PostFields};
 use crate::error::AppError;
 use crate::html;
 use crate::model::{
-    Account, CategoryChoice, DashboardFilter, DashboardListing, EditablePost, PostInput,
-    PostStatus, PostView, RevisionHistory, SavedPost,
+    Account, CategoryChoice, DashboardFilter, DashboardListing, EditablePost, PageChoice,
+    PagePlace, PostInput, PostKind, PostStatus, PostView, RevisionHistory, SavedPost,
 };
 use crate::slug::slugify;
 
@@ -20,6 +20,8 @@ pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 pub const MAX_TAGS: usize = 50;
 pub const MAX_TAG_CHARS: usize = 100;
 const DASHBOARD_PAGE_SIZE: i64 = 20;
+/// The bounds of a page's order among its siblings.
+pub const MENU_ORDERS: std::ops::RangeInclusive<i32> = -9999..=9999;
 const MAX_REVISIONS_LISTED: i64 = 200;
 
 fn not_found(id: i64) -> AppError {
@@ -85,16 +87,32 @@ pub async fn save_post(
     let was_public = before
         .as_ref()
         .is_some_and(|post| matches!(post.status, PostStatus::Published | PostStatus::Scheduled));
+    let kind = before.as_ref().map_or(input.kind, |post| post.kind);
+    if kind == PostKind::Page && !account.may_edit(None) {
+        return Err(AppError::Forbidden(
+            "Pages are written by editors and administrators.".to_string(),
+        ));
+    }
     let mut input = input;
     if was_public && input.published_at.is_none() && input.status == PostStatus::Published {
         input.published_at = before.as_ref().and_then(|post| post.published_at);
     }
-    let checked = checked_input(pool, input).await?;
+    let place = input.place;
+    let mut checked = checked_input(pool, input).await?;
     let mut tx = pool.begin().await?;
+    let place = match kind {
+        PostKind::Post => PagePlace::default(),
+        PostKind::Page => {
+            // Pages stand in the sidebar, not under categories and tags.
+            checked.category_ids.clear();
+            checked.tags.clear();
+            checked_place(&mut tx, id, place).await?
+        }
+    };
     let slug = match (&checked.slug, &before) {
         (Some(slug), _) => {
-            if db::writing::slug_taken(&mut tx, slug, id).await? {
-                return Err(slug_taken(slug));
+            if db::writing::slug_taken(&mut tx, slug, kind, id).await? {
+                return Err(slug_taken(slug, kind));
             }
             slug.clone()
         }
@@ -106,10 +124,12 @@ pub async fn save_post(
             } else {
                 from_title
             };
-            db::writing::free_slug(&mut tx, &base, id).await?
+            db::writing::free_slug(&mut tx, &base, kind, id).await?
         }
     };
     let fields = PostFields {
+        kind,
+        place,
         title: checked.title,
         body_html: checked.body_html,
         excerpt: checked.excerpt,
@@ -138,7 +158,7 @@ pub async fn save_post(
     let (post_id, saved_at) = saved
         .map_err(|error| match &error {
             sqlx::Error::Database(db_error) if db_error.is_unique_violation() => {
-                slug_taken(&fields.slug)
+                slug_taken(&fields.slug, kind)
             }
             _ => AppError::from(error),
         })?
@@ -186,10 +206,44 @@ fn in_trash() -> AppError {
     AppError::Conflict("This post is in the trash: restore it before changing it.".to_string())
 }
 
-fn slug_taken(slug: &str) -> AppError {
+fn slug_taken(slug: &str, kind: PostKind) -> AppError {
+    let address = match kind {
+        PostKind::Post => crate::filter::post_href(slug),
+        PostKind::Page => crate::filter::page_href(slug),
+    };
     AppError::Conflict(format!(
-        "Another post already has the address /posts/{slug}: choose another slug."
+        "Another {} already has the address {address}: choose another slug.",
+        kind.as_str()
     ))
+}
+
+/// A page's place, if it may stand there: under another page (not itself, nor one under it),
+/// with an order in [`MENU_ORDERS`].
+async fn checked_place(
+    conn: &mut sqlx::PgConnection,
+    id: Option<i64>,
+    place: PagePlace,
+) -> Result<PagePlace, AppError> {
+    if !MENU_ORDERS.contains(&place.menu_order) {
+        return Err(AppError::BadRequest(format!(
+            "The order of a page is a number from {} to {}.",
+            MENU_ORDERS.start(),
+            MENU_ORDERS.end()
+        )));
+    }
+    if let Some(parent_id) = place.parent_id
+        && !db::writing::may_stand_under(conn, id, parent_id).await?
+    {
+        return Err(AppError::BadRequest(
+            "A page stands under another page, never under itself or a page under it.".to_string(),
+        ));
+    }
+    Ok(place)
+}
+
+/// The pages a page may stand under.
+pub async fn page_choices(pool: &PgPool) -> Result<Vec<PageChoice>, AppError> {
+    Ok(db::writing::page_choices(pool).await?)
 }
 
 /// A post's input, checked and put in the form it is stored in.
@@ -309,13 +363,18 @@ async fn checked_input(pool: &PgPool, input: PostInput) -> Result<CheckedInput, 
 }
 
 /// A free slug for a post with this title, for the editor to suggest.
-pub async fn suggest_slug(pool: &PgPool, title: &str, id: Option<i64>) -> Result<String, AppError> {
+pub async fn suggest_slug(
+    pool: &PgPool,
+    title: &str,
+    kind: PostKind,
+    id: Option<i64>,
+) -> Result<String, AppError> {
     let base = slugify(title);
     if base.is_empty() {
         return Ok(String::new());
     }
     let mut conn = pool.acquire().await?;
-    Ok(db::writing::free_slug(&mut conn, &base, id).await?)
+    Ok(db::writing::free_slug(&mut conn, &base, kind, id).await?)
 }
 
 /// Moves a post to the trash; one already there stays there.

@@ -70,3 +70,33 @@ test('an administrator adds a person, who chooses a password through a one-time 
   await newcomerContext.close();
   expect(errors).toEqual([]);
 });
+
+test('an editor writes a page, and readers find it in the sidebar', async ({ page }) => {
+  const errors = collectErrors(page);
+  await signIn(page, 'cy@example.org');
+  await page.getByRole('link', { name: 'Write a new page' }).click();
+  await waitForHydration(page);
+  await page.locator('.rich-editor.ready').waitFor();
+  await expect(page.getByRole('heading', { name: 'Page' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Categories' })).toHaveCount(0);
+  await page.getByLabel('Title').fill('About the group');
+  await page.getByRole('textbox', { name: 'Text of the post', exact: true }).click();
+  await page.keyboard.type('We study recycling in Ningbo.');
+  await page.getByLabel('Order (lower first)').fill('-5');
+  await page.getByLabel('Status').selectOption('published');
+  await page.getByRole('button', { name: 'Publish', exact: true }).click();
+  await expect(page.locator('.save-state')).toHaveText(/^Saved at /);
+  await expect(page.locator('.slug-hint')).toHaveText('/pages/about-the-group');
+
+  await page.goto('/');
+  const pages = page.getByRole('navigation', { name: 'Pages' });
+  await expect(pages.getByRole('link').first()).toHaveText('About the group');
+  await pages.getByRole('link', { name: 'About the group' }).click();
+  await expect(page).toHaveURL(/\/pages\/about-the-group$/);
+  await expect(page.getByText('We study recycling in Ningbo.')).toBeVisible();
+
+  await page.goto('/dashboard?kind=page');
+  await expect(page.getByRole('heading', { name: 'Pages' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'About the group' }).first()).toBeVisible();
+  expect(errors).toEqual([]);
+});

@@ -6,12 +6,16 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
 use crate::model::{
-    DashboardFilter, DashboardListing, DashboardPost, EditablePost, PostInput, PostStatus, Revision,
+    DashboardFilter, DashboardListing, DashboardPost, EditablePost, PageChoice, PagePlace,
+    PostInput, PostKind, PostStatus, Revision,
 };
 
 /// What the rules decided a save writes: a cleaned body, a free slug, a status and its date.
 #[derive(Debug, Clone)]
 pub struct PostFields {
+    pub kind: PostKind,
+    /// For a page; a post's is the default.
+    pub place: PagePlace,
     pub title: String,
     pub body_html: String,
     pub excerpt: String,
@@ -26,6 +30,7 @@ pub struct PostFields {
 /// Who wrote a post and where it stands, for deciding who may change it and what a save keeps.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostState {
+    pub kind: PostKind,
     pub author_id: Option<i64>,
     pub status: PostStatus,
     pub slug: String,
@@ -41,16 +46,17 @@ fn status(text: &str) -> PostStatus {
 pub async fn post_state(pool: &PgPool, id: i64) -> sqlx::Result<Option<PostState>> {
     let row = sqlx::query!(
         r#"
-        SELECT author_id, status, slug, published_at, password,
+        SELECT kind, author_id, status, slug, published_at, password,
                EXISTS (SELECT 1 FROM post_revisions WHERE post_id = p.id) AS "has_revisions!"
         FROM posts p
-        WHERE id = $1 AND kind = 'post'
+        WHERE id = $1
         "#,
         id
     )
     .fetch_optional(pool)
     .await?;
     Ok(row.map(|row| PostState {
+        kind: PostKind::parse(&row.kind).unwrap_or_default(),
         author_id: row.author_id,
         status: status(&row.status),
         slug: row.slug,
@@ -76,8 +82,8 @@ pub async fn post_id(pool: &PgPool, slug: &str) -> sqlx::Result<Option<i64>> {
 pub async fn editable_post(pool: &PgPool, id: i64) -> sqlx::Result<Option<EditablePost>> {
     let row = sqlx::query!(
         r#"
-        SELECT p.id, p.slug, p.title, p.body_html, p.excerpt, p.status, p.published_at,
-               p.updated_at, p.author_id, u.display_name AS "author_name?",
+        SELECT p.id, p.kind, p.parent_id, p.menu_order, p.slug, p.title, p.body_html, p.excerpt,
+               p.status, p.published_at, p.updated_at, p.author_id, u.display_name AS "author_name?",
                p.comment_status = 'open' AS "comments_open!", p.password,
                array(SELECT category_id FROM post_categories WHERE post_id = p.id ORDER BY category_id)
                    AS "category_ids!",
@@ -85,7 +91,7 @@ pub async fn editable_post(pool: &PgPool, id: i64) -> sqlx::Result<Option<Editab
                      WHERE pt.post_id = p.id ORDER BY t.name) AS "tags!"
         FROM posts p
         LEFT JOIN users u ON u.id = p.author_id
-        WHERE p.id = $1 AND p.kind = 'post'
+        WHERE p.id = $1
         "#,
         id
     )
@@ -96,6 +102,11 @@ pub async fn editable_post(pool: &PgPool, id: i64) -> sqlx::Result<Option<Editab
         author_id: row.author_id,
         author_name: row.author_name,
         input: PostInput {
+            kind: PostKind::parse(&row.kind).unwrap_or_default(),
+            place: PagePlace {
+                parent_id: row.parent_id,
+                menu_order: row.menu_order,
+            },
             title: row.title,
             body_html: row.body_html,
             excerpt: row.excerpt,
@@ -111,15 +122,16 @@ pub async fn editable_post(pool: &PgPool, id: i64) -> sqlx::Result<Option<Editab
     }))
 }
 
-/// `base`, or `base-2`, `base-3`… whichever no other post holds.
+/// `base`, or `base-2`, `base-3`… whichever no other post (or page) holds.
 pub async fn free_slug(
     conn: &mut PgConnection,
     base: &str,
+    kind: PostKind,
     except_post: Option<i64>,
 ) -> sqlx::Result<String> {
     let mut candidate = base.to_string();
     for suffix in 2.. {
-        if !slug_taken(&mut *conn, &candidate, except_post).await? {
+        if !slug_taken(&mut *conn, &candidate, kind, except_post).await? {
             break;
         }
         candidate = format!("{base}-{suffix}");
@@ -130,14 +142,16 @@ pub async fn free_slug(
 pub async fn slug_taken(
     conn: &mut PgConnection,
     slug: &str,
+    kind: PostKind,
     except_post: Option<i64>,
 ) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
         r#"SELECT EXISTS (
-               SELECT 1 FROM posts WHERE kind = 'post' AND slug = $1 AND id IS DISTINCT FROM $2
+               SELECT 1 FROM posts WHERE kind = $3 AND slug = $1 AND id IS DISTINCT FROM $2
            ) AS "taken!""#,
         slug,
         except_post,
+        kind.as_str(),
     )
     .fetch_one(conn)
     .await
@@ -151,8 +165,9 @@ pub async fn insert_post(
     let row = sqlx::query!(
         r#"
         INSERT INTO posts (kind, slug, title, body_html, excerpt, status, published_at, author_id,
-                           comment_status, password)
-        VALUES ('post', $1, $2, $3, $4, $5, $6, $7, CASE WHEN $8 THEN 'open' ELSE 'closed' END, $9)
+                           comment_status, password, parent_id, menu_order)
+        VALUES ($10, $1, $2, $3, $4, $5, $6, $7, CASE WHEN $8 THEN 'open' ELSE 'closed' END, $9,
+                $11, $12)
         RETURNING id, updated_at
         "#,
         fields.slug,
@@ -164,6 +179,9 @@ pub async fn insert_post(
         author_id,
         fields.comments_open,
         fields.password,
+        fields.kind.as_str(),
+        fields.place.parent_id,
+        fields.place.menu_order,
     )
     .fetch_one(conn)
     .await?;
@@ -183,7 +201,7 @@ pub async fn update_post(
         UPDATE posts
         SET slug = $2, title = $3, body_html = $4, excerpt = $5, status = $6, published_at = $7,
             comment_status = CASE WHEN $9 THEN 'open' ELSE 'closed' END, password = $10,
-            updated_at = now()
+            parent_id = $11, menu_order = $12, updated_at = now()
         WHERE id = $1 AND status <> 'trash' AND ($8::timestamptz IS NULL OR updated_at = $8)
         RETURNING updated_at
         "#,
@@ -197,8 +215,46 @@ pub async fn update_post(
         expected_updated_at,
         fields.comments_open,
         fields.password,
+        fields.place.parent_id,
+        fields.place.menu_order,
     )
     .fetch_optional(conn)
+    .await
+}
+
+/// Whether `parent_id` is a page that `page_id` (a new page when `None`) may stand under: not
+/// the page itself, nor one of the pages under it.
+pub async fn may_stand_under(
+    conn: &mut PgConnection,
+    page_id: Option<i64>,
+    parent_id: i64,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"
+        WITH RECURSIVE ancestors (id, parent_id, depth) AS (
+            SELECT id, parent_id, 1 FROM posts WHERE id = $2 AND kind = 'page'
+            UNION ALL
+            SELECT p.id, p.parent_id, a.depth + 1
+            FROM posts p JOIN ancestors a ON p.id = a.parent_id
+            WHERE a.depth < 100
+        )
+        SELECT EXISTS (SELECT 1 FROM ancestors)
+           AND NOT EXISTS (SELECT 1 FROM ancestors WHERE id = $1) AS "allowed!"
+        "#,
+        page_id,
+        parent_id,
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// The pages a page may be put under, by title.
+pub async fn page_choices(pool: &PgPool) -> sqlx::Result<Vec<PageChoice>> {
+    sqlx::query_as!(
+        PageChoice,
+        "SELECT id, title FROM posts WHERE kind = 'page' AND status <> 'trash' ORDER BY title, id"
+    )
+    .fetch_all(pool)
     .await
 }
 
@@ -208,7 +264,7 @@ pub async fn trash_post(pool: &PgPool, id: i64) -> sqlx::Result<()> {
         r#"
         UPDATE posts
         SET status_before_trash = status, status = 'trash', updated_at = now()
-        WHERE id = $1 AND kind = 'post' AND status <> 'trash'
+        WHERE id = $1 AND status <> 'trash'
         "#,
         id
     )
@@ -224,7 +280,7 @@ pub async fn restore_post(pool: &PgPool, id: i64) -> sqlx::Result<bool> {
         UPDATE posts
         SET status = coalesce(status_before_trash, 'draft'), status_before_trash = NULL,
             updated_at = now()
-        WHERE id = $1 AND kind = 'post' AND status = 'trash'
+        WHERE id = $1 AND status = 'trash'
         "#,
         id
     )
@@ -233,9 +289,9 @@ pub async fn restore_post(pool: &PgPool, id: i64) -> sqlx::Result<bool> {
     Ok(restored.rows_affected() == 1)
 }
 
-/// Deletes every post in the trash for good; how many there were.
+/// Deletes every post and page in the trash for good; how many there were.
 pub async fn empty_trash(pool: &PgPool) -> sqlx::Result<u64> {
-    let deleted = sqlx::query!("DELETE FROM posts WHERE kind = 'post' AND status = 'trash'")
+    let deleted = sqlx::query!("DELETE FROM posts WHERE status = 'trash'")
         .execute(pool)
         .await?;
     Ok(deleted.rows_affected())
@@ -284,11 +340,11 @@ pub async fn dashboard_posts(
     let rows = sqlx::query_as!(
         DashboardRow,
         r#"
-        SELECT p.id, p.slug, p.title, p.status, p.published_at, p.updated_at, p.author_id,
+        SELECT p.id, p.kind, p.slug, p.title, p.status, p.published_at, p.updated_at, p.author_id,
                u.slug AS "author_slug?", u.display_name AS "author_name?"
         FROM posts p
         LEFT JOIN users u ON u.id = p.author_id
-        WHERE p.kind = 'post'
+        WHERE p.kind = $6
           AND ($1::bigint IS NULL OR p.author_id = $1)
           AND ($2::text IS NULL OR p.status = $2)
           AND ($2::text IS NOT NULL OR p.status <> 'trash')
@@ -303,6 +359,7 @@ pub async fn dashboard_posts(
         tag,
         filter.before,
         limit + 1,
+        if filter.pages { "page" } else { "post" },
     )
     .fetch_all(&mut *tx)
     .await?;
@@ -326,6 +383,7 @@ fn empty_page() -> DashboardListing {
 
 struct DashboardRow {
     id: i64,
+    kind: String,
     slug: String,
     title: String,
     status: String,
@@ -340,6 +398,7 @@ impl DashboardRow {
     fn post(self) -> DashboardPost {
         DashboardPost {
             id: self.id,
+            kind: PostKind::parse(&self.kind).unwrap_or_default(),
             slug: self.slug,
             title: self.title,
             status: status(&self.status),

@@ -1,5 +1,6 @@
 //! `/dashboard`: the posts a signed-in person may change (authors their own, editors and
-//! administrators everyone's), newest first, filtered by status, author and tag, with the trash.
+//! administrators everyone's), newest first, filtered by status, author and tag, with the trash;
+//! and, for editors and administrators, the pages (`/dashboard?kind=page`).
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -8,9 +9,11 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::ErrorNotice;
 use crate::error::AppError;
-use crate::filter::{escape_url_part, post_href};
+use crate::filter::{escape_url_part, page_href, post_href};
 use crate::format::long_date;
-use crate::model::{Account, DashboardFilter, DashboardListing, DashboardPost, PostStatus};
+use crate::model::{
+    Account, DashboardFilter, DashboardListing, DashboardPost, PostKind, PostStatus,
+};
 use crate::pages::SignInFirst;
 
 #[server(endpoint = "dashboard")]
@@ -55,6 +58,7 @@ const STATUS_TABS: [(Option<PostStatus>, &str); 5] = [
 /// The dashboard's address for a filter.
 fn dashboard_path(filter: &DashboardFilter) -> String {
     let parts: Vec<String> = [
+        filter.pages.then(|| ("kind", "page".to_string())),
         filter
             .status
             .map(|status| ("status", status.as_str().to_string())),
@@ -80,6 +84,7 @@ pub fn DashboardPage() -> impl IntoView {
         let query = query.read();
         let text = |name: &str| query.get(name).filter(|value| !value.is_empty());
         DashboardFilter {
+            pages: text("kind").as_deref() == Some("page"),
             status: text("status").and_then(|status| PostStatus::parse(&status)),
             author: text("author"),
             tag: text("tag"),
@@ -116,8 +121,21 @@ pub fn DashboardPage() -> impl IntoView {
                 match page.await {
                     Ok((account, page)) => view! {
                         <section class="dashboard">
-                            <h1>{if account.may_edit(None) { "All posts" } else { "Your posts" }}</h1>
-                            <p><A href="/write">"Write a new post"</A>" · "<A href="/dashboard/comments">"Comments"</A>" · "<A href="/account">"Your account"</A>
+                            <h1>{match (filter.pages, account.may_edit(None)) {
+                                (true, _) => "Pages",
+                                (false, true) => "All posts",
+                                (false, false) => "Your posts",
+                            }}</h1>
+                            <p><A href="/write">"Write a new post"</A>" · "
+                                {account.may_edit(None).then(|| view! {
+                                    <A href="/write?kind=page">"Write a new page"</A>" · "
+                                    {if filter.pages {
+                                        view! { <A href="/dashboard">"Posts"</A> }.into_any()
+                                    } else {
+                                        view! { <A href="/dashboard?kind=page">"Pages"</A> }.into_any()
+                                    }}
+                                    " · "
+                                })}<A href="/dashboard/comments">"Comments"</A>" · "<A href="/account">"Your account"</A>
                                 {account.is_admin().then(|| view! {
                                     " · "<A href="/dashboard/people">"People"</A>
                                     " · "<A href="/dashboard/settings">"Settings"</A>
@@ -133,6 +151,7 @@ pub fn DashboardPage() -> impl IntoView {
                             </nav>
                             <form class="dashboard-filter" method="get" action="/dashboard">
                                 {filter.status.map(|status| view! { <input type="hidden" name="status" value=status.as_str() /> })}
+                                {filter.pages.then(|| view! { <input type="hidden" name="kind" value="page" /> })}
                                 {filter.author.clone().map(|author| view! { <input type="hidden" name="author" value=author /> })}
                                 <label for="dashboard-tag">"Tag"</label>
                                 <input id="dashboard-tag" type="text" name="tag" placeholder="tag-slug" value=filter.tag.clone() />
@@ -274,7 +293,10 @@ fn DashboardRow(
                         " "
                         <a href=format!("/preview/{id}")>"Preview"</a>
                         {(post.status == PostStatus::Published).then(|| view! {
-                            " "<a href=post_href(&post.slug)>"View"</a>
+                            " "<a href=match post.kind {
+                                PostKind::Post => post_href(&post.slug),
+                                PostKind::Page => page_href(&post.slug),
+                            }>"View"</a>
                         })}
                         <ActionForm action=trash>
                             <input type="hidden" name="id" value=id.to_string() />

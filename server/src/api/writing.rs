@@ -5,7 +5,7 @@
 use app::auth::SignedIn;
 use app::db;
 use app::error::{AppError, Problem};
-use app::model::{Account, PostInput, PostStatus, SavedPost};
+use app::model::{Account, PagePlace, PostInput, PostKind, PostStatus, SavedPost};
 use app::writing;
 use axum::Json;
 use axum::body::Bytes;
@@ -163,6 +163,8 @@ async fn post_input(state: &AppState, body: PostBody) -> Result<PostInput, AppEr
         ));
     }
     Ok(PostInput {
+        kind: PostKind::Post,
+        place: PagePlace::default(),
         title: body.title,
         body_html: body.body_html,
         excerpt: body.excerpt,

@@ -801,3 +801,171 @@ async fn oversized_server_function_calls_are_refused(pool: PgPool) {
         reply.body
     );
 }
+
+/// Saves a page through the editor's server function as `actor`.
+async fn save_page(app: &TestApp, actor: Actor<'_>, id: Option<i64>, input: Value) -> Reply {
+    let mut input = input;
+    input["kind"] = json!("page");
+    for (field, empty) in [
+        ("body_html", json!("<p>About us.</p>")),
+        ("excerpt", json!("")),
+        ("slug", json!("")),
+        ("status", json!("published")),
+        ("published_at", Value::Null),
+        ("category_ids", json!([])),
+        ("tags", json!([])),
+    ] {
+        if input.get(field).is_none() {
+            input[field] = empty;
+        }
+    }
+    let call = json!({ "id": id, "input": input, "autosave": false });
+    send(
+        app,
+        actor,
+        Method::POST,
+        "/_fn/save_post",
+        "application/json",
+        serde_json::to_vec(&call).unwrap(),
+    )
+    .await
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn pages_are_written_in_the_editor_with_a_parent_and_an_order(pool: PgPool) {
+    let people = people(&pool).await;
+    let app = TestApp::spawn(pool.clone()).await;
+
+    let by_author = save_page(&app, people.author(), None, json!({ "title": "About" })).await;
+    assert_eq!(
+        by_author.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        by_author.body
+    );
+
+    let about = save_page(
+        &app,
+        people.editor(),
+        None,
+        json!({ "title": "About", "tags": ["ignored"], "place": { "parent_id": null, "menu_order": 2 } }),
+    )
+    .await;
+    assert_eq!(about.status, StatusCode::OK, "{}", about.body);
+    let about_id = about.json()["id"].as_i64().unwrap();
+    let contact = save_page(
+        &app,
+        people.admin(),
+        None,
+        json!({ "title": "Contact", "place": { "parent_id": null, "menu_order": 1 } }),
+    )
+    .await;
+    assert_eq!(contact.status, StatusCode::OK, "{}", contact.body);
+    let team = save_page(
+        &app,
+        people.editor(),
+        None,
+        json!({ "title": "The team", "place": { "parent_id": about_id, "menu_order": 0 } }),
+    )
+    .await;
+    assert_eq!(team.status, StatusCode::OK, "{}", team.body);
+    let team_id = team.json()["id"].as_i64().unwrap();
+
+    let (kind, parent, tags): (String, Option<i64>, i64) = sqlx::query_as(
+        "SELECT kind, parent_id, (SELECT count(*) FROM post_tags WHERE post_id = p.id) FROM posts p WHERE id = $1",
+    )
+    .bind(team_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((kind.as_str(), parent, tags), ("page", Some(about_id), 0));
+    let (status, page) = app.get("/pages/the-team").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("About us."));
+
+    let (_, home) = app.get("/").await;
+    let contact_at = home
+        .find("href=\"/pages/contact\"")
+        .expect("Contact in the sidebar");
+    let about_at = home
+        .find("href=\"/pages/about\"")
+        .expect("About in the sidebar");
+    assert!(contact_at < about_at, "pages stand in their order");
+    assert!(
+        !home.contains("href=\"/pages/the-team\""),
+        "the sidebar lists the top pages"
+    );
+
+    for (place, why) in [
+        (
+            json!({ "parent_id": team_id, "menu_order": 0 }),
+            "under a page under it",
+        ),
+        (
+            json!({ "parent_id": about_id, "menu_order": 0 }),
+            "under itself",
+        ),
+        (
+            json!({ "parent_id": 999_999, "menu_order": 0 }),
+            "under no page",
+        ),
+        (
+            json!({ "parent_id": null, "menu_order": 10_000 }),
+            "out of order",
+        ),
+    ] {
+        let refused = save_page(
+            &app,
+            people.editor(),
+            Some(about_id),
+            json!({ "title": "About", "place": place }),
+        )
+        .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::BAD_REQUEST,
+            "{why}: {}",
+            refused.body
+        );
+    }
+    let same_slug = save_page(
+        &app,
+        people.editor(),
+        None,
+        json!({ "title": "Another", "slug": "contact" }),
+    )
+    .await;
+    assert_eq!(same_slug.status, StatusCode::CONFLICT);
+    assert!(
+        same_slug.body.contains("/pages/contact"),
+        "{}",
+        same_slug.body
+    );
+    let post_with_a_pages_slug = api(
+        &app,
+        people.author(),
+        Method::POST,
+        "/api/v1/posts",
+        json!({ "title": "Contact", "body_html": "<p>x</p>", "status": "published", "slug": "contact" }),
+    )
+    .await;
+    assert_eq!(
+        post_with_a_pages_slug.status,
+        StatusCode::CREATED,
+        "posts and pages have addresses of their own"
+    );
+
+    let pages = server_fn(&app, people.editor(), "dashboard", "filter[pages]=true").await;
+    assert_eq!(pages.status, StatusCode::OK, "{}", pages.body);
+    let listed = pages.json()[1]["posts"].as_array().unwrap().len();
+    assert_eq!(listed, 3, "{}", pages.body);
+    let trashed = server_fn(
+        &app,
+        people.editor(),
+        "trash_post",
+        &format!("id={team_id}"),
+    )
+    .await;
+    assert_eq!(trashed.status, StatusCode::OK);
+    assert_eq!(app.get("/pages/the-team").await.0, 404);
+}

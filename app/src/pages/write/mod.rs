@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use leptos_meta::{Meta, Title};
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
 use crate::components::{ErrorNotice, RichEditor};
@@ -16,9 +16,12 @@ mod panels;
 mod tags;
 
 use crate::error::AppError;
-use crate::model::{Account, CategoryChoice, EditablePost, PostInput, PostStatus, SavedPost};
+use crate::model::{
+    Account, CategoryChoice, EditablePost, PageChoice, PagePlace, PostInput, PostKind, PostStatus,
+    SavedPost,
+};
 use categories::CategoryPicker;
-use panels::{AddressPanel, DiscussionPanel, PasswordPanel, PublishPanel};
+use panels::{AddressPanel, DiscussionPanel, PagePanel, PasswordPanel, PublishPanel};
 use tags::TagPicker;
 
 /// Seconds of quiet after the last change before a draft saves itself.
@@ -29,6 +32,8 @@ const AUTOSAVE_SECONDS: u64 = 3;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WritingDesk {
     pub post: Option<EditablePost>,
+    /// The pages a page may stand under.
+    pub pages: Vec<PageChoice>,
     /// Whether a new post takes comments unless its writer closes them.
     pub comments_open_by_default: bool,
     pub categories: Vec<CategoryChoice>,
@@ -45,6 +50,7 @@ pub async fn get_writing_desk(id: Option<i64>) -> Result<WritingDesk, AppError> 
     };
     Ok(WritingDesk {
         post,
+        pages: crate::writing::page_choices(&pool).await?,
         comments_open_by_default: crate::db::site::comments_open_by_default(&pool).await?,
         categories: crate::writing::category_choices(&pool).await?,
         writer,
@@ -64,16 +70,28 @@ pub async fn save_post(
 }
 
 #[server(endpoint = "suggest_slug")]
-pub async fn suggest_slug(title: String, id: Option<i64>) -> Result<String, AppError> {
+pub async fn suggest_slug(
+    title: String,
+    kind: PostKind,
+    id: Option<i64>,
+) -> Result<String, AppError> {
     let pool = crate::context::pool()?;
     crate::auth::require_account()?;
-    crate::writing::suggest_slug(&pool, &title, id).await
+    crate::writing::suggest_slug(&pool, &title, kind, id).await
 }
 
-/// `/write` and `/write/{id}`.
+/// `/write` (`/write?kind=page` for a new page) and `/write/{id}`.
 #[component]
 pub fn WritePage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
+    let new_kind = move || {
+        query
+            .read()
+            .get("kind")
+            .and_then(|kind| PostKind::parse(&kind))
+            .unwrap_or_default()
+    };
     // `None` for a new post; `Some(None)` for an address whose id is no number.
     let id = move || params.read().get("id").map(|id| id.parse::<i64>().ok());
     let desk = Resource::new(id, |id| async move {
@@ -89,7 +107,7 @@ pub fn WritePage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match desk.await {
-                    Ok(desk) => view! { <PostForm desk /> }.into_any(),
+                    Ok(desk) => view! { <PostForm desk new_kind=new_kind() /> }.into_any(),
                     Err(AppError::Unauthorized(_)) => view! { <SignInFirst /> }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }
@@ -113,6 +131,7 @@ pub fn SignInFirst() -> impl IntoView {
 /// What a save sends, to tell whether anything changed since the last one.
 #[derive(Debug, Clone, PartialEq)]
 struct Snapshot {
+    place: PagePlace,
     title: String,
     body: String,
     excerpt: String,
@@ -132,16 +151,21 @@ enum SaveState {
     Failed(String),
 }
 
+/// The editor; `new_kind` says whether a new one is a post or a page.
 #[component]
-fn PostForm(desk: WritingDesk) -> impl IntoView {
+fn PostForm(desk: WritingDesk, new_kind: PostKind) -> impl IntoView {
     let WritingDesk {
         post,
+        pages,
         comments_open_by_default,
         categories,
         writer,
     } = desk;
+    let kind = post.as_ref().map_or(new_kind, |post| post.input.kind);
     let initial = post.as_ref().map(|post| post.input.clone());
     let input = initial.unwrap_or(PostInput {
+        kind,
+        place: PagePlace::default(),
         title: String::new(),
         body_html: String::new(),
         excerpt: String::new(),
@@ -180,6 +204,7 @@ fn PostForm(desk: WritingDesk) -> impl IntoView {
         } else {
             input.slug
         },
+        place: input.place,
         title: input.title,
         body: input.body_html,
         excerpt: input.excerpt,
@@ -196,6 +221,8 @@ fn PostForm(desk: WritingDesk) -> impl IntoView {
     let tags = RwSignal::new(loaded.tags.clone());
     let comments_open = RwSignal::new(loaded.comments_open);
     let password = RwSignal::new(loaded.password.clone());
+    let parent = RwSignal::new(loaded.place.parent_id);
+    let menu_order = RwSignal::new(loaded.place.menu_order);
     let saved = RwSignal::new(loaded);
     let choices = RwSignal::new(categories);
     let state = RwSignal::new(SaveState::Idle);
@@ -203,6 +230,10 @@ fn PostForm(desk: WritingDesk) -> impl IntoView {
     Effect::new(move |_| hydrated.set(true));
 
     let snapshot = move || Snapshot {
+        place: PagePlace {
+            parent_id: parent.get(),
+            menu_order: menu_order.get(),
+        },
         title: title.get(),
         body: body.get(),
         excerpt: excerpt.get(),
@@ -217,6 +248,8 @@ fn PostForm(desk: WritingDesk) -> impl IntoView {
     let save = Action::new(move |(requested, autosave): &(PostStatus, bool)| {
         let sent = snapshot();
         let input = PostInput {
+            kind,
+            place: sent.place,
             title: sent.title.clone(),
             body_html: sent.body.clone(),
             excerpt: sent.excerpt.clone(),
@@ -286,7 +319,7 @@ fn PostForm(desk: WritingDesk) -> impl IntoView {
         let title = title.clone();
         let id = post_id.get_untracked();
         async move {
-            if let Ok(slug) = suggest_slug(title, id).await {
+            if let Ok(slug) = suggest_slug(title, kind, id).await {
                 suggested.try_set(slug);
             }
         }
@@ -326,11 +359,20 @@ fn PostForm(desk: WritingDesk) -> impl IntoView {
             </div>
             <aside class="write-side">
                 <PublishPanel status saved_status publish_at state dirty post_id saving hydrated />
-                <AddressPanel slug suggested saved_status address />
+                <AddressPanel kind slug suggested saved_status address />
+                {match kind {
+                    PostKind::Page => view! { <PagePanel parent menu_order pages post_id /> }.into_any(),
+                    PostKind::Post => ().into_any(),
+                }}
                 <DiscussionPanel comments_open />
                 <PasswordPanel password />
-                <CategoryPicker choices chosen may_create=may_create_categories />
-                <TagPicker tags />
+                {match kind {
+                    PostKind::Post => view! {
+                        <CategoryPicker choices chosen may_create=may_create_categories />
+                        <TagPicker tags />
+                    }.into_any(),
+                    PostKind::Page => ().into_any(),
+                }}
             </aside>
         </form>
     }

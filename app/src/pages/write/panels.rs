@@ -1,9 +1,11 @@
-//! The panels beside the text of a post: publishing, its address, discussion and password.
+//! The panels beside the text of a post: publishing, its address, a page's place, discussion
+//! and password.
 
 use leptos::prelude::*;
 
 use super::SaveState;
-use crate::model::PostStatus;
+use crate::filter::{page_href, post_href};
+use crate::model::{PageChoice, PostKind, PostStatus};
 
 /// The status and, for a scheduled post, its time; the button that saves, how the last save
 /// went, and links to the preview and revisions once the post exists.
@@ -75,6 +77,7 @@ pub(super) fn PublishPanel(
 /// one the title suggests.
 #[component]
 pub(super) fn AddressPanel(
+    kind: PostKind,
     slug: RwSignal<String>,
     suggested: RwSignal<String>,
     saved_status: RwSignal<PostStatus>,
@@ -98,7 +101,47 @@ pub(super) fn AddressPanel(
                     placeholder=move || if suggested.get().is_empty() { "made from the title".to_string() } else { suggested.get() }
                     on:input=move |ev| slug.set(event_target_value(&ev))
                     on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); } />
-                <span class="field-hint slug-hint">{move || format!("/posts/{}", shown_address())}</span>
+                <span class="field-hint slug-hint">{move || match kind {
+                    PostKind::Post => post_href(&shown_address()),
+                    PostKind::Page => page_href(&shown_address()),
+                }}</span>
+            </p>
+        </section>
+    }
+}
+
+/// Which page a page stands under, and its order among the pages there (in the sidebar, and
+/// under its parent).
+#[component]
+pub(super) fn PagePanel(
+    parent: RwSignal<Option<i64>>,
+    menu_order: RwSignal<i32>,
+    pages: Vec<PageChoice>,
+    post_id: RwSignal<Option<i64>>,
+) -> impl IntoView {
+    view! {
+        <section class="panel">
+            <h2>"Page"</h2>
+            <p class="field">
+                <label for="page-parent">"Under"</label>
+                <select id="page-parent" on:change=move |ev| {
+                    parent.set(event_target_value(&ev).parse().ok());
+                }>
+                    <option value="" selected=move || parent.get().is_none()>"No page: at the top"</option>
+                    {pages.into_iter().map(|page| {
+                        let id = page.id;
+                        view! {
+                            <option value=id.to_string() selected=move || parent.get() == Some(id)
+                                disabled=move || post_id.get() == Some(id)>{page.title}</option>
+                        }
+                    }).collect_view()}
+                </select>
+            </p>
+            <p class="field">
+                <label for="page-order">"Order (lower first)"</label>
+                <input id="page-order" type="number" min="-9999" max="9999" step="1"
+                    value=menu_order.get_untracked() prop:value=move || menu_order.get().to_string()
+                    on:input=move |ev| menu_order.set(event_target_value(&ev).parse().unwrap_or(0)) />
             </p>
         </section>
     }
