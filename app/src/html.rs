@@ -101,6 +101,23 @@ pub fn clean_body(html: &str) -> String {
     BODY.clean(&once).to_string()
 }
 
+/// `zh` when most of the letters of a body are Chinese characters (each of which stands for about
+/// as much as a word of letters), so that a Chinese post of a mixed blog can be marked as such;
+/// `None` otherwise.
+pub fn written_language(html: &str) -> Option<&'static str> {
+    let text = plain_text(html);
+    let han = text.chars().filter(|c| is_han(*c)).count();
+    let words = text
+        .split(|c: char| !c.is_alphabetic() || is_han(c))
+        .filter(|word| !word.is_empty())
+        .count();
+    (han > 0 && han >= words).then_some("zh")
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}')
+}
+
 /// The body of a post, safe to insert into a page. Stored bodies were cleaned when saved; they
 /// are cleaned again here, so that a change to the allow-list holds for old posts too.
 pub fn safe_body(html: &str) -> String {
@@ -421,6 +438,20 @@ pub fn teaser(text: &str, max_chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chinese_text_is_told_from_english() {
+        assert_eq!(
+            written_language("<p>宁波的废品回收市场 (recycling market) 很大。</p>"),
+            Some("zh")
+        );
+        assert_eq!(
+            written_language("<p>The recycling market of Ningbo (宁波) is large.</p>"),
+            None
+        );
+        assert_eq!(written_language("<p>Plain English.</p>"), None);
+        assert_eq!(written_language(""), None);
+    }
 
     #[test]
     fn a_cleaned_body_stays_as_it_is() {

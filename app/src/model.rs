@@ -47,6 +47,8 @@ pub struct Account {
 pub struct SiteSettings {
     pub title: String,
     pub tagline: String,
+    /// A BCP 47 tag: the pages' `lang`.
+    pub language: String,
     pub comments_open_by_default: bool,
     /// Whether pingbacks and trackbacks are listed under posts.
     pub show_pings: bool,
@@ -98,6 +100,8 @@ impl Account {
 pub struct SiteInfo {
     pub title: String,
     pub tagline: String,
+    /// The language the blog is written in, a BCP 47 tag.
+    pub language: String,
     /// Where the blog is published, without a trailing slash: the base of absolute links.
     pub url: String,
 }
@@ -125,6 +129,9 @@ pub struct PostSummary {
     /// shown only to readers who gave the password.
     #[serde(default)]
     pub protected: bool,
+    /// The post's language, when it has one of its own.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 /// What readers are told in place of the text of a post protected by a password (in listings,
@@ -478,6 +485,10 @@ pub struct PostInput {
     /// the post has.
     #[serde(default)]
     pub password: Option<String>,
+    /// The post's own language (a BCP 47 tag): empty for the blog's, `None` to keep the one the
+    /// post has.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 fn comments_open_by_default() -> bool {

@@ -31,6 +31,26 @@ pub fn site_tagline(text: &str) -> Result<String, String> {
     Ok(tagline.to_string())
 }
 
+/// A language as a BCP 47 tag (`en`, `zh`, `zh-Hant`, `pt-BR`), trimmed.
+pub fn language_tag(text: &str) -> Result<String, String> {
+    let tag = text.trim();
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or_default();
+    let valid = tag.len() <= 35
+        && (2..=3).contains(&primary.len())
+        && primary.bytes().all(|byte| byte.is_ascii_alphabetic())
+        && parts.all(|part| {
+            (1..=8).contains(&part.len()) && part.bytes().all(|byte| byte.is_ascii_alphanumeric())
+        });
+    if valid {
+        Ok(tag.to_string())
+    } else {
+        Err(format!(
+            "“{tag}” is not a language tag such as en, zh or zh-Hant"
+        ))
+    }
+}
+
 /// Comma-separated words, trimmed and in lower case, without empty ones.
 pub fn spam_words(text: &str) -> Vec<String> {
     text.split([',', '\n'])
@@ -60,6 +80,16 @@ mod tests {
         assert!(site_title(&"田".repeat(MAX_TITLE_CHARS + 1)).is_err());
         assert_eq!(site_tagline("").as_deref(), Ok(""));
         assert!(site_tagline(&"x".repeat(MAX_TAGLINE_CHARS + 1)).is_err());
+    }
+
+    #[test]
+    fn languages_are_tags() {
+        for tag in ["en", "zh", "zh-Hant", "pt-BR", "yue"] {
+            assert_eq!(language_tag(tag).as_deref(), Ok(tag));
+        }
+        for bad in ["", "e", "english", "zh_CN", "zh-", "en-ÜS", "<en>"] {
+            assert!(language_tag(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -141,6 +141,10 @@ pub async fn save_post(
             Some(password) => password,
             None => before.as_ref().and_then(|post| post.password.clone()),
         },
+        language: match checked.language {
+            Some(language) => language,
+            None => before.as_ref().and_then(|post| post.language.clone()),
+        },
     };
     if let (Some(id), Some(post)) = (id, &before)
         && !post.has_revisions
@@ -259,6 +263,8 @@ struct CheckedInput {
     comments_open: bool,
     /// `None`: keep the post's password.
     password: Option<Option<String>>,
+    /// `None`: keep the post's language.
+    language: Option<Option<String>>,
 }
 
 async fn checked_input(pool: &PgPool, input: PostInput) -> Result<CheckedInput, AppError> {
@@ -268,6 +274,13 @@ async fn checked_input(pool: &PgPool, input: PostInput) -> Result<CheckedInput, 
         .as_deref()
         .map(crate::protection::checked_password)
         .transpose()?;
+    let language = match input.language.as_deref().map(str::trim) {
+        None => None,
+        Some("") => Some(None),
+        Some(tag) => Some(Some(crate::settings::language_tag(tag).map_err(
+            |reason| AppError::BadRequest(format!("The post's language: {reason}.")),
+        )?)),
+    };
     let texts = [&input.title, &input.body_html, &input.excerpt, &input.slug];
     if texts
         .into_iter()
@@ -359,6 +372,7 @@ async fn checked_input(pool: &PgPool, input: PostInput) -> Result<CheckedInput, 
         tags,
         comments_open: input.comments_open,
         password,
+        language,
     })
 }
 

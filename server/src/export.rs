@@ -31,7 +31,7 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use sqlx::PgPool;
 
 use crate::caching;
-use crate::import::wxr::{WORDPRESS_DATE_FORMAT, is_xml_char};
+use crate::import::wxr::{LANGUAGE_META_KEY, WORDPRESS_DATE_FORMAT, is_xml_char};
 use crate::import::{wordpress_comment_status, wordpress_post_status};
 use crate::web::AppState;
 
@@ -355,6 +355,12 @@ fn write_item(
             out.create_element("category")
                 .with_attributes([("domain", domain), ("nicename", nicename.as_str())])
                 .write_inner_content(|out| write_cdata(out, name))?;
+        }
+        if let Some(language) = &post.language {
+            element(out, "wp:postmeta", |out| {
+                cdata(out, "wp:meta_key", LANGUAGE_META_KEY)?;
+                cdata(out, "wp:meta_value", language)
+            })?;
         }
         for comment in comments {
             write_comment(out, comment)?;

@@ -1,7 +1,8 @@
-//! The blog's name and tagline at the top of every page, and the facts about the blog every
-//! page needs.
+//! The blog's name and tagline at the top of every page, the language of the page, and the
+//! facts about the blog every page needs.
 
 use leptos::prelude::*;
+use leptos_meta::Html;
 use leptos_router::components::A;
 
 use crate::components::AccountLinks;
@@ -24,6 +25,7 @@ impl Site {
         self.0.await.unwrap_or_else(|_| SiteInfo {
             title: "Fieldnotes".to_string(),
             tagline: String::new(),
+            language: "en".to_string(),
             url: String::new(),
         })
     }
@@ -48,6 +50,7 @@ pub fn SiteHeader() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let site = site.info().await;
                     view! {
+                        <Html {..} lang=site.language />
                         <p class="site-title">
                             <A href="/">{site.title}</A>
                         </p>

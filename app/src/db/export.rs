@@ -53,6 +53,8 @@ pub struct ExportedPost {
     pub password: Option<String>,
     /// The `<guid>` it came with from WordPress, which stays its lasting name.
     pub wp_guid: Option<String>,
+    /// Its own language, when it is not the blog's.
+    pub language: Option<String>,
     /// Slugs and names, in the order they were made.
     pub categories: Vec<(String, String)>,
     pub tags: Vec<(String, String)>,
@@ -134,6 +136,7 @@ pub async fn exported_posts(
         SELECT p.id, p.kind, p.slug, p.title, p.body_html, p.excerpt, p.status, p.published_at,
                p.created_at, p.updated_at, coalesce(u.wp_login, u.slug) AS author_login,
                p.comment_status, p.parent_id, p.menu_order, p.is_sticky, p.password, p.wp_guid,
+               p.language,
                ARRAY(SELECT c.slug FROM post_categories pc JOIN categories c ON c.id = pc.category_id
                      WHERE pc.post_id = p.id ORDER BY c.id) AS "category_slugs!",
                ARRAY(SELECT c.name FROM post_categories pc JOIN categories c ON c.id = pc.category_id
@@ -172,6 +175,7 @@ pub async fn exported_posts(
             is_sticky: row.is_sticky,
             password: row.password,
             wp_guid: row.wp_guid,
+            language: row.language,
             categories: row
                 .category_slugs
                 .into_iter()

@@ -12,7 +12,7 @@
 //!   is one index range (`due_listings` in the migration above; `refresh_post_listings` in
 //!   `20261128000004_deferred_listings.sql`), and `filtered_posts`, a combination's walk:
 //!   `20261128000002_listings_and_search.sql`.
-//! - `post_summaries`, what a listing shows of a post: `20261202000002_visibility.sql`.
+//! - `post_summaries`, what a listing shows of a post: `20261202000012_languages.sql`.
 //! - `search_matches`, a search's bounded ranking: `20261128000005_bounded_search.sql`.
 
 pub mod accounts;

@@ -28,6 +28,7 @@ struct SummaryRow {
     categories: Json<Vec<Named>>,
     tags: Json<Vec<Named>>,
     protected: bool,
+    language: Option<String>,
 }
 
 impl SummaryRow {
@@ -53,6 +54,7 @@ impl SummaryRow {
             tags: self.tags.0.clone(),
             comment_count: self.comment_count,
             protected: self.protected,
+            language: self.language.clone(),
         }
     }
 }
@@ -71,7 +73,7 @@ async fn summary_rows(
                left(s.body_html, $2) AS "body!", coalesce(s.published_at, now()) AS "published_at!",
                s.author_slug, s.author_name, s.comment_count AS "comment_count!",
                s.categories AS "categories!: Json<Vec<Named>>", s.tags AS "tags!: Json<Vec<Named>>",
-               s.protected AS "protected!"
+               s.protected AS "protected!", s.language
         FROM post_summaries s
         WHERE s.id = ANY($1)
         "#,
@@ -418,6 +420,8 @@ pub struct ImportedPost<'a> {
     pub wp_path: Option<&'a str>,
     /// What readers must give to see the text, as WordPress kept it.
     pub password: Option<&'a str>,
+    /// Its own language, when it is not the blog's.
+    pub language: Option<&'a str>,
 }
 
 /// Inserts an imported post, or updates the one imported earlier from the same site and id.
@@ -431,15 +435,15 @@ pub async fn upsert_imported_post(
         r#"
         INSERT INTO posts (kind, slug, title, body_html, excerpt, status, published_at, updated_at,
                            author_id, comment_status, menu_order, is_sticky, wp_site, wp_post_id, wp_guid,
-                           password, wp_path)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                           password, wp_path, language)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
         ON CONFLICT (wp_site, wp_post_id) DO UPDATE
         SET kind = excluded.kind, slug = excluded.slug, title = excluded.title,
             body_html = excluded.body_html, excerpt = excluded.excerpt, status = excluded.status,
             published_at = excluded.published_at, updated_at = excluded.updated_at,
             author_id = excluded.author_id, comment_status = excluded.comment_status,
             menu_order = excluded.menu_order, is_sticky = excluded.is_sticky, wp_guid = excluded.wp_guid,
-            password = excluded.password, wp_path = excluded.wp_path
+            password = excluded.password, wp_path = excluded.wp_path, language = excluded.language
         RETURNING id, (xmax = 0) AS "inserted!"
         "#,
         post.kind,
@@ -459,6 +463,7 @@ pub async fn upsert_imported_post(
         post.wp_guid,
         post.password,
         post.wp_path,
+        post.language,
     )
     .fetch_one(conn)
     .await?;

@@ -5,12 +5,13 @@ use sqlx::{PgExecutor, PgPool};
 use crate::model::{SiteInfo, SiteSettings};
 
 pub async fn site_info(db: impl PgExecutor<'_>, url: &str) -> sqlx::Result<SiteInfo> {
-    let site = sqlx::query!("SELECT title, tagline FROM site")
+    let site = sqlx::query!("SELECT title, tagline, language FROM site")
         .fetch_one(db)
         .await?;
     Ok(SiteInfo {
         title: site.title,
         tagline: site.tagline,
+        language: site.language,
         url: url.to_string(),
     })
 }
@@ -98,7 +99,7 @@ pub async fn site_settings(pool: &PgPool) -> sqlx::Result<SiteSettings> {
     sqlx::query_as!(
         SiteSettings,
         r#"
-        SELECT title, tagline, comments_open_by_default, show_pings,
+        SELECT title, tagline, language, comments_open_by_default, show_pings,
                comment_spam_words AS spam_words, comment_min_writing_seconds AS min_writing_seconds
         FROM site
         "#
@@ -112,7 +113,7 @@ pub async fn set_site_settings(pool: &PgPool, settings: &SiteSettings) -> sqlx::
         r#"
         UPDATE site
         SET title = $1, tagline = $2, comments_open_by_default = $3, show_pings = $4,
-            comment_spam_words = $5, comment_min_writing_seconds = $6
+            comment_spam_words = $5, comment_min_writing_seconds = $6, language = $7
         "#,
         settings.title,
         settings.tagline,
@@ -120,6 +121,7 @@ pub async fn set_site_settings(pool: &PgPool, settings: &SiteSettings) -> sqlx::
         settings.show_pings,
         &settings.spam_words,
         settings.min_writing_seconds,
+        settings.language,
     )
     .execute(pool)
     .await?;

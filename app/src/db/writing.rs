@@ -25,6 +25,8 @@ pub struct PostFields {
     pub comments_open: bool,
     /// What readers must give to see the text, if anything.
     pub password: Option<String>,
+    /// Its own language, when it is not the blog's.
+    pub language: Option<String>,
 }
 
 /// Who wrote a post and where it stands, for deciding who may change it and what a save keeps.
@@ -37,6 +39,7 @@ pub struct PostState {
     pub published_at: Option<DateTime<Utc>>,
     pub has_revisions: bool,
     pub password: Option<String>,
+    pub language: Option<String>,
 }
 
 fn status(text: &str) -> PostStatus {
@@ -46,7 +49,7 @@ fn status(text: &str) -> PostStatus {
 pub async fn post_state(pool: &PgPool, id: i64) -> sqlx::Result<Option<PostState>> {
     let row = sqlx::query!(
         r#"
-        SELECT kind, author_id, status, slug, published_at, password,
+        SELECT kind, author_id, status, slug, published_at, password, language,
                EXISTS (SELECT 1 FROM post_revisions WHERE post_id = p.id) AS "has_revisions!"
         FROM posts p
         WHERE id = $1
@@ -63,6 +66,7 @@ pub async fn post_state(pool: &PgPool, id: i64) -> sqlx::Result<Option<PostState
         published_at: row.published_at,
         has_revisions: row.has_revisions,
         password: row.password,
+        language: row.language,
     }))
 }
 
@@ -84,7 +88,7 @@ pub async fn editable_post(pool: &PgPool, id: i64) -> sqlx::Result<Option<Editab
         r#"
         SELECT p.id, p.kind, p.parent_id, p.menu_order, p.slug, p.title, p.body_html, p.excerpt,
                p.status, p.published_at, p.updated_at, p.author_id, u.display_name AS "author_name?",
-               p.comment_status = 'open' AS "comments_open!", p.password,
+               p.comment_status = 'open' AS "comments_open!", p.password, p.language,
                array(SELECT category_id FROM post_categories WHERE post_id = p.id ORDER BY category_id)
                    AS "category_ids!",
                array(SELECT t.name FROM post_tags pt JOIN tags t ON t.id = pt.tag_id
@@ -117,6 +121,7 @@ pub async fn editable_post(pool: &PgPool, id: i64) -> sqlx::Result<Option<Editab
             tags: row.tags,
             comments_open: row.comments_open,
             password: Some(row.password.unwrap_or_default()),
+            language: Some(row.language.unwrap_or_default()),
         },
         updated_at: row.updated_at,
     }))
@@ -165,9 +170,9 @@ pub async fn insert_post(
     let row = sqlx::query!(
         r#"
         INSERT INTO posts (kind, slug, title, body_html, excerpt, status, published_at, author_id,
-                           comment_status, password, parent_id, menu_order)
+                           comment_status, password, parent_id, menu_order, language)
         VALUES ($10, $1, $2, $3, $4, $5, $6, $7, CASE WHEN $8 THEN 'open' ELSE 'closed' END, $9,
-                $11, $12)
+                $11, $12, $13)
         RETURNING id, updated_at
         "#,
         fields.slug,
@@ -182,6 +187,7 @@ pub async fn insert_post(
         fields.kind.as_str(),
         fields.place.parent_id,
         fields.place.menu_order,
+        fields.language,
     )
     .fetch_one(conn)
     .await?;
@@ -201,7 +207,7 @@ pub async fn update_post(
         UPDATE posts
         SET slug = $2, title = $3, body_html = $4, excerpt = $5, status = $6, published_at = $7,
             comment_status = CASE WHEN $9 THEN 'open' ELSE 'closed' END, password = $10,
-            parent_id = $11, menu_order = $12, updated_at = now()
+            parent_id = $11, menu_order = $12, language = $13, updated_at = now()
         WHERE id = $1 AND status <> 'trash' AND ($8::timestamptz IS NULL OR updated_at = $8)
         RETURNING updated_at
         "#,
@@ -217,6 +223,7 @@ pub async fn update_post(
         fields.password,
         fields.place.parent_id,
         fields.place.menu_order,
+        fields.language,
     )
     .fetch_optional(conn)
     .await

@@ -226,6 +226,7 @@ fn FilterChips(facets: Vec<Facet>, filter: PostFilter) -> impl IntoView {
 #[component]
 fn PostTeaser(summary: PostSummary, within: PostFilter) -> impl IntoView {
     let href = post_href(&summary.slug);
+    let language = summary.language.clone();
     let title = if summary.title.is_empty() {
         "(untitled)".to_string()
     } else {
@@ -237,7 +238,7 @@ fn PostTeaser(summary: PostSummary, within: PostFilter) -> impl IntoView {
         view! { <p class="post-excerpt">{summary.excerpt.clone()}</p> }.into_any()
     };
     view! {
-        <article class="post-teaser">
+        <article class="post-teaser" lang=language>
             <h2 class="post-title">
                 <A href=href>{title}</A>
             </h2>

@@ -98,6 +98,7 @@ pub(crate) fn PostArticle(
         locked,
     } = view;
     let summary = post.summary;
+    let language = summary.language.clone();
     let title = if summary.title.is_empty() {
         "(untitled)".to_string()
     } else {
@@ -121,7 +122,7 @@ pub(crate) fn PostArticle(
     if locked {
         return view! {
             {head}
-            <article class="post protected">
+            <article class="post protected" lang=language>
                 <h1 class="post-title">{title}</h1>
                 <PostMeta summary />
                 {unlock.map(|action| view! { <PasswordForm post_id=id action /> })}
@@ -132,7 +133,7 @@ pub(crate) fn PostArticle(
     }
     view! {
         {head}
-        <article class="post">
+        <article class="post" lang=language>
             <h1 class="post-title">{title}</h1>
             <PostMeta summary />
             <div class="post-body" inner_html=post.body_html></div>

@@ -1,5 +1,5 @@
-//! `/dashboard/settings`: administrators change the blog's title and tagline, whether new posts
-//! take comments, and how comments are screened, in the browser. `fieldnotes site` and
+//! `/dashboard/settings`: administrators change the blog's title, tagline and language, whether
+//! new posts take comments, and how comments are screened, in the browser. `fieldnotes site` and
 //! `fieldnotes comments` change the same settings from the command line.
 
 use leptos::prelude::*;
@@ -23,6 +23,7 @@ pub async fn get_site_settings() -> Result<SiteSettings, AppError> {
 pub async fn save_site_settings(
     title: String,
     tagline: String,
+    language: String,
     #[server(default)] comments_open_by_default: Option<String>,
     #[server(default)] show_pings: Option<String>,
     spam_words: String,
@@ -40,6 +41,7 @@ pub async fn save_site_settings(
     let site = SiteSettings {
         title: settings::site_title(&title).map_err(refused)?,
         tagline: settings::site_tagline(&tagline).map_err(refused)?,
+        language: settings::language_tag(&language).map_err(refused)?,
         comments_open_by_default: comments_open_by_default.is_some(),
         show_pings: show_pings.is_some(),
         spam_words: settings::spam_words(&spam_words),
@@ -90,6 +92,10 @@ fn SettingsForm(settings: SiteSettings, save: ServerAction<SaveSiteSettings>) ->
             <p class="field">
                 <label for="settings-tagline">"Tagline, the line under the title (may be empty)"</label>
                 <input id="settings-tagline" type="text" name="tagline" value=settings.tagline maxlength=MAX_TAGLINE_CHARS />
+            </p>
+            <p class="field">
+                <label for="settings-language">"Language the blog is written in (a tag such as en, zh or zh-Hant; a post can have its own)"</label>
+                <input id="settings-language" type="text" name="language" value=settings.language maxlength="35" required />
             </p>
             <h2>"Comments"</h2>
             <p class="field">

@@ -75,6 +75,12 @@ pub struct PostBody {
     #[serde(default, deserialize_with = "given")]
     #[schema(value_type = Option<String>, max_length = 255)]
     password: Option<Option<String>>,
+    /// The post's own language, a BCP 47 tag (`zh` for a Chinese post on an English blog).
+    /// Left out, the post keeps the one it has (the blog's, for a new post); `null` or empty
+    /// makes it the blog's.
+    #[serde(default, deserialize_with = "given")]
+    #[schema(value_type = Option<String>, max_length = 35)]
+    language: Option<Option<String>>,
 }
 
 /// A field that may be left out (`None`), or given as `null` (`Some(None)`) or a value.
@@ -178,6 +184,7 @@ async fn post_input(state: &AppState, body: PostBody) -> Result<PostInput, AppEr
             None => db::site::comments_open_by_default(&state.pool).await?,
         },
         password: body.password.map(|password| password.unwrap_or_default()),
+        language: body.language.map(|language| language.unwrap_or_default()),
     })
 }
 

@@ -269,6 +269,12 @@ impl<'c> Import<'c> {
         };
         let body_html = app::html::clean_body(&item.content);
         let wp_path = wordpress_path(&item.link);
+        // The language Fieldnotes noted, else the one most of the text is written in.
+        let language = item
+            .language
+            .as_deref()
+            .and_then(|language| app::settings::language_tag(language).ok())
+            .or_else(|| app::html::written_language(&body_html).map(str::to_string));
         let post = ImportedPost {
             kind,
             slug: &slug,
@@ -295,6 +301,7 @@ impl<'c> Import<'c> {
             wp_guid: item.guid.trim(),
             wp_path: wp_path.as_deref(),
             password: Some(item.post_password.as_str()).filter(|password| !password.is_empty()),
+            language: language.as_deref(),
         };
         let upserted = db::posts::upsert_imported_post(self.conn, &post).await?;
         self.tally(kind).count(upserted);

@@ -95,6 +95,8 @@ pub struct Item {
     pub is_sticky: bool,
     /// What readers must give to see the text; empty for none.
     pub post_password: String,
+    /// The language Fieldnotes noted for the post (its `_fieldnotes_language` post meta).
+    pub language: Option<String>,
     pub terms: Vec<ItemTerm>,
     pub comments: Vec<Comment>,
 }
@@ -398,10 +400,30 @@ impl<R: BufRead> WxrReader<R> {
                 (Wp, "is_sticky") => item.is_sticky = self.read_scalar()? == "1",
                 (Wp, "post_password") => item.post_password = self.read_scalar()?,
                 (Wp, "comment") => item.comments.push(self.read_comment()?),
+                (Wp, "postmeta") => {
+                    if let Some((key, value)) = self.read_meta()?
+                        && key == LANGUAGE_META_KEY
+                    {
+                        item.language = Some(value);
+                    }
+                }
                 _ => self.skip()?,
             }
         }
         Ok(item)
+    }
+
+    /// A `wp:postmeta`'s key and value.
+    fn read_meta(&mut self) -> Result<Option<(String, String)>, WxrError> {
+        let (mut key, mut value) = (None, String::new());
+        while let Some(element) = self.next_child()? {
+            match element.name() {
+                (Wp, "meta_key") => key = Some(self.read_scalar()?),
+                (Wp, "meta_value") => value = self.read_text()?,
+                _ => self.skip()?,
+            }
+        }
+        Ok(key.map(|key| (key, value)))
     }
 
     fn read_comment(&mut self) -> Result<Comment, WxrError> {
@@ -572,6 +594,8 @@ impl<R: BufRead> WxrReader<R> {
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 const WXR_VERSIONS: [&str; 3] = ["1.0", "1.1", "1.2"];
+/// The post meta in which Fieldnotes writes a post's own language.
+pub const LANGUAGE_META_KEY: &str = "_fieldnotes_language";
 pub const WORDPRESS_DATE_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
 const CONTENT_NAMESPACE: &str = "http://purl.org/rss/1.0/modules/content/";
 const DUBLIN_CORE_NAMESPACE: &str = "http://purl.org/dc/elements/1.1/";
@@ -1419,6 +1443,7 @@ mod tests {
             post_type: "page".into(),
             is_sticky: true,
             post_password: "open sesame".into(),
+            language: None,
             terms: vec![
                 ItemTerm {
                     domain: "post_tag".into(),

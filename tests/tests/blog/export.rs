@@ -38,7 +38,7 @@ const BLOG_FIELDS: [(&str, &str); 6] = [
              SELECT p.kind, p.slug, p.title, p.body_html, p.excerpt, p.status,
                     date_trunc('second', p.published_at) AS published_at,
                     date_trunc('second', p.updated_at) AS updated_at, author.slug AS author, p.comment_status, parent.slug AS parent,
-                    p.menu_order, p.is_sticky, p.password,
+                    p.menu_order, p.is_sticky, p.password, p.language, p.language,
                     ARRAY(SELECT c.slug FROM post_categories pc JOIN categories c ON c.id = pc.category_id
                           WHERE pc.post_id = p.id ORDER BY c.slug) AS categories,
                     ARRAY(SELECT t.slug FROM post_tags pt JOIN tags t ON t.id = pt.tag_id
@@ -111,6 +111,8 @@ async fn varied_blog(pool: &PgPool) -> TestApp {
                 "password": "sesame", "tags": ["田野"], "comments_open": false }),
         json!({ "title": "Open to all", "body_html": "<p>Comments welcome.</p>",
                 "status": "published" }),
+        json!({ "title": "田野笔记", "body_html": "<p>宁波的废品回收市场。</p>",
+                "status": "published", "language": "zh-Hans" }),
         json!({ "title": "Coming in 2030", "body_html": "<p>Later.</p>",
                 "status": "scheduled", "published_at": "2030-01-01T09:30:00Z" }),
     ] {
@@ -172,6 +174,7 @@ async fn an_export_imported_into_an_empty_blog_gives_the_same_blog(pool: PgPool)
             &["\"is_sticky\": true", "\"status\": \"published\""],
         ),
         ("posts", &["\"status\": \"scheduled\""]),
+        ("posts", &["\"language\": \"zh-Hans\""]),
         ("categories", &["\"parent\": \""]),
         ("comments", &["\"account\": \"ada-lovelace\""]),
         ("comments", &["\"parent_author\": \""]),

@@ -399,3 +399,50 @@ async fn unicode_and_missing_values_get_readable_slugs(pool: PgPool) {
         "{slugs:?}"
     );
 }
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn chinese_posts_of_a_mixed_blog_are_marked_as_chinese(pool: PgPool) {
+    let export = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+  xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Mixed</title><link>https://mixed.example</link><wp:wxr_version>1.2</wp:wxr_version>
+  <item><title>回收</title><link>https://mixed.example/zh/</link>
+    <content:encoded><![CDATA[<p>宁波的废品回收市场很大 (the recycling market).</p>]]></content:encoded>
+    <wp:post_id>1</wp:post_id><wp:post_date_gmt>2009-04-19 10:00:00</wp:post_date_gmt>
+    <wp:post_name>zh</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>
+  <item><title>Recycling</title><link>https://mixed.example/en/</link>
+    <content:encoded><![CDATA[<p>The recycling market of Ningbo (宁波) is large.</p>]]></content:encoded>
+    <wp:post_id>2</wp:post_id><wp:post_date_gmt>2009-04-20 10:00:00</wp:post_date_gmt>
+    <wp:post_name>en</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>
+  <item><title>Noted</title><link>https://mixed.example/noted/</link>
+    <content:encoded><![CDATA[<p>Plain English.</p>]]></content:encoded>
+    <wp:post_id>3</wp:post_id><wp:post_date_gmt>2009-04-21 10:00:00</wp:post_date_gmt>
+    <wp:post_name>noted</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type>
+    <wp:postmeta><wp:meta_key>_fieldnotes_language</wp:meta_key><wp:meta_value>yue</wp:meta_value></wp:postmeta></item>
+</channel></rss>"#;
+    server::import::import_wxr(&pool, export.as_bytes(), |_| {})
+        .await
+        .expect("the export imports");
+    let languages: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT slug, language FROM posts ORDER BY slug")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        languages,
+        [
+            ("en".to_string(), None),
+            ("noted".to_string(), Some("yue".to_string())),
+            ("zh".to_string(), Some("zh".to_string())),
+        ]
+    );
+    let app = integration_tests::TestApp::spawn(pool.clone()).await;
+    let (_, page) = app.get("/posts/zh").await;
+    assert!(page.contains("<html lang=\"en\""), "the blog's language");
+    assert!(
+        page.contains("<article lang=\"zh\" class=\"post\">"),
+        "the post's own"
+    );
+    let (_, home) = app.get("/").await;
+    assert!(home.contains("<article lang=\"zh\" class=\"post-teaser\">"));
+}

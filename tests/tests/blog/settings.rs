@@ -11,6 +11,7 @@ fn settings_form<'a>(title: &'a str, extra: &[(&'a str, &'a str)]) -> String {
     let mut fields = vec![
         ("title", title),
         ("tagline", "Notes from the field"),
+        ("language", "zh-Hant"),
         ("spam_words", "Casino, cheap PILLS"),
         ("min_writing_seconds", "5"),
     ];
@@ -42,9 +43,15 @@ async fn administrators_change_the_settings_and_readers_see_them(pool: PgPool) {
         .send(&app)
         .await;
     assert_eq!(by_editor.status, StatusCode::FORBIDDEN);
-    for (title, seconds) in [("   ", "5"), ("Fine", "601"), ("Fine", "soon")] {
+    for (title, seconds, language) in [
+        ("   ", "5", "en"),
+        ("Fine", "601", "en"),
+        ("Fine", "soon", "en"),
+        ("Fine", "5", "English"),
+    ] {
         let form = form_body([
             ("title", title),
+            ("language", language),
             ("tagline", ""),
             ("spam_words", ""),
             ("min_writing_seconds", seconds),
@@ -53,7 +60,11 @@ async fn administrators_change_the_settings_and_readers_see_them(pool: PgPool) {
             .by(&admin)
             .send(&app)
             .await;
-        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{title} {seconds}");
+        assert_eq!(
+            refused.status,
+            StatusCode::BAD_REQUEST,
+            "{title} {seconds} {language}"
+        );
         assert!(refused.body.contains("Not saved"), "{}", refused.body);
     }
     assert_eq!(saved_title(&pool).await, before, "nothing was changed");
@@ -83,6 +94,10 @@ async fn administrators_change_the_settings_and_readers_see_them(pool: PgPool) {
     assert!(
         home.contains("Fieldwork 田野"),
         "readers see the new title at once"
+    );
+    assert!(
+        home.contains("<html lang=\"zh-Hant\""),
+        "the pages say the blog's language"
     );
 
     let post = Request::json(

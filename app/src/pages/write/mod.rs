@@ -21,7 +21,9 @@ use crate::model::{
     SavedPost,
 };
 use categories::CategoryPicker;
-use panels::{AddressPanel, DiscussionPanel, PagePanel, PasswordPanel, PublishPanel};
+use panels::{
+    AddressPanel, DiscussionPanel, LanguagePanel, PagePanel, PasswordPanel, PublishPanel,
+};
 use tags::TagPicker;
 
 /// Seconds of quiet after the last change before a draft saves itself.
@@ -132,6 +134,7 @@ pub fn SignInFirst() -> impl IntoView {
 #[derive(Debug, Clone, PartialEq)]
 struct Snapshot {
     place: PagePlace,
+    language: String,
     title: String,
     body: String,
     excerpt: String,
@@ -176,6 +179,7 @@ fn PostForm(desk: WritingDesk, new_kind: PostKind) -> impl IntoView {
         tags: Vec::new(),
         comments_open: comments_open_by_default,
         password: Some(String::new()),
+        language: Some(String::new()),
     });
     let post_id = RwSignal::new(post.as_ref().map(|post| post.id));
     let last_saved_at = RwSignal::new(post.as_ref().map(|post| post.updated_at));
@@ -205,6 +209,7 @@ fn PostForm(desk: WritingDesk, new_kind: PostKind) -> impl IntoView {
             input.slug
         },
         place: input.place,
+        language: input.language.unwrap_or_default(),
         title: input.title,
         body: input.body_html,
         excerpt: input.excerpt,
@@ -221,6 +226,7 @@ fn PostForm(desk: WritingDesk, new_kind: PostKind) -> impl IntoView {
     let tags = RwSignal::new(loaded.tags.clone());
     let comments_open = RwSignal::new(loaded.comments_open);
     let password = RwSignal::new(loaded.password.clone());
+    let language = RwSignal::new(loaded.language.clone());
     let parent = RwSignal::new(loaded.place.parent_id);
     let menu_order = RwSignal::new(loaded.place.menu_order);
     let saved = RwSignal::new(loaded);
@@ -230,6 +236,7 @@ fn PostForm(desk: WritingDesk, new_kind: PostKind) -> impl IntoView {
     Effect::new(move |_| hydrated.set(true));
 
     let snapshot = move || Snapshot {
+        language: language.get(),
         place: PagePlace {
             parent_id: parent.get(),
             menu_order: menu_order.get(),
@@ -264,6 +271,7 @@ fn PostForm(desk: WritingDesk, new_kind: PostKind) -> impl IntoView {
             tags: sent.tags.clone(),
             comments_open: sent.comments_open,
             password: Some(sent.password.clone()),
+            language: Some(sent.language.clone()),
         };
         let autosave = *autosave;
         let id = post_id.get_untracked();
@@ -366,6 +374,7 @@ fn PostForm(desk: WritingDesk, new_kind: PostKind) -> impl IntoView {
                 }}
                 <DiscussionPanel comments_open />
                 <PasswordPanel password />
+                <LanguagePanel language />
                 {match kind {
                     PostKind::Post => view! {
                         <CategoryPicker choices chosen may_create=may_create_categories />

@@ -162,6 +162,24 @@ pub(super) fn DiscussionPanel(comments_open: RwSignal<bool>) -> impl IntoView {
     }
 }
 
+/// The post's own language, when it is not the blog's: `zh` for a Chinese post on an English
+/// blog.
+#[component]
+pub(super) fn LanguagePanel(language: RwSignal<String>) -> impl IntoView {
+    view! {
+        <section class="panel">
+            <h2><label for="post-language">"Language"</label></h2>
+            <p class="field">
+                <input id="post-language" type="text" maxlength="35" autocomplete="off"
+                    placeholder="the blog's" value=language.get_untracked() prop:value=language
+                    on:input=move |ev| language.set(event_target_value(&ev))
+                    on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); } />
+                <span class="field-hint">"Only when it is not the blog's: zh for Chinese, en for English…"</span>
+            </p>
+        </section>
+    }
+}
+
 /// The password readers must give to see the post; empty for none.
 #[component]
 pub(super) fn PasswordPanel(password: RwSignal<String>) -> impl IntoView {
