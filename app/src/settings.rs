@@ -8,8 +8,19 @@ pub const MAX_TAGLINE_CHARS: usize = 500;
 /// The longest a comment's shortest writing time may be set to, in seconds.
 pub const MAX_WRITING_SECONDS: i32 = 600;
 
+/// Refuses text holding a NUL character, which PostgreSQL's text cannot hold.
+pub fn without_nul<'a>(what: &str, text: &'a str) -> Result<&'a str, String> {
+    if text.contains('\0') {
+        Err(format!(
+            "the {what} holds a NUL character, which text cannot hold"
+        ))
+    } else {
+        Ok(text)
+    }
+}
+
 pub fn site_title(text: &str) -> Result<String, String> {
-    let title = text.trim();
+    let title = without_nul("title", text)?.trim();
     if title.is_empty() {
         return Err("the title cannot be empty".to_string());
     }
@@ -22,7 +33,7 @@ pub fn site_title(text: &str) -> Result<String, String> {
 }
 
 pub fn site_tagline(text: &str) -> Result<String, String> {
-    let tagline = text.trim();
+    let tagline = without_nul("tagline", text)?.trim();
     if tagline.chars().count() > MAX_TAGLINE_CHARS {
         return Err(format!(
             "the tagline is longer than {MAX_TAGLINE_CHARS} characters"
@@ -53,7 +64,7 @@ pub fn language_tag(text: &str) -> Result<String, String> {
 
 /// Comma-separated words, trimmed and in lower case, without empty ones.
 pub fn spam_words(text: &str) -> Vec<String> {
-    text.split([',', '\n'])
+    text.split([',', '\n', '\0'])
         .map(|word| word.trim().to_lowercase())
         .filter(|word| !word.is_empty())
         .collect()

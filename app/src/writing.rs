@@ -37,7 +37,9 @@ async fn owned_post(
     let post = db::writing::post_state(pool, id)
         .await?
         .ok_or_else(|| not_found(id))?;
-    if account.may_edit(post.author_id) {
+    if post.kind == PostKind::Page && !account.may_edit(None) {
+        Err(pages_for_editors())
+    } else if account.may_edit(post.author_id) {
         Ok(post)
     } else {
         Err(AppError::Forbidden(
@@ -89,9 +91,7 @@ pub async fn save_post(
         .is_some_and(|post| matches!(post.status, PostStatus::Published | PostStatus::Scheduled));
     let kind = before.as_ref().map_or(input.kind, |post| post.kind);
     if kind == PostKind::Page && !account.may_edit(None) {
-        return Err(AppError::Forbidden(
-            "Pages are written by editors and administrators.".to_string(),
-        ));
+        return Err(pages_for_editors());
     }
     let mut input = input;
     if was_public && input.published_at.is_none() && input.status == PostStatus::Published {
@@ -103,9 +103,11 @@ pub async fn save_post(
     let place = match kind {
         PostKind::Post => PagePlace::default(),
         PostKind::Page => {
-            // Pages stand in the sidebar, not under categories and tags.
+            // Pages stand in the sidebar, not under categories and tags. Changes to where pages
+            // stand wait for each other, so that two at once cannot put pages under each other.
             checked.category_ids.clear();
             checked.tags.clear();
+            db::writing::lock_page_tree(&mut tx).await?;
             checked_place(&mut tx, id, place).await?
         }
     };
@@ -206,6 +208,10 @@ async fn record_media(
     Ok(db::media::record_post_media(conn, post_id, &named, Some(saver)).await?)
 }
 
+fn pages_for_editors() -> AppError {
+    AppError::Forbidden("Pages are written by editors and administrators.".to_string())
+}
+
 fn in_trash() -> AppError {
     AppError::Conflict("This post is in the trash: restore it before changing it.".to_string())
 }
@@ -245,9 +251,13 @@ async fn checked_place(
     Ok(place)
 }
 
-/// The pages a page may stand under.
-pub async fn page_choices(pool: &PgPool) -> Result<Vec<PageChoice>, AppError> {
-    Ok(db::writing::page_choices(pool).await?)
+/// The pages a page may stand under, for the people who write pages.
+pub async fn page_choices(pool: &PgPool, account: &Account) -> Result<Vec<PageChoice>, AppError> {
+    if account.may_edit(None) {
+        Ok(db::writing::page_choices(pool).await?)
+    } else {
+        Ok(Vec::new())
+    }
 }
 
 /// A post's input, checked and put in the form it is stored in.

@@ -10,6 +10,9 @@
 //! each written piece to its caller: a file, standard output or a download.
 
 use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::Poll;
 
 use app::auth::SignedIn;
 use app::db::export::{
@@ -177,10 +180,17 @@ async fn download(
         ));
     }
     let (mut sender, mut receiver) = tokio::sync::mpsc::channel::<io::Result<Vec<u8>>>(4);
+    // Set once the whole export was handed over: a writer that ends any other way (an error, a
+    // panic) breaks the download off.
+    let finished = Arc::new(AtomicBool::new(false));
+    let whole = finished.clone();
     tokio::spawn(async move {
         let exported = export_wxr(&state.pool, &state.public_url, &mut sender).await;
         match exported {
-            Ok(summary) => tracing::info!(%summary, by = account.id, "blog exported"),
+            Ok(summary) => {
+                whole.store(true, Ordering::Release);
+                tracing::info!(%summary, by = account.id, "blog exported");
+            }
             Err(error) => {
                 tracing::error!(%error, "the export failed");
                 let _ = sender
@@ -189,7 +199,19 @@ async fn download(
             }
         }
     });
-    let pieces = futures_util::stream::poll_fn(move |context| receiver.poll_recv(context));
+    let mut broken_off = false;
+    let pieces = futures_util::stream::poll_fn(move |context| {
+        if broken_off {
+            return Poll::Ready(None);
+        }
+        match receiver.poll_recv(context) {
+            Poll::Ready(None) if !finished.load(Ordering::Acquire) => {
+                broken_off = true;
+                Poll::Ready(Some(Err(io::Error::other("the export broke off"))))
+            }
+            polled => polled,
+        }
+    });
     let disposition = format!("attachment; filename=\"{}\"", file_name(chrono::Utc::now()));
     Ok((
         [
@@ -227,7 +249,7 @@ fn write_head(
     text(out, "link", &site.url)?;
     text(out, "description", &site.tagline)?;
     text(out, "pubDate", &Utc::now().to_rfc2822())?;
-    text(out, "language", "en")?;
+    text(out, "language", &site.language)?;
     text(out, "wp:wxr_version", "1.2")?;
     text(out, "wp:base_site_url", &site.url)?;
     text(out, "wp:base_blog_url", &site.url)?;

@@ -146,7 +146,8 @@ pub async fn protect(
     let personal_page = is_page && (carries_cookies || headers.contains_key(header::SET_COOKIE));
     let kept_from_caches = headers
         .get(header::CACHE_CONTROL)
-        .is_some_and(|caching| caching.as_bytes().ends_with(b"no-store"));
+        .and_then(|caching| caching.to_str().ok())
+        .is_some_and(|caching| caching.contains("no-store"));
     let mut unchanged = false;
     if personal_page || is_server_function || kept_from_caches {
         set(headers, header::CACHE_CONTROL, caching::PRIVATE);

@@ -79,7 +79,9 @@ pub async fn run(pool: &PgPool, action: &UserAction) -> Result<String, UserError
                         account.email,
                         account.role.as_str(),
                         account.name,
-                        if account.can_sign_in {
+                        if account.disabled {
+                            " (turned off: cannot sign in)"
+                        } else if account.can_sign_in {
                             ""
                         } else {
                             " (no password: cannot sign in)"

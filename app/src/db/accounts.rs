@@ -298,6 +298,9 @@ pub async fn forget_expired(
     )
     .execute(pool)
     .await?;
+    sqlx::query!("DELETE FROM sign_in_links WHERE expires_at <= now()")
+        .execute(pool)
+        .await?;
     sqlx::query!("DELETE FROM sign_in_devices WHERE last_signed_in_at < now() - interval '1 year'")
         .execute(pool)
         .await?;

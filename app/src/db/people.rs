@@ -1,12 +1,12 @@
 //! What administrators change of the blog's people (roles, one-time sign-in links, turning
 //! accounts off, removing them) and what people change of their own account (name, bio,
-//! password). Who may do which is decided by the callers; the one rule kept here, under a lock,
-//! is that the blog always keeps an administrator who can sign in.
+//! password). Who may do which is decided by the callers, who keep an administrator who can sign
+//! in with [`other_admins`]. Whenever a way into an account changes (a new password, a link used,
+//! the account turned off), the other ways that may have leaked end with it.
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
-use super::accounts::end_sessions_of;
 use crate::model::{Account, Role};
 
 /// A person's name and bio as they edit them on their account page.
@@ -16,20 +16,58 @@ pub struct Profile {
     pub bio: String,
 }
 
-/// How many other administrators could still sign in without `user_id`. Locks them all until the
-/// transaction ends, so that two administrators cannot each demote the other at once.
+/// How many other administrators could still sign in without `user_id`. Locks them all, and
+/// `user_id`, in one order until the transaction ends, so that two administrators cannot each
+/// demote the other at once (nor wait for each other forever).
 pub async fn other_admins(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<usize> {
     let admins = sqlx::query_scalar!(
         r#"
         SELECT id FROM users
-        WHERE role = 'admin' AND password_hash IS NOT NULL AND disabled_at IS NULL AND id <> $1
+        WHERE (role = 'admin' AND password_hash IS NOT NULL AND disabled_at IS NULL) OR id = $1
+        ORDER BY id
         FOR UPDATE
         "#,
         user_id
     )
     .fetch_all(conn)
     .await?;
-    Ok(admins.len())
+    Ok(admins.iter().filter(|id| **id != user_id).count())
+}
+
+/// Ends what may have leaked of an account when a way into it changes: its sessions (but
+/// `kept_session_hash`), its sign-in links, and its failed sign-ins; and, with `revoke_tokens`,
+/// its API tokens.
+async fn end_other_access(
+    conn: &mut PgConnection,
+    user_id: i64,
+    kept_session_hash: Option<&[u8]>,
+    revoke_tokens: bool,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "DELETE FROM sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2",
+        user_id,
+        kept_session_hash
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!("DELETE FROM sign_in_links WHERE user_id = $1", user_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query!(
+        "UPDATE sign_in_devices SET failures = 0 WHERE user_id = $1",
+        user_id
+    )
+    .execute(&mut *conn)
+    .await?;
+    if revoke_tokens {
+        sqlx::query!(
+            "UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
+            user_id
+        )
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
 }
 
 pub async fn set_role(conn: &mut PgConnection, user_id: i64, role: Role) -> sqlx::Result<bool> {
@@ -62,25 +100,27 @@ pub async fn set_disabled(
     .execute(&mut *conn)
     .await?;
     if disabled {
-        end_sessions_of(conn, user_id).await?;
+        end_other_access(conn, user_id, None, false).await?;
     }
     Ok(changed.rows_affected() == 1)
 }
 
-/// Removes an account; its posts and pages become `heir_id`'s. Its comments stay, under the
-/// name they were written with.
+/// Removes an account; its posts and pages become `heir_id`'s, their listings refreshed once at
+/// the end. Its comments stay, under the name they were written with.
 pub async fn remove_person(
     conn: &mut PgConnection,
     user_id: i64,
     heir_id: i64,
 ) -> sqlx::Result<bool> {
-    sqlx::query!(
-        "UPDATE posts SET author_id = $2 WHERE author_id = $1",
+    super::listings::defer_listing_refreshes(conn).await?;
+    let moved = sqlx::query_scalar!(
+        "UPDATE posts SET author_id = $2 WHERE author_id = $1 RETURNING id",
         user_id,
         heir_id
     )
-    .execute(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
+    super::listings::refresh_listings(conn, &moved).await?;
     let removed = sqlx::query!("DELETE FROM users WHERE id = $1", user_id)
         .execute(conn)
         .await?;
@@ -97,7 +137,8 @@ pub async fn account_exists(conn: &mut PgConnection, user_id: i64) -> sqlx::Resu
     .await
 }
 
-/// Stores a one-time sign-in link (the hash of its secret) for a person, replacing any they had.
+/// Stores a one-time sign-in link (the hash of its secret) for a person, replacing any they had
+/// (the person's row is locked meanwhile, so that two at once leave one link).
 pub async fn create_sign_in_link(
     conn: &mut PgConnection,
     user_id: i64,
@@ -105,6 +146,9 @@ pub async fn create_sign_in_link(
     token_hash: &[u8],
     expires_at: DateTime<Utc>,
 ) -> sqlx::Result<()> {
+    sqlx::query!("SELECT id FROM users WHERE id = $1 FOR UPDATE", user_id)
+        .fetch_optional(&mut *conn)
+        .await?;
     sqlx::query!("DELETE FROM sign_in_links WHERE user_id = $1", user_id)
         .execute(&mut *conn)
         .await?;
@@ -138,8 +182,9 @@ pub async fn sign_in_link_holder(
     Ok(row.map(|row| (row.display_name, row.email)))
 }
 
-/// Uses up a sign-in link: sets its person's password and ends their other sessions. `None` when
-/// the link is unknown, used or out of time.
+/// Uses up a sign-in link: sets its person's password and ends every other way in (sessions,
+/// API tokens, other links), as recovering an account must. `None` when the link is unknown,
+/// used or out of time.
 pub async fn use_sign_in_link(
     pool: &PgPool,
     token_hash: &[u8],
@@ -169,7 +214,13 @@ pub async fn use_sign_in_link(
     else {
         return Ok(None);
     };
-    end_sessions_of(&mut tx, user_id).await?;
+    end_other_access(&mut tx, user_id, None, true).await?;
+    sqlx::query!(
+        "DELETE FROM sign_in_failures WHERE email_hash = $1",
+        crate::auth::email_hash(&row.email)
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(Some(Account {
         id: row.id,
@@ -202,7 +253,8 @@ pub async fn set_profile(pool: &PgPool, user_id: i64, profile: &Profile) -> sqlx
     Ok(())
 }
 
-/// Sets a person's own new password and ends their sessions but the one they changed it in.
+/// Sets a person's own new password and ends their sessions but the one they changed it in, and
+/// any sign-in link they had. Their API tokens stay, listed on their account page to revoke.
 pub async fn change_own_password(
     pool: &PgPool,
     user_id: i64,
@@ -217,12 +269,6 @@ pub async fn change_own_password(
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query!(
-        "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2",
-        user_id,
-        kept_session_hash
-    )
-    .execute(&mut *tx)
-    .await?;
+    end_other_access(&mut tx, user_id, Some(kept_session_hash), false).await?;
     tx.commit().await
 }

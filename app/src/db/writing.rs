@@ -255,6 +255,14 @@ pub async fn may_stand_under(
     .await
 }
 
+/// Makes changes to where pages stand wait for each other until the transaction ends.
+pub async fn lock_page_tree(conn: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query!("SELECT pg_advisory_xact_lock(hashtext('fieldnotes page tree'))")
+        .fetch_one(conn)
+        .await?;
+    Ok(())
+}
+
 /// The pages a page may be put under, by title.
 pub async fn page_choices(pool: &PgPool) -> sqlx::Result<Vec<PageChoice>> {
     sqlx::query_as!(

@@ -30,8 +30,11 @@ pub async fn update_profile(name: String, bio: String) -> Result<(), AppError> {
     let pool = crate::context::pool()?;
     let account = crate::auth::require_session()?;
     let name = crate::pages::people::display_name(&name)?;
-    let bio = bio.trim().replace("\r\n", "\n");
-    if bio.chars().count() > MAX_BIO_CHARS || bio.contains('\0') {
+    let bio = crate::settings::without_nul("bio", &bio)
+        .map_err(AppError::BadRequest)?
+        .trim()
+        .replace("\r\n", "\n");
+    if bio.chars().count() > MAX_BIO_CHARS {
         return Err(AppError::BadRequest(format!(
             "The bio is longer than {MAX_BIO_CHARS} characters."
         )));

@@ -39,10 +39,15 @@ pub async fn add_person(email: String, name: String, role: String) -> Result<Str
     let slug = Some(crate::slug::slugify(&name))
         .filter(|slug| !slug.is_empty())
         .unwrap_or_else(|| "writer".to_string());
+    let taken = || AppError::Conflict(format!("{email} already has an account."));
     let mut tx = pool.begin().await?;
     let id = crate::db::accounts::create_account(&mut tx, &email, &name, &slug, role, None)
-        .await?
-        .ok_or_else(|| AppError::Conflict(format!("{email} already has an account.")))?;
+        .await
+        .map_err(|error| match &error {
+            sqlx::Error::Database(database) if database.is_unique_violation() => taken(),
+            _ => AppError::from(error),
+        })?
+        .ok_or_else(taken)?;
     let link = sign_in_link(&mut tx, id, admin.id).await?;
     tx.commit().await?;
     Ok(link)
@@ -123,7 +128,9 @@ pub async fn remove_person(id: i64, heir: i64) -> Result<(), AppError> {
 /// A display name as typed, trimmed; refused when empty or too long.
 #[cfg(feature = "ssr")]
 pub fn display_name(name: &str) -> Result<String, AppError> {
-    let name = name.trim();
+    let name = crate::settings::without_nul("name", name)
+        .map_err(AppError::BadRequest)?
+        .trim();
     if name.is_empty() {
         return Err(AppError::BadRequest("The name cannot be empty.".into()));
     }

@@ -35,11 +35,15 @@ pub async fn use_sign_in_link(
     repeated: String,
 ) -> Result<(), AppError> {
     let pool = crate::context::pool()?;
+    let secret_hash = crate::auth::token_hash(&secret);
+    // No password is hashed (slow on purpose) for a link that opens nothing.
+    crate::db::people::sign_in_link_holder(&pool, &secret_hash)
+        .await?
+        .ok_or_else(link_not_valid)?;
     let hash = crate::auth::hash_new_password(password, &repeated).await?;
-    let account =
-        crate::db::people::use_sign_in_link(&pool, &crate::auth::token_hash(&secret), &hash)
-            .await?
-            .ok_or_else(link_not_valid)?;
+    let account = crate::db::people::use_sign_in_link(&pool, &secret_hash, &hash)
+        .await?
+        .ok_or_else(link_not_valid)?;
     crate::auth::open_session(&pool, account.id).await?;
     leptos_axum::redirect("/dashboard");
     Ok(())

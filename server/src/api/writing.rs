@@ -66,7 +66,8 @@ pub struct PostBody {
     /// Tag names; new ones are created.
     #[serde(default)]
     tags: Vec<String>,
-    /// Whether readers may comment; left out, as the blog's settings say new posts do.
+    /// Whether readers may comment; left out, a post keeps what it has, and a new one follows
+    /// the blog's settings.
     #[serde(default)]
     comments_open: Option<bool>,
     /// The password readers must give on the blog to see the text, images and comments (at
@@ -143,7 +144,12 @@ pub struct UploadedImage {
     byte_size: i64,
 }
 
-async fn post_input(state: &AppState, body: PostBody) -> Result<PostInput, AppError> {
+/// The input of a save; `existing` is the post an update changes.
+async fn post_input(
+    state: &AppState,
+    body: PostBody,
+    existing: Option<i64>,
+) -> Result<PostInput, AppError> {
     let status = match body.status.as_str() {
         "draft" => PostStatus::Draft,
         "published" => PostStatus::Published,
@@ -179,9 +185,12 @@ async fn post_input(state: &AppState, body: PostBody) -> Result<PostInput, AppEr
         published_at: body.published_at,
         category_ids,
         tags: body.tags,
-        comments_open: match body.comments_open {
-            Some(open) => open,
-            None => db::site::comments_open_by_default(&state.pool).await?,
+        comments_open: match (body.comments_open, existing) {
+            (Some(open), _) => open,
+            (None, Some(id)) => db::comments::comments_open(&state.pool, id)
+                .await?
+                .unwrap_or(false),
+            (None, None) => db::site::comments_open_by_default(&state.pool).await?,
         },
         password: body.password.map(|password| password.unwrap_or_default()),
         language: body.language.map(|language| language.unwrap_or_default()),
@@ -215,7 +224,7 @@ pub async fn create_post(
     body: Result<Json<PostBody>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let Json(body) = body.map_err(bad_body)?;
-    let input = post_input(&state, body).await?;
+    let input = post_input(&state, body, None).await?;
     let saved = writing::save_post(&state.pool, &account, None, input, false, None).await?;
     Ok((
         StatusCode::CREATED,
@@ -250,7 +259,7 @@ pub async fn update_post(
     let Path(slug) = slug.map_err(bad_parameter)?;
     let Json(body) = body.map_err(bad_body)?;
     let id = post_id(&state, &slug).await?;
-    let input = post_input(&state, body).await?;
+    let input = post_input(&state, body, Some(id)).await?;
     let saved = writing::save_post(&state.pool, &account, Some(id), input, false, None).await?;
     Ok(Json(WrittenPost::new(saved, &state.public_url)))
 }

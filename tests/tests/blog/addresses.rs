@@ -174,8 +174,9 @@ async fn routes(pool: &PgPool) -> Vec<Route> {
             .map(|month| (month.year, month.month))
             .collect(),
     );
-    let post_ids: Arc<Vec<i64>> = Arc::new(
-        sqlx::query_scalar("SELECT id FROM posts WHERE kind = 'post'")
+    // Posts and pages alike are written in the editor.
+    let editable_ids: Arc<Vec<i64>> = Arc::new(
+        sqlx::query_scalar("SELECT id FROM posts")
             .fetch_all(pool)
             .await
             .unwrap(),
@@ -284,11 +285,14 @@ async fn routes(pool: &PgPool) -> Vec<Route> {
         }),
     ];
     for template in ["/write/{}", "/write/{}/revisions", "/preview/{}"] {
-        let post_ids = post_ids.clone();
+        let editable_ids = editable_ids.clone();
         routes.push(Route {
             signed_in: true,
             ..route(template, move |n| {
-                status_if(n.parse::<i64>().is_ok_and(|id| post_ids.contains(&id)), 404)
+                status_if(
+                    n.parse::<i64>().is_ok_and(|id| editable_ids.contains(&id)),
+                    404,
+                )
             })
         });
     }

@@ -53,12 +53,13 @@ async fn a_new_person_chooses_their_password_through_a_one_time_link(pool: PgPoo
     let (_, admin) = person(&pool, "admin@example.org", "Ada Admin", Role::Admin).await;
     let (_, author) = person(&pool, "ann@example.org", "Ann Author", Role::Author).await;
 
-    for (who, email, refusal) in [
-        (&author, "x@example.org", StatusCode::FORBIDDEN),
-        (&admin, "not an address", StatusCode::BAD_REQUEST),
-        (&admin, "ANN@example.org", StatusCode::CONFLICT),
+    for (who, email, name, refusal) in [
+        (&author, "x@example.org", "X", StatusCode::FORBIDDEN),
+        (&admin, "not an address", "X", StatusCode::BAD_REQUEST),
+        (&admin, "ANN@example.org", "X", StatusCode::CONFLICT),
+        (&admin, "x@example.org", "X\0Y", StatusCode::BAD_REQUEST),
     ] {
-        let fields = [("email", email), ("name", "X"), ("role", "admin")];
+        let fields = [("email", email), ("name", name), ("role", "admin")];
         let refused = call(&app, who, "add_person", &fields).await;
         assert_eq!(refused.status, refusal, "{email}: {}", refused.body);
     }
@@ -395,4 +396,119 @@ async fn people_change_their_own_name_bio_and_password(pool: PgPool) {
     app::auth::check_credentials(&pool, "ann@example.org", "a brand new password")
         .await
         .expect("the new password opens the account");
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_sign_in_link_recovers_an_account_and_ends_every_other_way_in(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let (_, admin) = person(&pool, "admin@example.org", "Ada Admin", Role::Admin).await;
+    let (ann_id, ann) = person(&pool, "ann@example.org", "Ann Author", Role::Author).await;
+    let (token, token_hash) = new_token();
+    accounts::create_api_token(&pool, ann_id, "phone", &token_hash)
+        .await
+        .unwrap();
+    let links = |pool: PgPool| async move {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM sign_in_links")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+
+    let made = call(
+        &app,
+        &admin,
+        "new_sign_in_link",
+        &[("id", &ann_id.to_string())],
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    let changed = call(
+        &app,
+        &ann,
+        "change_password",
+        &[
+            ("current", PASSWORD),
+            ("password", "another long one"),
+            ("repeated", "another long one"),
+        ],
+    )
+    .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    assert_eq!(
+        links(pool.clone()).await,
+        0,
+        "a new password voids the link"
+    );
+
+    let made = call(
+        &app,
+        &admin,
+        "new_sign_in_link",
+        &[("id", &ann_id.to_string())],
+    )
+    .await;
+    let link = made.json().as_str().unwrap().to_string();
+    let secret = link.rsplit('/').next().unwrap().to_string();
+    let off = call(
+        &app,
+        &admin,
+        "set_account_disabled",
+        &[("id", &ann_id.to_string()), ("disabled", "true")],
+    )
+    .await;
+    assert_eq!(off.status, StatusCode::OK);
+    assert_eq!(
+        links(pool.clone()).await,
+        0,
+        "turning an account off voids its link"
+    );
+    call(
+        &app,
+        &admin,
+        "set_account_disabled",
+        &[("id", &ann_id.to_string()), ("disabled", "false")],
+    )
+    .await;
+    let stale = Request::server_fn(
+        "use_sign_in_link",
+        &form_body([
+            ("secret", secret.as_str()),
+            ("password", PASSWORD),
+            ("repeated", PASSWORD),
+        ]),
+    )
+    .send(&app)
+    .await;
+    assert_eq!(stale.status, StatusCode::NOT_FOUND, "{}", stale.body);
+
+    let made = call(
+        &app,
+        &admin,
+        "new_sign_in_link",
+        &[("id", &ann_id.to_string())],
+    )
+    .await;
+    let link = made.json().as_str().unwrap().to_string();
+    let secret = link.rsplit('/').next().unwrap().to_string();
+    let recovered = Request::server_fn(
+        "use_sign_in_link",
+        &form_body([
+            ("secret", secret.as_str()),
+            ("password", PASSWORD),
+            ("repeated", PASSWORD),
+        ]),
+    )
+    .send(&app)
+    .await;
+    assert!(recovered.status.is_success() || recovered.status.is_redirection());
+    let revoked: Option<chrono::DateTime<chrono::Utc>> =
+        sqlx::query_scalar("SELECT revoked_at FROM api_tokens WHERE user_id = $1")
+            .bind(ann_id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(
+        revoked.is_some(),
+        "recovering an account revokes its tokens: {token}"
+    );
 }

@@ -959,6 +959,26 @@ async fn pages_are_written_in_the_editor_with_a_parent_and_an_order(pool: PgPool
     assert_eq!(pages.status, StatusCode::OK, "{}", pages.body);
     let listed = pages.json()[1]["posts"].as_array().unwrap().len();
     assert_eq!(listed, 3, "{}", pages.body);
+    sqlx::query(
+        "UPDATE posts SET author_id = (SELECT id FROM users WHERE email = 'ada@example.org') \
+         WHERE id = $1",
+    )
+    .bind(team_id)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let by_its_author = server_fn(
+        &app,
+        people.author(),
+        "trash_post",
+        &format!("id={team_id}"),
+    )
+    .await;
+    assert_eq!(
+        by_its_author.status,
+        StatusCode::FORBIDDEN,
+        "an author cannot change a page, not even one written in their name"
+    );
     let trashed = server_fn(
         &app,
         people.editor(),

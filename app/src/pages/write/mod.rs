@@ -52,7 +52,7 @@ pub async fn get_writing_desk(id: Option<i64>) -> Result<WritingDesk, AppError> 
     };
     Ok(WritingDesk {
         post,
-        pages: crate::writing::page_choices(&pool).await?,
+        pages: crate::writing::page_choices(&pool, &writer).await?,
         comments_open_by_default: crate::db::site::comments_open_by_default(&pool).await?,
         categories: crate::writing::category_choices(&pool).await?,
         writer,
