@@ -145,9 +145,9 @@ pub async fn account_id(pool: &PgPool, email: &str) -> sqlx::Result<Option<i64>>
         .await
 }
 
-/// Sets a person's password, ends all their sessions, revokes their API tokens and forgets the
-/// failed sign-ins to the account (`email_hash` is the hash they are counted under); `false` when
-/// no one has this address.
+/// Sets a person's password, ends all their sessions and sign-in links, revokes their API tokens
+/// and forgets the failed sign-ins to the account (`email_hash` is the hash they are counted
+/// under); `false` when no one has this address.
 pub async fn set_password(
     pool: &PgPool,
     email: &str,
@@ -165,27 +165,51 @@ pub async fn set_password(
     else {
         return Ok(false);
     };
-    end_sessions_of(&mut tx, id).await?;
-    sqlx::query!(
-        "UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
-        id
-    )
-    .execute(&mut *tx)
-    .await?;
+    end_other_access(&mut tx, id, None, true).await?;
     sqlx::query!(
         "DELETE FROM sign_in_failures WHERE email_hash = $1",
         email_hash
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query!(
-        "UPDATE sign_in_devices SET failures = 0 WHERE user_id = $1",
-        id
-    )
-    .execute(&mut *tx)
-    .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// Ends what may have leaked of an account when a way into it changes: its sessions (but
+/// `kept_session_hash`), its sign-in links, and its devices' failed sign-ins; and, with
+/// `revoke_tokens`, its API tokens.
+pub(super) async fn end_other_access(
+    conn: &mut PgConnection,
+    user_id: i64,
+    kept_session_hash: Option<&[u8]>,
+    revoke_tokens: bool,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "DELETE FROM sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2",
+        user_id,
+        kept_session_hash
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!("DELETE FROM sign_in_links WHERE user_id = $1", user_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query!(
+        "UPDATE sign_in_devices SET failures = 0 WHERE user_id = $1",
+        user_id
+    )
+    .execute(&mut *conn)
+    .await?;
+    if revoke_tokens {
+        sqlx::query!(
+            "UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
+            user_id
+        )
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
 }
 
 /// The account with this e-mail address and its password hash, if it can sign in.

@@ -34,42 +34,6 @@ pub async fn other_admins(conn: &mut PgConnection, user_id: i64) -> sqlx::Result
     Ok(admins.iter().filter(|id| **id != user_id).count())
 }
 
-/// Ends what may have leaked of an account when a way into it changes: its sessions (but
-/// `kept_session_hash`), its sign-in links, and its failed sign-ins; and, with `revoke_tokens`,
-/// its API tokens.
-async fn end_other_access(
-    conn: &mut PgConnection,
-    user_id: i64,
-    kept_session_hash: Option<&[u8]>,
-    revoke_tokens: bool,
-) -> sqlx::Result<()> {
-    sqlx::query!(
-        "DELETE FROM sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2",
-        user_id,
-        kept_session_hash
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!("DELETE FROM sign_in_links WHERE user_id = $1", user_id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query!(
-        "UPDATE sign_in_devices SET failures = 0 WHERE user_id = $1",
-        user_id
-    )
-    .execute(&mut *conn)
-    .await?;
-    if revoke_tokens {
-        sqlx::query!(
-            "UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
-            user_id
-        )
-        .execute(conn)
-        .await?;
-    }
-    Ok(())
-}
-
 pub async fn set_role(conn: &mut PgConnection, user_id: i64, role: Role) -> sqlx::Result<bool> {
     let changed = sqlx::query!(
         "UPDATE users SET role = $2 WHERE id = $1 AND email IS NOT NULL",
@@ -100,7 +64,7 @@ pub async fn set_disabled(
     .execute(&mut *conn)
     .await?;
     if disabled {
-        end_other_access(conn, user_id, None, false).await?;
+        super::accounts::end_other_access(conn, user_id, None, false).await?;
     }
     Ok(changed.rows_affected() == 1)
 }
@@ -214,7 +178,7 @@ pub async fn use_sign_in_link(
     else {
         return Ok(None);
     };
-    end_other_access(&mut tx, user_id, None, true).await?;
+    super::accounts::end_other_access(&mut tx, user_id, None, true).await?;
     sqlx::query!(
         "DELETE FROM sign_in_failures WHERE email_hash = $1",
         crate::auth::email_hash(&row.email)
@@ -269,6 +233,6 @@ pub async fn change_own_password(
     )
     .execute(&mut *tx)
     .await?;
-    end_other_access(&mut tx, user_id, Some(kept_session_hash), false).await?;
+    super::accounts::end_other_access(&mut tx, user_id, Some(kept_session_hash), false).await?;
     tx.commit().await
 }

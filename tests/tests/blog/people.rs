@@ -357,29 +357,9 @@ async fn people_change_their_own_name_bio_and_password(pool: PgPool) {
         "the bio is shown as text"
     );
 
-    let wrong = call(
-        &app,
-        &session,
-        "change_password",
-        &[
-            ("current", "not my password"),
-            ("password", "a brand new password"),
-            ("repeated", "a brand new password"),
-        ],
-    )
-    .await;
+    let wrong = change_password(&app, &session, "not my password", "a brand new password").await;
     assert_eq!(wrong.status, StatusCode::FORBIDDEN, "{}", wrong.body);
-    let changed = call(
-        &app,
-        &session,
-        "change_password",
-        &[
-            ("current", PASSWORD),
-            ("password", "a brand new password"),
-            ("repeated", "a brand new password"),
-        ],
-    )
-    .await;
+    let changed = change_password(&app, &session, PASSWORD, "a brand new password").await;
     assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
     assert_eq!(
         sessions_of(&pool, id).await,
@@ -398,108 +378,71 @@ async fn people_change_their_own_name_bio_and_password(pool: PgPool) {
         .expect("the new password opens the account");
 }
 
+/// `change_password` as the holder of `session`, from `current` to `new`.
+async fn change_password(app: &TestApp, session: &str, current: &str, new: &str) -> Reply {
+    let fields = [("current", current), ("password", new), ("repeated", new)];
+    call(app, session, "change_password", &fields).await
+}
+
+/// A new sign-in link for person `id`, made by `admin`: its secret.
+async fn new_link(app: &TestApp, admin: &str, id: i64) -> String {
+    let made = call(app, admin, "new_sign_in_link", &[("id", &id.to_string())]).await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    let link = made.json().as_str().unwrap().to_string();
+    link.rsplit('/').next().unwrap().to_string()
+}
+
+async fn use_link(app: &TestApp, secret: &str) -> Reply {
+    let form = form_body([
+        ("secret", secret),
+        ("password", PASSWORD),
+        ("repeated", PASSWORD),
+    ]);
+    Request::server_fn("use_sign_in_link", &form)
+        .send(app)
+        .await
+}
+
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn a_sign_in_link_recovers_an_account_and_ends_every_other_way_in(pool: PgPool) {
     let app = TestApp::spawn(pool.clone()).await;
     let (_, admin) = person(&pool, "admin@example.org", "Ada Admin", Role::Admin).await;
     let (ann_id, ann) = person(&pool, "ann@example.org", "Ann Author", Role::Author).await;
-    let (token, token_hash) = new_token();
+    let (_, token_hash) = new_token();
     accounts::create_api_token(&pool, ann_id, "phone", &token_hash)
         .await
         .unwrap();
-    let links = |pool: PgPool| async move {
+    let links = || async {
         sqlx::query_scalar::<_, i64>("SELECT count(*) FROM sign_in_links")
             .fetch_one(&pool)
             .await
             .unwrap()
     };
 
-    let made = call(
-        &app,
-        &admin,
-        "new_sign_in_link",
-        &[("id", &ann_id.to_string())],
-    )
-    .await;
-    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
-    let changed = call(
-        &app,
-        &ann,
-        "change_password",
-        &[
-            ("current", PASSWORD),
-            ("password", "another long one"),
-            ("repeated", "another long one"),
-        ],
-    )
-    .await;
+    new_link(&app, &admin, ann_id).await;
+    let changed = change_password(&app, &ann, PASSWORD, "another long one").await;
     assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
-    assert_eq!(
-        links(pool.clone()).await,
-        0,
-        "a new password voids the link"
-    );
+    assert_eq!(links().await, 0, "a new password voids the link");
 
-    let made = call(
-        &app,
-        &admin,
-        "new_sign_in_link",
-        &[("id", &ann_id.to_string())],
-    )
-    .await;
-    let link = made.json().as_str().unwrap().to_string();
-    let secret = link.rsplit('/').next().unwrap().to_string();
-    let off = call(
-        &app,
-        &admin,
-        "set_account_disabled",
-        &[("id", &ann_id.to_string()), ("disabled", "true")],
-    )
-    .await;
-    assert_eq!(off.status, StatusCode::OK);
+    let secret = new_link(&app, &admin, ann_id).await;
+    let id = ann_id.to_string();
+    let off = [("id", id.as_str()), ("disabled", "true")];
     assert_eq!(
-        links(pool.clone()).await,
-        0,
-        "turning an account off voids its link"
+        call(&app, &admin, "set_account_disabled", &off)
+            .await
+            .status,
+        StatusCode::OK
     );
-    call(
-        &app,
-        &admin,
-        "set_account_disabled",
-        &[("id", &ann_id.to_string()), ("disabled", "false")],
-    )
-    .await;
-    let stale = Request::server_fn(
-        "use_sign_in_link",
-        &form_body([
-            ("secret", secret.as_str()),
-            ("password", PASSWORD),
-            ("repeated", PASSWORD),
-        ]),
-    )
-    .send(&app)
-    .await;
-    assert_eq!(stale.status, StatusCode::NOT_FOUND, "{}", stale.body);
+    assert_eq!(links().await, 0, "turning an account off voids its link");
+    let on = [("id", id.as_str()), ("disabled", "false")];
+    assert_eq!(
+        call(&app, &admin, "set_account_disabled", &on).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(use_link(&app, &secret).await.status, StatusCode::NOT_FOUND);
 
-    let made = call(
-        &app,
-        &admin,
-        "new_sign_in_link",
-        &[("id", &ann_id.to_string())],
-    )
-    .await;
-    let link = made.json().as_str().unwrap().to_string();
-    let secret = link.rsplit('/').next().unwrap().to_string();
-    let recovered = Request::server_fn(
-        "use_sign_in_link",
-        &form_body([
-            ("secret", secret.as_str()),
-            ("password", PASSWORD),
-            ("repeated", PASSWORD),
-        ]),
-    )
-    .send(&app)
-    .await;
+    let secret = new_link(&app, &admin, ann_id).await;
+    let recovered = use_link(&app, &secret).await;
     assert!(recovered.status.is_success() || recovered.status.is_redirection());
     let revoked: Option<chrono::DateTime<chrono::Utc>> =
         sqlx::query_scalar("SELECT revoked_at FROM api_tokens WHERE user_id = $1")
@@ -509,6 +452,6 @@ async fn a_sign_in_link_recovers_an_account_and_ends_every_other_way_in(pool: Pg
             .unwrap();
     assert!(
         revoked.is_some(),
-        "recovering an account revokes its tokens: {token}"
+        "recovering an account revokes its tokens"
     );
 }
