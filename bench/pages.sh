@@ -63,6 +63,9 @@ case $blog in
     exit 2
     ;;
 esac
+# Each request is logged at the info level; the servers under load log warnings only, so that
+# the figures measure serving rather than writing the log.
+export RUST_LOG="${RUST_LOG:-warn}"
 "$binary" serve --data-dir "$data" --addr "127.0.0.1:$port" --no-demo >"$data.log" 2>&1 &
 server=$!
 "$binary" serve --data-dir "$data" --addr "127.0.0.1:$uncached_port" --no-demo --page-cache-mb 0 \

@@ -17,11 +17,21 @@ use crate::client_address::TrustedProxies;
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
+    /// How the log on standard error is written: `text` for people, `json` (one object a line,
+    /// with the request's span) for log collectors.
+    #[arg(long, global = true, env = "FIELDNOTES_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Option<Command>,
     /// Without a command, `fieldnotes` serves the blog with these settings.
     #[command(flatten)]
     pub serve: ServeSettings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -3,17 +3,21 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use server::config::LogFormat;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
+    let cli = server::config::Cli::parse();
+    let log = tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),
         )
-        .with_writer(std::io::stderr)
-        .init();
-    let cli = server::config::Cli::parse();
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => log.init(),
+        LogFormat::Json => log.json().flatten_event(true).init(),
+    }
     let runtime = tokio::runtime::Runtime::new().expect("the async runtime starts");
     let code = runtime.block_on(async {
         match server::run(cli).await {

@@ -20,14 +20,15 @@ use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_ro
 use sqlx::PgPool;
 use tokio::sync::Semaphore;
 use tower_http::compression::CompressionLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::client_address::TrustedProxies;
 use crate::config::RequestLimits;
 use crate::headers::BrowserPolicy;
 use crate::limits::{MAX_REQUEST_BYTES, is_server_function};
 use crate::page_cache::{self, PageCache};
-use crate::{api, auth, export, feeds, headers, limits, media, old_addresses, sitemap};
+use crate::{
+    api, auth, export, feeds, headers, health, limits, media, old_addresses, request_log, sitemap,
+};
 
 /// What every request handler can reach.
 #[derive(Clone)]
@@ -87,6 +88,7 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
         .merge(sitemap::routes())
         .merge(media::routes())
         .merge(export::routes())
+        .merge(health::routes())
         .leptos_routes_with_context(&state, routes, provide_server_context.clone(), move || {
             shell(options.clone())
         })
@@ -129,7 +131,7 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
             PageCache::new(state.pool.clone(), state.page_cache_bytes),
             page_cache::serve_from_cache,
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn(request_log::log_requests))
         .with_state(state)
 }
 

@@ -135,6 +135,13 @@ pub async fn comments_open_by_default(pool: &PgPool) -> sqlx::Result<bool> {
         .await
 }
 
+/// The newest migration applied to the database, if any.
+pub async fn schema_version(pool: &PgPool) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar!("SELECT max(version) FROM _sqlx_migrations WHERE success")
+        .fetch_one(pool)
+        .await
+}
+
 /// The number that grows with every committed change readers could see (see the migration that
 /// made `content_generation`).
 pub async fn content_generation(pool: &PgPool) -> sqlx::Result<i64> {

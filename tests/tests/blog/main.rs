@@ -14,6 +14,7 @@ mod import;
 mod limits;
 mod listings;
 mod old_addresses;
+mod operations;
 mod pages;
 mod people;
 mod private_cluster;

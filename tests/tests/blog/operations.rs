@@ -1,0 +1,126 @@
+//! Running the blog: health and readiness for load balancers, a request id on every answer, and
+//! logs for people or for log collectors.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use integration_tests::{Request, TestApp, database_url, fieldnotes_binary};
+use reqwest::StatusCode;
+use sqlx::PgPool;
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn health_and_readiness_say_whether_the_blog_can_serve(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    for path in ["/healthz", "/readyz"] {
+        let reply = Request::get(path).with_origin(None).send(&app).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        assert_eq!(
+            reply.header(reqwest::header::CACHE_CONTROL),
+            "private, no-store"
+        );
+        let again = Request::get(path).with_origin(None).send(&app).await;
+        assert!(
+            again.headers.get("x-cache").is_none(),
+            "{path} is never kept"
+        );
+    }
+    sqlx::query(
+        "DELETE FROM _sqlx_migrations WHERE version = (SELECT max(version) FROM _sqlx_migrations)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let behind = Request::get("/readyz").with_origin(None).send(&app).await;
+    assert_eq!(behind.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        behind.header(reqwest::header::CONTENT_TYPE),
+        "application/problem+json"
+    );
+    assert!(behind.body.contains("schema"), "{}", behind.body);
+    let alive = Request::get("/healthz").with_origin(None).send(&app).await;
+    assert_eq!(alive.status, StatusCode::OK, "the process still answers");
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn every_answer_carries_a_request_id(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let kept = Request::get("/")
+        .header("x-request-id", "proxy-7f3a.1")
+        .send(&app)
+        .await;
+    assert_eq!(kept.header("x-request-id".parse().unwrap()), "proxy-7f3a.1");
+    for sent in [None, Some("not a sensible id <script>")] {
+        let mut request = Request::get("/api/v1/posts/nothing-here").with_origin(None);
+        if let Some(id) = sent {
+            request = request.header("x-request-id", id);
+        }
+        let reply = request.send(&app).await;
+        let id = reply.header("x-request-id".parse().unwrap());
+        assert_eq!(id.len(), 64, "{id}");
+        assert!(id.bytes().all(|byte| byte.is_ascii_hexdigit()), "{id}");
+    }
+    let first = Request::get("/healthz").send(&app).await;
+    let second = Request::get("/healthz").send(&app).await;
+    assert_ne!(
+        first.header("x-request-id".parse().unwrap()),
+        second.header("x-request-id".parse().unwrap())
+    );
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn logs_are_one_json_object_a_line_when_asked(pool: PgPool) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new(fieldnotes_binary())
+        .args(["serve", "--log-format", "json", "--no-demo"])
+        .arg("--addr")
+        .arg(format!("127.0.0.1:{port}"))
+        .args(["--site-root", "../target/site"])
+        .env("DATABASE_URL", database_url(&pool))
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let answered = loop {
+        let reply = client
+            .get(format!("http://127.0.0.1:{port}/healthz"))
+            .header("x-request-id", "log-test-1")
+            .send()
+            .await;
+        if let Ok(reply) = reply {
+            break reply.status();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server did not start in 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(answered, StatusCode::OK);
+    server.kill().unwrap();
+    let stderr = server.stderr.take().unwrap();
+    let lines: Vec<String> = BufReader::new(stderr)
+        .lines()
+        .map_while(Result::ok)
+        .collect();
+    server.wait().unwrap();
+    assert!(!lines.is_empty());
+    for line in &lines {
+        serde_json::from_str::<serde_json::Value>(line)
+            .unwrap_or_else(|error| panic!("{error}: {line}"));
+    }
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.contains("\"request_id\":\"log-test-1\"")
+                && line.contains("\"status\":200")),
+        "{lines:?}"
+    );
+}
