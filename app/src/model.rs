@@ -478,8 +478,9 @@ pub struct PostInput {
     pub category_ids: Vec<i64>,
     /// Tag names; new ones are created.
     pub tags: Vec<String>,
-    /// Whether readers may comment.
-    #[serde(default = "comments_open_by_default")]
+    /// Whether readers may comment (yes, for a caller that does not say: the editor always
+    /// does, following the blog's setting for new posts).
+    #[serde(default = "yes")]
     pub comments_open: bool,
     /// The password readers must give to see the text: empty for none, `None` to keep the one
     /// the post has.
@@ -491,7 +492,7 @@ pub struct PostInput {
     pub language: Option<String>,
 }
 
-fn comments_open_by_default() -> bool {
+fn yes() -> bool {
     true
 }
 
