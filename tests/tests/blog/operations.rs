@@ -1,5 +1,5 @@
-//! Running the blog: health and readiness for load balancers, a request id on every answer, and
-//! logs for people or for log collectors.
+//! Running the blog: health and readiness for load balancers, a request id on every answer, logs
+//! for people or for log collectors, and several servers over one database.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -123,4 +123,83 @@ async fn logs_are_one_json_object_a_line_when_asked(pool: PgPool) {
                 && line.contains("\"status\":200")),
         "{lines:?}"
     );
+}
+
+/// The `x-cache` of an answer: `hit` when it came from the server's kept pages.
+fn cache_of(reply: &integration_tests::Reply) -> String {
+    reply
+        .headers
+        .get("x-cache")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn two_servers_over_one_database_serve_the_same_blog(pool: PgPool) {
+    integration_tests::import_fixture(&pool, "demo.wxr")
+        .await
+        .unwrap();
+    let hash = app::auth::hash_password("a long enough password").unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+    app::db::accounts::create_account(
+        &mut conn,
+        "ada@example.org",
+        "Ada",
+        "ada",
+        app::model::Role::Author,
+        Some(&hash),
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    let one = TestApp::spawn(pool.clone()).await;
+    let other = TestApp::spawn(pool.clone()).await;
+
+    assert_eq!(cache_of(&Request::get("/").send(&other).await), "miss");
+    assert_eq!(cache_of(&Request::get("/").send(&other).await), "hit");
+
+    let form = integration_tests::form_body([
+        ("email", "ada@example.org"),
+        ("password", "a long enough password"),
+        ("next", "/"),
+    ]);
+    let signed_in = Request::server_fn("sign_in", &form).send(&one).await;
+    let session = integration_tests::cookie_pair(
+        &signed_in
+            .session_cookie()
+            .expect("signed in on the first server"),
+    );
+    let account = Request::get("/account")
+        .with_cookie(session.clone())
+        .send(&other)
+        .await;
+    assert!(
+        account.body.contains("ada@example.org"),
+        "a session made on one server is valid on the other"
+    );
+
+    let written = Request::json(
+        reqwest::Method::POST,
+        "/api/v1/posts",
+        &serde_json::json!({
+            "title": "Written through the first", "body_html": "<p>Hello.</p>",
+            "status": "published"
+        }),
+    )
+    .with_cookie(session)
+    .send(&one)
+    .await;
+    assert_eq!(written.status, StatusCode::CREATED, "{}", written.body);
+    let home = Request::get("/").send(&other).await;
+    assert_eq!(
+        cache_of(&home),
+        "miss",
+        "the other server's kept page is stale"
+    );
+    assert!(home.body.contains("Written through the first"));
+    let post = Request::get("/posts/written-through-the-first")
+        .send(&other)
+        .await;
+    assert_eq!(post.status, StatusCode::OK);
 }
