@@ -155,6 +155,10 @@ pub struct ServeSettings {
     /// Megabytes of memory for the pages, feeds and API answers kept for readers; 0 keeps none.
     #[arg(long, env = "FIELDNOTES_PAGE_CACHE_MB", default_value_t = 32, value_parser = clap::value_parser!(u32).range(0..=65_536))]
     pub page_cache_mb: u32,
+    /// A secret that lets callers elsewhere than this machine read `/metrics`, sent as
+    /// `Authorization: Bearer <token>`; without it, only the machine itself can.
+    #[arg(long, env = "FIELDNOTES_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     #[command(flatten)]
     pub limits: RequestLimits,
 }

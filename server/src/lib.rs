@@ -16,6 +16,7 @@ pub mod health;
 pub mod import;
 pub mod limits;
 pub mod media;
+pub mod metrics;
 pub mod old_addresses;
 pub mod page_cache;
 pub mod request_log;
@@ -172,6 +173,7 @@ async fn serve_on(
         limits: settings.limits,
         trusted_proxies: settings.trusted_proxies.clone().unwrap_or_default(),
         page_cache_bytes: settings.page_cache_mb as usize * 1024 * 1024,
+        metrics_token: settings.metrics_token.clone(),
     };
     if let Ok(address) = listener.local_addr() {
         tracing::info!("Fieldnotes is serving on http://{address}");
@@ -214,7 +216,10 @@ async fn publish_scheduled_posts(pool: PgPool) {
     loop {
         match app::db::scheduling::publish_due_posts(&pool).await {
             Ok(0) => {}
-            Ok(count) => tracing::info!(count, "scheduled posts published"),
+            Ok(count) => {
+                metrics::scheduled_posts_published(count);
+                tracing::info!(count, "scheduled posts published");
+            }
             Err(error) => {
                 tracing::error!(%error, "could not publish the scheduled posts that are due")
             }

@@ -186,8 +186,10 @@ pub async fn serve_from_cache(
     };
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
     if let Some(answer) = cache.kept(&key, generation) {
+        crate::metrics::page_cache(true);
         return answer_from(&answer, if_none_match.as_ref());
     }
+    crate::metrics::page_cache(false);
     let response = next.run(request).await;
     if !keepable(&response) {
         return response;

@@ -22,13 +22,17 @@ pub async fn log_requests(mut request: Request, next: Next) -> Response {
         .and_then(|value| value.to_str().ok())
         .filter(|id| is_sensible(id))
         .map_or_else(|| app::auth::new_token().0, str::to_string);
-    let route = request.extensions().get::<MatchedPath>().map_or_else(
-        || request.uri().path().to_string(),
-        |path| path.as_str().to_string(),
-    );
+    let template = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|path| path.as_str().to_string());
+    let route = template
+        .clone()
+        .unwrap_or_else(|| request.uri().path().to_string());
+    let method = request.method().to_string();
     let span = tracing::info_span!(
         "request",
-        method = %request.method(),
+        method = %method,
         route,
         request_id = %id,
     );
@@ -37,7 +41,9 @@ pub async fn log_requests(mut request: Request, next: Next) -> Response {
     let started = Instant::now();
     let mut response = next.run(request).instrument(span.clone()).await;
     let status = response.status().as_u16();
-    let millis = started.elapsed().as_secs_f64() * 1000.0;
+    let seconds = started.elapsed().as_secs_f64();
+    let millis = seconds * 1000.0;
+    crate::metrics::request_answered(&method, template.as_deref(), status, seconds);
     span.in_scope(|| {
         if status >= 500 {
             tracing::warn!(status, millis, "answered");

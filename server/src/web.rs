@@ -42,6 +42,8 @@ pub struct AppState {
     pub trusted_proxies: TrustedProxies,
     /// The most the page cache holds, in bytes; 0 turns it off.
     pub page_cache_bytes: usize,
+    /// What a caller elsewhere than this machine gives to read `/metrics`.
+    pub metrics_token: Option<String>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -72,6 +74,7 @@ pub fn leptos_options(site_root: &Path) -> LeptosOptions {
 /// The whole site: the JSON API, feeds, sitemap, the pages and server functions, and the
 /// compiled front end. `cors_origins` may read the API from their pages.
 pub fn router(state: AppState, cors_origins: &[String]) -> Router {
+    crate::metrics::start();
     let routes = generate_route_list(App);
     let (pool, public_url) = (state.pool.clone(), PublicUrl(state.public_url.clone()));
     let provide_server_context = move || {
@@ -89,6 +92,7 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
         .merge(media::routes())
         .merge(export::routes())
         .merge(health::routes())
+        .merge(crate::metrics::routes())
         .leptos_routes_with_context(&state, routes, provide_server_context.clone(), move || {
             shell(options.clone())
         })

@@ -82,6 +82,8 @@ pub struct Setup {
     pub limits: RequestLimits,
     /// The reverse proxies whose word on the client's address is believed.
     pub trusted_proxies: TrustedProxies,
+    /// What callers elsewhere than this machine give to read `/metrics`.
+    pub metrics_token: Option<String>,
 }
 
 impl TestApp {
@@ -127,6 +129,7 @@ impl TestApp {
             limits: setup.limits,
             trusted_proxies: setup.trusted_proxies,
             page_cache_bytes: page_cache::DEFAULT_BYTES,
+            metrics_token: setup.metrics_token,
         };
         let app = router(state, &setup.cors_origins);
         tokio::spawn(serve(listener, app, setup.limits, std::future::pending()));

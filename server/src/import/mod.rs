@@ -126,6 +126,7 @@ pub async fn import_wxr(
         .await?;
     }
     tx.commit().await?;
+    crate::metrics::import_finished(&summary);
     Ok(summary)
 }
 

@@ -203,3 +203,60 @@ async fn two_servers_over_one_database_serve_the_same_blog(pool: PgPool) {
         .await;
     assert_eq!(post.status, StatusCode::OK);
 }
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn metrics_are_read_from_this_machine_or_with_the_token(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    Request::get("/healthz").send(&app).await;
+    Request::get("/").send(&app).await;
+    Request::get("/").send(&app).await;
+    let metrics = Request::get("/metrics").with_origin(None).send(&app).await;
+    assert_eq!(metrics.status, StatusCode::OK);
+    assert_eq!(
+        metrics.header(reqwest::header::CACHE_CONTROL),
+        "private, no-store"
+    );
+    for series in [
+        "fieldnotes_requests_total{method=\"GET\",route=\"/healthz\",status=\"2xx\"}",
+        "fieldnotes_request_duration_seconds_bucket{method=\"GET\",route=\"/healthz\"",
+        "fieldnotes_page_cache_total{result=\"hit\"}",
+        "fieldnotes_database_connections{state=\"idle\"}",
+    ] {
+        assert!(
+            metrics.body.contains(series),
+            "{series} in\n{}",
+            metrics.body
+        );
+    }
+    Request::get("/no/such/address/made/up-1").send(&app).await;
+    let metrics = Request::get("/metrics").with_origin(None).send(&app).await;
+    assert!(
+        !metrics.body.contains("made/up-1"),
+        "made-up addresses add no series"
+    );
+
+    let behind_a_proxy = TestApp::spawn_with(
+        pool,
+        integration_tests::Setup {
+            trusted_proxies: server::client_address::TrustedProxies::parse("127.0.0.1").unwrap(),
+            metrics_token: Some("metrics-secret".to_string()),
+            ..integration_tests::Setup::default()
+        },
+    )
+    .await;
+    let from_afar = |token: Option<&'static str>| {
+        let app = &behind_a_proxy;
+        async move {
+            let mut request = Request::get("/metrics")
+                .with_origin(None)
+                .header("x-forwarded-for", "203.0.113.9");
+            if let Some(token) = token {
+                request = request.bearer(token);
+            }
+            request.send(app).await.status
+        }
+    };
+    assert_eq!(from_afar(None).await, StatusCode::NOT_FOUND);
+    assert_eq!(from_afar(Some("a guess")).await, StatusCode::NOT_FOUND);
+    assert_eq!(from_afar(Some("metrics-secret")).await, StatusCode::OK);
+}

@@ -1,0 +1,110 @@
+//! Prometheus metrics at `/metrics`: requests by route template, method and status class with
+//! their latency, the page cache's hits and misses, the database pool, imports and scheduled
+//! posts published. Readable from the machine itself (loopback) or with the token set by
+//! `--metrics-token`; anyone else is told there is nothing there.
+//!
+//! Route labels are the routes' templates (`/posts/{slug}`), and `other` for addresses that
+//! match none, so that no address a client makes up can grow the number of series.
+
+use std::sync::OnceLock;
+
+use app::auth::{ClientAddress, token_hash};
+use app::error::AppError;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+
+use crate::auth::bearer_token;
+use crate::caching;
+use crate::web::AppState;
+
+/// The latency buckets, in seconds: from a kept page to a slow search.
+const LATENCY_BUCKETS: [f64; 12] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
+];
+
+/// The process's recorder, installed on first use.
+fn recorder() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        PrometheusBuilder::new()
+            .set_buckets(&LATENCY_BUCKETS)
+            .and_then(PrometheusBuilder::install_recorder)
+            .expect("the metrics recorder is installed once")
+    })
+}
+
+/// Starts recording, so that the first requests are counted too.
+pub fn start() {
+    recorder();
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/metrics", get(render))
+}
+
+/// A request answered, for the request counters and the latency histogram.
+pub fn request_answered(method: &str, route: Option<&str>, status: u16, seconds: f64) {
+    let route = route.unwrap_or("other").to_string();
+    let class = format!("{}xx", status / 100);
+    metrics::counter!(
+        "fieldnotes_requests_total",
+        "method" => method.to_string(), "route" => route.clone(), "status" => class
+    )
+    .increment(1);
+    metrics::histogram!(
+        "fieldnotes_request_duration_seconds",
+        "method" => method.to_string(), "route" => route
+    )
+    .record(seconds);
+}
+
+pub fn page_cache(hit: bool) {
+    let result = if hit { "hit" } else { "miss" };
+    metrics::counter!("fieldnotes_page_cache_total", "result" => result).increment(1);
+}
+
+/// An import committed (in this process: the demo blog's, or one through the library).
+pub fn import_finished(summary: &crate::import::ImportSummary) {
+    metrics::counter!("fieldnotes_imports_total").increment(1);
+    let posts = summary.posts.imported + summary.pages.imported;
+    metrics::counter!("fieldnotes_imported_posts_total").increment(posts);
+}
+
+pub fn scheduled_posts_published(count: u64) {
+    metrics::counter!("fieldnotes_scheduled_posts_published_total").increment(count);
+}
+
+async fn render(
+    State(state): State<AppState>,
+    client: Option<Extension<ClientAddress>>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let from_this_machine = client
+        .is_some_and(|Extension(ClientAddress(address))| address.to_canonical().is_loopback());
+    // Compared by their hashes, so that the comparison takes as long however much matches.
+    let with_token = state.metrics_token.as_deref().is_some_and(|token| {
+        bearer_token(&headers).is_some_and(|given| token_hash(given) == token_hash(token))
+    });
+    if !from_this_machine && !with_token {
+        return Err(AppError::NotFound("this page".to_string()));
+    }
+    let pool = &state.pool;
+    let idle = pool.num_idle();
+    metrics::gauge!("fieldnotes_database_connections", "state" => "idle").set(idle as f64);
+    metrics::gauge!("fieldnotes_database_connections", "state" => "in_use")
+        .set(f64::from(pool.size()) - idle as f64);
+    metrics::gauge!("fieldnotes_database_connections_max")
+        .set(f64::from(pool.options().get_max_connections()));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/plain; version=0.0.4"),
+            (header::CACHE_CONTROL, caching::PRIVATE),
+        ],
+        recorder().render(),
+    )
+        .into_response())
+}
