@@ -1,6 +1,6 @@
 //! Everything a blog holds, read for an export: from one snapshot, so that a blog being written
-//! to while it is exported still comes out whole, and posts a batch at a time, so that a blog of
-//! any size is exported in bounded memory.
+//! to while it is exported still comes out whole, and posts a batch at a time (with their
+//! comments), so that what is held at once grows with a batch, not with the blog.
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
