@@ -233,11 +233,10 @@ async fn a_cluster_left_running_by_a_crash_is_reused() {
     assert!(!running(&dir));
 }
 
-#[test]
-fn an_interrupted_import_changes_nothing_and_stops_postgres() {
-    let dir = data_dir("import-interrupted");
+/// A WordPress export of `posts` posts beside `dir`, big enough to take a while to import.
+fn big_export(dir: &Path, posts: usize) -> PathBuf {
     let export = dir.with_extension("wxr");
-    let items: String = (1..=4000)
+    let items: String = (1..=posts)
         .map(|n| {
             format!(
                 "<item><title>Post {n}</title><wp:post_id>{n}</wp:post_id><wp:post_type>post</wp:post_type>\
@@ -255,6 +254,13 @@ fn an_interrupted_import_changes_nothing_and_stops_postgres() {
         ),
     )
     .unwrap();
+    export
+}
+
+#[test]
+fn an_interrupted_import_changes_nothing_and_stops_postgres() {
+    let dir = data_dir("import-interrupted");
+    let export = big_export(&dir, 4000);
     let import = Command::new(fieldnotes_binary())
         .args(["import", "--data-dir"])
         .arg(&dir)
@@ -284,6 +290,56 @@ fn an_interrupted_import_changes_nothing_and_stops_postgres() {
         "{stderr}"
     );
     assert!(!running(&dir), "the interrupted import stopped PostgreSQL");
+}
+
+#[tokio::test]
+async fn an_import_killed_midway_leaves_no_half_of_it() {
+    const POSTS: i64 = 4000;
+    let dir = data_dir("import-killed");
+    let export = big_export(&dir, POSTS as usize);
+    let import = Command::new(fieldnotes_binary())
+        .args(["import", "--data-dir"])
+        .arg(&dir)
+        .arg(&export)
+        .env_remove("DATABASE_URL")
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + CREATING;
+    while !running(&dir) {
+        assert!(
+            Instant::now() < deadline,
+            "the import did not start PostgreSQL"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    Command::new("kill")
+        .args(["-KILL", &import.id().to_string()])
+        .status()
+        .unwrap();
+    let output = import.wait_with_output().unwrap();
+    assert!(!output.status.success());
+
+    let cluster = open(&dir)
+        .await
+        .expect("the cluster the import left is reused");
+    let mut connection = cluster
+        .connect_options(ClusterRole::Blog, "fieldnotes")
+        .connect()
+        .await
+        .unwrap();
+    let posts: i64 = sqlx::query_scalar("SELECT count(*) FROM posts")
+        .fetch_one(&mut connection)
+        .await
+        .unwrap();
+    assert!(
+        posts == 0 || posts == POSTS,
+        "a killed import left {posts} of its {POSTS} posts"
+    );
+    connection.close().await.unwrap();
+    cluster.release().unwrap();
+    assert!(!running(&dir));
 }
 
 #[tokio::test]
