@@ -257,20 +257,19 @@ fn big_export(dir: &Path, posts: usize) -> PathBuf {
     export
 }
 
-#[test]
-fn an_interrupted_import_changes_nothing_and_stops_postgres() {
-    let dir = data_dir("import-interrupted");
-    let export = big_export(&dir, 4000);
+/// `fieldnotes import` of `export` into the private cluster in `dir`, a second and a half after it
+/// started PostgreSQL: well under way.
+fn import_under_way(dir: &Path, export: &Path) -> Child {
     let import = Command::new(fieldnotes_binary())
         .args(["import", "--data-dir"])
-        .arg(&dir)
-        .arg(&export)
+        .arg(dir)
+        .arg(export)
         .env_remove("DATABASE_URL")
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let deadline = Instant::now() + CREATING;
-    while !running(&dir) {
+    while !running(dir) {
         assert!(
             Instant::now() < deadline,
             "the import did not start PostgreSQL"
@@ -278,6 +277,14 @@ fn an_interrupted_import_changes_nothing_and_stops_postgres() {
         std::thread::sleep(Duration::from_millis(100));
     }
     std::thread::sleep(Duration::from_millis(1500));
+    import
+}
+
+#[test]
+fn an_interrupted_import_changes_nothing_and_stops_postgres() {
+    let dir = data_dir("import-interrupted");
+    let export = big_export(&dir, 4000);
+    let import = import_under_way(&dir, &export);
     Command::new("kill")
         .args(["-INT", &import.id().to_string()])
         .status()
@@ -297,23 +304,7 @@ async fn an_import_killed_midway_leaves_no_half_of_it() {
     const POSTS: i64 = 4000;
     let dir = data_dir("import-killed");
     let export = big_export(&dir, POSTS as usize);
-    let import = Command::new(fieldnotes_binary())
-        .args(["import", "--data-dir"])
-        .arg(&dir)
-        .arg(&export)
-        .env_remove("DATABASE_URL")
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + CREATING;
-    while !running(&dir) {
-        assert!(
-            Instant::now() < deadline,
-            "the import did not start PostgreSQL"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let import = import_under_way(&dir, &export);
     Command::new("kill")
         .args(["-KILL", &import.id().to_string()])
         .status()
