@@ -478,10 +478,10 @@ pub struct PostInput {
     pub category_ids: Vec<i64>,
     /// Tag names; new ones are created.
     pub tags: Vec<String>,
-    /// Whether readers may comment (yes, for a caller that does not say: the editor always
-    /// does, following the blog's setting for new posts).
-    #[serde(default = "yes")]
-    pub comments_open: bool,
+    /// Whether readers may comment: `None` to keep what the post has (for a new post, what the
+    /// blog's settings say).
+    #[serde(default)]
+    pub comments_open: Option<bool>,
     /// The password readers must give to see the text: empty for none, `None` to keep the one
     /// the post has.
     #[serde(default)]
@@ -490,10 +490,6 @@ pub struct PostInput {
     /// post has.
     #[serde(default)]
     pub language: Option<String>,
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// A post as its writer edits it.

@@ -138,7 +138,11 @@ pub async fn save_post(
         slug,
         status: checked.status,
         published_at: checked.published_at,
-        comments_open: checked.comments_open,
+        comments_open: match (checked.comments_open, &before) {
+            (Some(open), _) => open,
+            (None, Some(post)) => post.comments_open,
+            (None, None) => db::site::comments_open_by_default(pool).await?,
+        },
         password: match checked.password {
             Some(password) => password,
             None => before.as_ref().and_then(|post| post.password.clone()),
@@ -270,7 +274,8 @@ struct CheckedInput {
     published_at: Option<DateTime<Utc>>,
     category_ids: Vec<i64>,
     tags: Vec<String>,
-    comments_open: bool,
+    /// `None`: keep what the post has.
+    comments_open: Option<bool>,
     /// `None`: keep the post's password.
     password: Option<Option<String>>,
     /// `None`: keep the post's language.

@@ -33,6 +33,7 @@ pub struct PostFields {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostState {
     pub kind: PostKind,
+    pub comments_open: bool,
     pub author_id: Option<i64>,
     pub status: PostStatus,
     pub slug: String,
@@ -49,7 +50,8 @@ fn status(text: &str) -> PostStatus {
 pub async fn post_state(pool: &PgPool, id: i64) -> sqlx::Result<Option<PostState>> {
     let row = sqlx::query!(
         r#"
-        SELECT kind, author_id, status, slug, published_at, password, language,
+        SELECT kind, comment_status = 'open' AS "comments_open!", author_id, status, slug,
+               published_at, password, language,
                EXISTS (SELECT 1 FROM post_revisions WHERE post_id = p.id) AS "has_revisions!"
         FROM posts p
         WHERE id = $1
@@ -60,6 +62,7 @@ pub async fn post_state(pool: &PgPool, id: i64) -> sqlx::Result<Option<PostState
     .await?;
     Ok(row.map(|row| PostState {
         kind: PostKind::parse(&row.kind).unwrap_or_default(),
+        comments_open: row.comments_open,
         author_id: row.author_id,
         status: status(&row.status),
         slug: row.slug,
@@ -119,7 +122,7 @@ pub async fn editable_post(pool: &PgPool, id: i64) -> sqlx::Result<Option<Editab
             published_at: row.published_at,
             category_ids: row.category_ids,
             tags: row.tags,
-            comments_open: row.comments_open,
+            comments_open: Some(row.comments_open),
             password: Some(row.password.unwrap_or_default()),
             language: Some(row.language.unwrap_or_default()),
         },

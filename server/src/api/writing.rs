@@ -144,12 +144,7 @@ pub struct UploadedImage {
     byte_size: i64,
 }
 
-/// The input of a save; `existing` is the post an update changes.
-async fn post_input(
-    state: &AppState,
-    body: PostBody,
-    existing: Option<i64>,
-) -> Result<PostInput, AppError> {
+async fn post_input(state: &AppState, body: PostBody) -> Result<PostInput, AppError> {
     let status = match body.status.as_str() {
         "draft" => PostStatus::Draft,
         "published" => PostStatus::Published,
@@ -185,13 +180,7 @@ async fn post_input(
         published_at: body.published_at,
         category_ids,
         tags: body.tags,
-        comments_open: match (body.comments_open, existing) {
-            (Some(open), _) => open,
-            (None, Some(id)) => db::comments::comments_open(&state.pool, id)
-                .await?
-                .unwrap_or(false),
-            (None, None) => db::site::comments_open_by_default(&state.pool).await?,
-        },
+        comments_open: body.comments_open,
         password: body.password.map(|password| password.unwrap_or_default()),
         language: body.language.map(|language| language.unwrap_or_default()),
     })
@@ -224,7 +213,7 @@ pub async fn create_post(
     body: Result<Json<PostBody>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let Json(body) = body.map_err(bad_body)?;
-    let input = post_input(&state, body, None).await?;
+    let input = post_input(&state, body).await?;
     let saved = writing::save_post(&state.pool, &account, None, input, false, None).await?;
     Ok((
         StatusCode::CREATED,
@@ -259,7 +248,7 @@ pub async fn update_post(
     let Path(slug) = slug.map_err(bad_parameter)?;
     let Json(body) = body.map_err(bad_body)?;
     let id = post_id(&state, &slug).await?;
-    let input = post_input(&state, body, Some(id)).await?;
+    let input = post_input(&state, body).await?;
     let saved = writing::save_post(&state.pool, &account, Some(id), input, false, None).await?;
     Ok(Json(WrittenPost::new(saved, &state.public_url)))
 }

@@ -115,6 +115,34 @@ async fn administrators_change_the_settings_and_readers_see_them(pool: PgPool) {
             .await
             .unwrap();
     assert_eq!(open, "closed", "a new post follows the blog's default");
+    for (method, path, body) in [
+        (
+            Method::POST,
+            "/api/v1/posts",
+            json!({ "title": "Open draft", "body_html": "<p>x</p>", "status": "draft",
+                    "comments_open": true }),
+        ),
+        (
+            Method::PUT,
+            "/api/v1/posts/open-draft",
+            json!({ "title": "Open draft", "body_html": "<p>y</p>", "status": "draft" }),
+        ),
+    ] {
+        let saved = Request::json(method, path, &body)
+            .by(&admin)
+            .send(&app)
+            .await;
+        assert!(saved.status.is_success(), "{}", saved.body);
+    }
+    let kept: String =
+        sqlx::query_scalar("SELECT comment_status FROM posts WHERE slug = 'open-draft'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        kept, "open",
+        "a draft saved without saying keeps what it had"
+    );
     let page = Request::get("/dashboard/settings")
         .by(&admin)
         .send(&app)

@@ -177,7 +177,7 @@ fn PostForm(desk: WritingDesk, new_kind: PostKind) -> impl IntoView {
         published_at: None,
         category_ids: Vec::new(),
         tags: Vec::new(),
-        comments_open: comments_open_by_default,
+        comments_open: Some(comments_open_by_default),
         password: Some(String::new()),
         language: Some(String::new()),
     });
@@ -215,7 +215,7 @@ fn PostForm(desk: WritingDesk, new_kind: PostKind) -> impl IntoView {
         excerpt: input.excerpt,
         categories: input.category_ids,
         tags: input.tags,
-        comments_open: input.comments_open,
+        comments_open: input.comments_open.unwrap_or(comments_open_by_default),
         password: input.password.unwrap_or_default(),
     };
     let title = RwSignal::new(loaded.title.clone());
@@ -269,7 +269,7 @@ fn PostForm(desk: WritingDesk, new_kind: PostKind) -> impl IntoView {
             },
             category_ids: sent.categories.clone(),
             tags: sent.tags.clone(),
-            comments_open: sent.comments_open,
+            comments_open: Some(sent.comments_open),
             password: Some(sent.password.clone()),
             language: Some(sent.language.clone()),
         };
