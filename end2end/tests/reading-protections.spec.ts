@@ -14,6 +14,8 @@ const pages = [
   ['combined filters', '/posts?author=themedemos&tag=content-2'],
   ['search', '/search?q=alignment'],
   ['page', '/pages/about'],
+  ['password-protected post', '/posts/template-password-protected'],
+  ['used or unknown sign-in link', '/welcome/no-such-link'],
   ['not found', '/posts/no-such-post'],
   ['sign-in', '/login'],
 ];

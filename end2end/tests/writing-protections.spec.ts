@@ -53,3 +53,16 @@ test('writing, from signing in to the published video, keeps to the policy', asy
   await expect(page.locator('.post-body img[alt="A dot"]')).toHaveCount(1);
   expect(violations).toEqual([]);
 });
+
+// The administrators' pages and the editor for pages.
+test('running the blog keeps to the policy', async ({ page }) => {
+  const violations = await collectPolicyViolations(page);
+  await signIn(page, 'root@example.org');
+  for (const path of ['/dashboard/settings', '/dashboard/people', '/dashboard?kind=page', '/write?kind=page']) {
+    await page.goto(path);
+    await waitForHydration(page);
+    await expect(page.locator('main h1, main .rich-editor').first()).toBeVisible();
+  }
+  await page.locator('.rich-editor.ready').waitFor();
+  expect(violations).toEqual([]);
+});

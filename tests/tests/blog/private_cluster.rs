@@ -474,6 +474,35 @@ fn commands_work_from_a_bare_path_and_lock_files_are_private() {
     }
 }
 
+/// On a machine without PostgreSQL's server programs (hidden here by an empty file system
+/// mounted over /usr/lib/postgresql in a mount namespace of the command's own), the command ends
+/// at once and says what to install.
+#[test]
+fn missing_postgresql_programs_are_named_with_what_to_install() {
+    if !is_root() {
+        eprintln!("skipped: only root may mount over /usr/lib/postgresql");
+        return;
+    }
+    let dir = data_dir("no-postgresql");
+    let mut list = Command::new("unshare");
+    list.args(["--mount", "sh", "-c"])
+        .arg(r#"mount -t tmpfs none /usr/lib/postgresql && exec "$0" "$@""#)
+        .arg(fieldnotes_binary())
+        .args(["user", "list", "--data-dir"])
+        .arg(&dir)
+        .env("PATH", "/usr/bin:/bin")
+        .env_remove("DATABASE_URL");
+    let output = run_within(list, Duration::from_secs(30));
+    assert!(!output.status.success());
+    let said = stderr(&output);
+    assert!(
+        said.contains("PostgreSQL's server programs")
+            && said.contains("apt-get install postgresql"),
+        "{said}"
+    );
+    assert!(!running(&dir));
+}
+
 #[test]
 fn a_data_directory_the_postgres_user_cannot_enter_is_named() {
     use std::os::unix::fs::PermissionsExt;
