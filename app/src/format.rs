@@ -2,35 +2,59 @@
 
 use chrono::{DateTime, Datelike, Utc};
 
-/// "April 19th, 2009".
-pub fn long_date(date: DateTime<Utc>) -> String {
-    let day = date.day();
-    let suffix = match (day % 10, day % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{} {day}{suffix}, {}", date.format("%B"), date.year())
+use crate::model::{DateFormat, SiteInfo};
+
+/// The day of `date` in the blog's time zone, written in its date format: "April 19th, 2009".
+pub fn site_date(date: DateTime<Utc>, site: &SiteInfo) -> String {
+    day(
+        date.with_timezone(&site.zone.offset_at(date)),
+        site.date_format,
+    )
 }
+
+pub fn day(date: DateTime<impl chrono::TimeZone>, format: DateFormat) -> String {
+    let (year, month, day) = (date.year(), date.month(), date.day());
+    let month_name = MONTHS
+        .get(month.saturating_sub(1) as usize)
+        .copied()
+        .unwrap_or("?");
+    match format {
+        DateFormat::MonthDayOrdinal => {
+            let suffix = match (day % 10, day % 100) {
+                (_, 11..=13) => "th",
+                (1, _) => "st",
+                (2, _) => "nd",
+                (3, _) => "rd",
+                _ => "th",
+            };
+            format!("{month_name} {day}{suffix}, {year}")
+        }
+        DateFormat::MonthDay => format!("{month_name} {day}, {year}"),
+        DateFormat::DayMonth => format!("{day} {month_name} {year}"),
+        DateFormat::Iso => format!("{year:04}-{month:02}-{day:02}"),
+        DateFormat::MonthDayNumbers => format!("{month:02}/{day:02}/{year:04}"),
+        DateFormat::DayMonthNumbers => format!("{day:02}/{month:02}/{year:04}"),
+        DateFormat::Chinese => format!("{year}年{month}月{day}日"),
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
 
 /// "April 2009".
 pub fn month_name(year: i32, month: u32) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     let name = MONTHS
         .get(month.saturating_sub(1) as usize)
         .copied()
@@ -130,6 +154,7 @@ mod tests {
 
     #[test]
     fn long_dates_use_english_ordinals() {
+        let long_date = |date| day(date, DateFormat::MonthDayOrdinal);
         assert_eq!(long_date(date(2009, 4, 19)), "April 19th, 2009");
         assert_eq!(long_date(date(2009, 4, 1)), "April 1st, 2009");
         assert_eq!(long_date(date(2009, 4, 2)), "April 2nd, 2009");
@@ -140,6 +165,60 @@ mod tests {
         assert_eq!(long_date(date(2009, 4, 21)), "April 21st, 2009");
         assert_eq!(long_date(date(2009, 4, 22)), "April 22nd, 2009");
         assert_eq!(long_date(date(2009, 12, 31)), "December 31st, 2009");
+    }
+
+    #[test]
+    fn every_date_format_writes_the_same_day() {
+        let written: Vec<String> = DateFormat::ALL
+            .into_iter()
+            .map(|format| day(date(2009, 4, 9), format))
+            .collect();
+        assert_eq!(
+            written,
+            [
+                "April 9th, 2009",
+                "April 9, 2009",
+                "9 April 2009",
+                "2009-04-09",
+                "04/09/2009",
+                "09/04/2009",
+                "2009年4月9日",
+            ]
+        );
+    }
+
+    #[test]
+    fn dates_are_written_in_the_blogs_time_zone() {
+        use crate::model::ZoneOffsets;
+        // New York in 2009: UTC-5, UTC-4 from March 8th 07:00 UTC, UTC-5 from November 1st.
+        let site = SiteInfo {
+            zone: ZoneOffsets {
+                changes: vec![1_236_495_600, 1_257_055_200],
+                offsets: vec![-5 * 3600, -4 * 3600, -5 * 3600],
+            },
+            ..SiteInfo::neutral()
+        };
+        let at = |text: &str| text.parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(
+            site_date(at("2009-04-20T03:59:00Z"), &site),
+            "April 19th, 2009"
+        );
+        assert_eq!(
+            site_date(at("2009-04-20T04:00:00Z"), &site),
+            "April 20th, 2009"
+        );
+        assert_eq!(
+            site_date(at("2009-01-20T04:30:00Z"), &site),
+            "January 19th, 2009"
+        );
+        assert_eq!(
+            site_date(at("2009-12-20T05:00:00Z"), &site),
+            "December 20th, 2009"
+        );
+        assert_eq!(
+            site_date(at("2009-04-20T03:59:00Z"), &SiteInfo::neutral()),
+            "April 20th, 2009"
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The shapes of blog content as the pages (and, later, the API) see them.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Offset, Utc};
 use serde::{Deserialize, Serialize};
 
 /// What a person may do: admins everything, editors every post and how posts are filed,
@@ -56,6 +56,79 @@ pub struct SiteSettings {
     pub spam_words: Vec<String>,
     /// A comment sent sooner than this after its form appeared goes to the spam queue.
     pub min_writing_seconds: i32,
+    /// A name from PostgreSQL's zone database (`UTC`, `Asia/Shanghai`, `America/New_York`).
+    pub time_zone: String,
+    pub date_format: DateFormat,
+    /// How many posts a page of a listing or a search shows.
+    pub posts_per_page: i32,
+}
+
+/// How the blog's pages write a day, named as WordPress names its date formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DateFormat {
+    /// April 19th, 2009
+    MonthDayOrdinal,
+    /// April 19, 2009
+    MonthDay,
+    /// 19 April 2009
+    DayMonth,
+    /// 2009-04-19
+    Iso,
+    /// 04/19/2009
+    MonthDayNumbers,
+    /// 19/04/2009
+    DayMonthNumbers,
+    /// 2009年4月19日
+    Chinese,
+}
+
+impl DateFormat {
+    pub const ALL: [DateFormat; 7] = [
+        DateFormat::MonthDayOrdinal,
+        DateFormat::MonthDay,
+        DateFormat::DayMonth,
+        DateFormat::Iso,
+        DateFormat::MonthDayNumbers,
+        DateFormat::DayMonthNumbers,
+        DateFormat::Chinese,
+    ];
+
+    /// The format as WordPress writes it, which is how it is stored.
+    pub fn code(self) -> &'static str {
+        match self {
+            DateFormat::MonthDayOrdinal => "F jS, Y",
+            DateFormat::MonthDay => "F j, Y",
+            DateFormat::DayMonth => "j F Y",
+            DateFormat::Iso => "Y-m-d",
+            DateFormat::MonthDayNumbers => "m/d/Y",
+            DateFormat::DayMonthNumbers => "d/m/Y",
+            DateFormat::Chinese => "Y年n月j日",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<DateFormat> {
+        DateFormat::ALL
+            .into_iter()
+            .find(|format| format.code() == code)
+    }
+}
+
+/// A time zone as the pages need it: the instants (Unix seconds, ascending) at which its offset
+/// from UTC changes, and the offsets in seconds in force before the first change and from each.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ZoneOffsets {
+    pub changes: Vec<i64>,
+    pub offsets: Vec<i32>,
+}
+
+impl ZoneOffsets {
+    pub fn offset_at(&self, at: DateTime<Utc>) -> chrono::FixedOffset {
+        let in_force = self
+            .changes
+            .partition_point(|change| *change <= at.timestamp());
+        let seconds = self.offsets.get(in_force).copied().unwrap_or_default();
+        chrono::FixedOffset::east_opt(seconds).unwrap_or_else(|| Utc.fix())
+    }
 }
 
 /// Passwords shorter than this are refused.
@@ -104,6 +177,26 @@ pub struct SiteInfo {
     pub language: String,
     /// Where the blog is published, without a trailing slash: the base of absolute links.
     pub url: String,
+    /// The blog's time zone, in which its pages write dates.
+    pub zone: ZoneOffsets,
+    pub date_format: DateFormat,
+    /// How many posts a page of a listing or a search shows.
+    pub posts_per_page: u32,
+}
+
+impl SiteInfo {
+    /// What pages show while the blog's own facts cannot be read.
+    pub fn neutral() -> SiteInfo {
+        SiteInfo {
+            title: "Fieldnotes".to_string(),
+            tagline: String::new(),
+            language: "en".to_string(),
+            url: String::new(),
+            zone: ZoneOffsets::default(),
+            date_format: DateFormat::MonthDayOrdinal,
+            posts_per_page: 10,
+        }
+    }
 }
 
 /// A person, category or tag as a link: its slug for the URL and its name to show.
@@ -164,6 +257,8 @@ pub struct Page {
     pub protected: bool,
     /// Protected, and the reader has not given the password: the body is withheld.
     pub locked: bool,
+    /// The page's own language, when it differs from the blog's.
+    pub language: Option<String>,
 }
 
 /// A post with its neighbours in time, as the post page shows it.
@@ -364,9 +459,6 @@ impl SearchResults {
 
 /// Search queries longer than this are refused rather than searched.
 pub const MAX_QUERY_CHARS: usize = 200;
-
-/// How many posts a page of a listing shows.
-pub const POSTS_PER_PAGE: u32 = 10;
 
 /// Where a post stands: only published posts (and scheduled ones, once their time has come) are
 /// on the blog.

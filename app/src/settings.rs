@@ -8,6 +8,9 @@ pub const MAX_TAGLINE_CHARS: usize = 500;
 /// The longest a comment's shortest writing time may be set to, in seconds.
 pub const MAX_WRITING_SECONDS: i32 = 600;
 
+/// The most posts a page of a listing may show.
+pub const MAX_POSTS_PER_PAGE: i32 = 100;
+
 /// Refuses text holding a NUL character, which PostgreSQL's text cannot hold.
 pub fn without_nul<'a>(what: &str, text: &'a str) -> Result<&'a str, String> {
     if text.contains('\0') {
@@ -80,6 +83,28 @@ pub fn min_writing_seconds(seconds: i32) -> Result<i32, String> {
     }
 }
 
+pub fn posts_per_page(text: &str) -> Result<i32, String> {
+    text.trim()
+        .parse()
+        .ok()
+        .filter(|count| (1..=MAX_POSTS_PER_PAGE).contains(count))
+        .ok_or_else(|| format!("posts per page is a number from 1 to {MAX_POSTS_PER_PAGE}"))
+}
+
+pub fn date_format(code: &str) -> Result<crate::model::DateFormat, String> {
+    crate::model::DateFormat::from_code(code.trim())
+        .ok_or_else(|| format!("“{}” is not one of the date formats offered", code.trim()))
+}
+
+/// A time zone's name, trimmed; whether PostgreSQL knows it is asked when it is saved.
+pub fn time_zone(text: &str) -> Result<String, String> {
+    let name = without_nul("time zone", text)?.trim();
+    if name.is_empty() || name.len() > 64 {
+        return Err("the time zone is a name such as UTC or Asia/Shanghai".to_string());
+    }
+    Ok(name.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,6 +126,21 @@ mod tests {
         for bad in ["", "e", "english", "zh_CN", "zh-", "en-ÜS", "<en>"] {
             assert!(language_tag(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn reading_settings_are_bounded() {
+        assert_eq!(posts_per_page(" 25 "), Ok(25));
+        for bad in ["0", "101", "-3", "ten", ""] {
+            assert!(posts_per_page(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            date_format("Y年n月j日"),
+            Ok(crate::model::DateFormat::Chinese)
+        );
+        assert!(date_format("l, F jS").is_err());
+        assert_eq!(time_zone(" Asia/Shanghai ").as_deref(), Ok("Asia/Shanghai"));
+        assert!(time_zone("  ").is_err());
     }
 
     #[test]

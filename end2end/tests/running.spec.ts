@@ -27,6 +27,40 @@ test('an administrator renames the blog on the settings page, and a bad title is
   await page.getByLabel('Title', { exact: true }).fill(before);
   await page.getByRole('button', { name: 'Save the settings' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  expect(errors.filter((error) => !error.includes('status of 400'))).toEqual([]);
+});
+
+test('an administrator sets the time zone, date format and posts per page, and readers see them', async ({ page }) => {
+  const errors = collectErrors(page);
+  await signIn(page, 'root@example.org');
+  await page.goto('/dashboard/settings');
+  await waitForHydration(page);
+  const zone = page.getByLabel(/^Time zone/);
+  await zone.fill('Mars/Olympus_Mons');
+  await page.getByRole('button', { name: 'Save the settings' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Not saved: “Mars/Olympus_Mons” is not a time zone' })).toBeVisible();
+
+  await zone.fill('Pacific/Kiritimati');
+  await page.getByLabel('Date format').selectOption('j F Y');
+  await page.getByLabel(/^Posts on a page/).fill('2');
+  await page.getByRole('button', { name: 'Save the settings' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await page.goto('/');
+  await expect(page.locator('.post-teaser')).toHaveCount(2);
+  await expect(page.locator('.post-meta time').first()).toHaveText(/^\d{1,2} [A-Z][a-z]+ \d{4}$/);
+  await waitForHydration(page);
+  await page.getByRole('link', { name: 'Page 2' }).click();
+  await expect(page).toHaveURL(/\?page=2$/);
+  await expect(page.locator('.post-teaser')).toHaveCount(2);
+  await expect(page.locator('.post-meta time').first()).toHaveText(/^\d{1,2} [A-Z][a-z]+ \d{4}$/);
+
+  await page.goto('/dashboard/settings');
+  await waitForHydration(page);
+  await page.getByLabel(/^Time zone/).fill('UTC');
+  await page.getByLabel('Date format').selectOption('F jS, Y');
+  await page.getByLabel(/^Posts on a page/).fill('10');
+  await page.getByRole('button', { name: 'Save the settings' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
   // The browser notes the refused save's 400 on its console; nothing else may go wrong.
   expect(errors.filter((error) => !error.includes('status of 400'))).toEqual([]);
 });

@@ -100,6 +100,19 @@ pub struct SiteSettingsArgs {
     /// A line under the title saying what the blog is about; "" for none.
     #[arg(long, value_parser = app::settings::site_tagline)]
     pub tagline: Option<String>,
+    /// The language the blog is written in, a tag such as en, zh or zh-Hant.
+    #[arg(long, value_parser = app::settings::language_tag)]
+    pub language: Option<String>,
+    /// The time zone dates are written in, such as UTC, Europe/Berlin or Asia/Shanghai.
+    #[arg(long, value_parser = app::settings::time_zone)]
+    pub time_zone: Option<String>,
+    /// How dates are written, as WordPress names it: "F jS, Y", "F j, Y", "j F Y", "Y-m-d",
+    /// "m/d/Y", "d/m/Y" or "Y年n月j日".
+    #[arg(long, value_parser = app::settings::date_format)]
+    pub date_format: Option<app::model::DateFormat>,
+    /// How many posts a page of a listing or a search shows (1 to 100).
+    #[arg(long, value_parser = app::settings::posts_per_page)]
+    pub posts_per_page: Option<i32>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -140,7 +140,7 @@ pub async fn export_wxr(
                 .iter()
                 .filter(|comment| comment.post_id == post.id)
                 .collect();
-            write_item(&mut out, public_url, post, &own)?;
+            write_item(&mut out, &site, post, &own)?;
             if post.kind == "page" {
                 summary.pages += 1;
             } else {
@@ -297,7 +297,7 @@ fn write_head(
 
 fn write_item(
     out: &mut Out,
-    public_url: &str,
+    site: &SiteInfo,
     post: &ExportedPost,
     comments: &[&ExportedComment],
 ) -> io::Result<()> {
@@ -306,7 +306,7 @@ fn write_item(
     } else {
         post_href(&post.slug)
     };
-    let link = format!("{public_url}{href}");
+    let link = format!("{}{href}", site.url);
     element(out, "item", |out| {
         text(out, "title", &post.title)?;
         text(out, "link", &link)?;
@@ -331,11 +331,11 @@ fn write_item(
         cdata(out, "excerpt:encoded", &post.excerpt)?;
         text(out, "wp:post_id", &post.id.to_string())?;
         // A draft never given a date keeps WordPress's "floating" date: unset in GMT, and when
-        // it was begun in the site's time (UTC, here).
+        // it was begun in the site's time.
         cdata(
             out,
             "wp:post_date",
-            &wordpress_date(post.published_at.unwrap_or(post.created_at)),
+            &site_date(post.published_at.unwrap_or(post.created_at), site),
         )?;
         cdata(
             out,
@@ -344,7 +344,7 @@ fn write_item(
                 .published_at
                 .map_or_else(|| "0000-00-00 00:00:00".to_string(), wordpress_date),
         )?;
-        cdata(out, "wp:post_modified", &wordpress_date(post.updated_at))?;
+        cdata(out, "wp:post_modified", &site_date(post.updated_at, site))?;
         cdata(
             out,
             "wp:post_modified_gmt",
@@ -385,20 +385,20 @@ fn write_item(
             })?;
         }
         for comment in comments {
-            write_comment(out, comment)?;
+            write_comment(out, site, comment)?;
         }
         Ok(())
     })
 }
 
-fn write_comment(out: &mut Out, comment: &ExportedComment) -> io::Result<()> {
+fn write_comment(out: &mut Out, site: &SiteInfo, comment: &ExportedComment) -> io::Result<()> {
     element(out, "wp:comment", |out| {
         text(out, "wp:comment_id", &comment.id.to_string())?;
         cdata(out, "wp:comment_author", &comment.author_name)?;
         cdata(out, "wp:comment_author_email", &comment.author_email)?;
         text(out, "wp:comment_author_url", &comment.author_url)?;
         cdata(out, "wp:comment_author_IP", &comment.author_ip)?;
-        cdata(out, "wp:comment_date", &wordpress_date(comment.created_at))?;
+        cdata(out, "wp:comment_date", &site_date(comment.created_at, site))?;
         cdata(
             out,
             "wp:comment_date_gmt",
@@ -472,6 +472,13 @@ fn xml_text(value: &str) -> std::borrow::Cow<'_, str> {
 
 fn wordpress_date(date: DateTime<Utc>) -> String {
     date.format(WORDPRESS_DATE_FORMAT).to_string()
+}
+
+/// A date as WordPress writes it in the site's time zone.
+fn site_date(date: DateTime<Utc>, site: &SiteInfo) -> String {
+    date.with_timezone(&site.zone.offset_at(date))
+        .format(WORDPRESS_DATE_FORMAT)
+        .to_string()
 }
 
 /// A slug as WordPress stores it: letters of other scripts percent-encoded, in lower case.

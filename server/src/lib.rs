@@ -96,8 +96,8 @@ pub enum FieldnotesError {
     },
     #[error("cannot change the comment settings: {0}")]
     Settings(sqlx::Error),
-    #[error("cannot change the blog's title and tagline: {0}")]
-    SiteSettings(sqlx::Error),
+    #[error("cannot change the blog's settings: {0}")]
+    SiteSettings(#[from] app::db::site::SettingsError),
     #[error("cannot listen for signals: {0}")]
     Signals(std::io::Error),
     #[error(transparent)]
@@ -296,19 +296,48 @@ async fn comments(settings: &CommentSettingsArgs) -> Result<(), FieldnotesError>
 async fn site(settings: &SiteSettingsArgs) -> Result<(), FieldnotesError> {
     let stop = StopRequests::listen().map_err(FieldnotesError::Signals)?;
     let database = Database::open(&settings.database, Workload::Command, &stop).await?;
-    let set = app::db::site::set_site_info(
-        &database.pool,
-        settings.title.as_deref(),
-        settings.tagline.as_deref(),
-    )
-    .await;
+    let set = change_site_settings(&database.pool, settings).await;
     database.close().await;
-    let (title, tagline) = set.map_err(FieldnotesError::SiteSettings)?;
+    let site = set?;
     println!(
-        "Title: {title}\nTagline: {}",
-        if tagline.is_empty() { "none" } else { &tagline }
+        "Title: {}\nTagline: {}\nLanguage: {}\nTime zone: {}\nDate format: {} ({})\nPosts per page: {}",
+        site.title,
+        if site.tagline.is_empty() {
+            "none"
+        } else {
+            &site.tagline
+        },
+        site.language,
+        site.time_zone,
+        site.date_format.code(),
+        app::format::day(chrono::Utc::now(), site.date_format),
+        site.posts_per_page,
     );
     Ok(())
+}
+
+/// The blog's settings with the options given changed; all of them unchanged without options.
+async fn change_site_settings(
+    pool: &sqlx::PgPool,
+    options: &SiteSettingsArgs,
+) -> Result<app::model::SiteSettings, app::db::site::SettingsError> {
+    let mut site = app::db::site::site_settings(pool).await?;
+    let before = site.clone();
+    let replace = |field: &mut String, value: &Option<String>| {
+        if let Some(value) = value {
+            field.clone_from(value);
+        }
+    };
+    replace(&mut site.title, &options.title);
+    replace(&mut site.tagline, &options.tagline);
+    replace(&mut site.language, &options.language);
+    replace(&mut site.time_zone, &options.time_zone);
+    site.date_format = options.date_format.unwrap_or(site.date_format);
+    site.posts_per_page = options.posts_per_page.unwrap_or(site.posts_per_page);
+    if site != before {
+        app::db::site::set_site_settings(pool, &site).await?;
+    }
+    Ok(site)
 }
 
 async fn user(settings: &UserSettings) -> Result<(), FieldnotesError> {

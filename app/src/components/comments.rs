@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::Session;
+use crate::components::{Session, SiteDate};
 use crate::error::AppError;
 use crate::format;
 use crate::model::{Comment, CommentOutcome};
@@ -139,7 +139,7 @@ fn CommentView(comment: Comment, open: bool) -> impl IntoView {
             <p class="comment-meta">
                 <span class="comment-author">{author}</span>
                 " · "
-                <time datetime=comment.created_at.to_rfc3339()>{format::long_date(comment.created_at)}</time>
+                <SiteDate date=comment.created_at />
             </p>
             {comment.awaiting_moderation.then(|| view! {
                 <p class="comment-status">"Your comment is awaiting moderation."</p>

@@ -23,5 +23,5 @@ pub use post_meta::PostMeta;
 pub use search_form::SearchForm;
 pub use session::{AccountLinks, Session, provide_session};
 pub use sidebar::{RecentPosts, SidebarContent, provide_sidebar};
-pub use site_header::{Loading, Site, SiteHeader, provide_site};
+pub use site_header::{Loading, Site, SiteDate, SiteHeader, provide_site};
 pub use status::{ErrorNotice, set_http_status};

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::components::SiteDate;
 use crate::filter::{Part, PostFilter};
 use crate::format;
 use crate::model::{Named, PostSummary};
@@ -13,8 +14,7 @@ use crate::model::{Named, PostSummary};
 /// page, an author's link lists that author's posts with that tag.
 #[component]
 pub fn PostMeta(summary: PostSummary, #[prop(optional)] within: PostFilter) -> impl IntoView {
-    let date = format::long_date(summary.published_at);
-    let datetime = summary.published_at.to_rfc3339();
+    let date = summary.published_at;
     let month_href = within
         .with(Part::Year, &summary.published_at.format("%Y").to_string())
         .with(Part::Month, &summary.published_at.format("%-m").to_string())
@@ -62,7 +62,7 @@ pub fn PostMeta(summary: PostSummary, #[prop(optional)] within: PostFilter) -> i
         <p class="post-meta">
             "Posted: "
             <A href=month_href>
-                <time datetime=datetime>{date}</time>
+                <SiteDate date=date />
             </A>
             {author}
             {categories}

@@ -1,6 +1,7 @@
 //! The blog's name and tagline at the top of every page, the language of the page, and the
 //! facts about the blog every page needs.
 
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_meta::Html;
 use leptos_router::components::A;
@@ -22,13 +23,22 @@ pub struct Site(pub Resource<Result<SiteInfo, AppError>>);
 impl Site {
     /// The blog's facts, or neutral ones while they cannot be read.
     pub async fn info(self) -> SiteInfo {
-        self.0.await.unwrap_or_else(|_| SiteInfo {
-            title: "Fieldnotes".to_string(),
-            tagline: String::new(),
-            language: "en".to_string(),
-            url: String::new(),
-        })
+        self.0.await.unwrap_or_else(|_| SiteInfo::neutral())
     }
+}
+
+/// A day as the blog writes it, in its time zone and date format.
+#[component]
+pub fn SiteDate(date: DateTime<Utc>) -> impl IntoView {
+    let site = use_context::<Site>();
+    let written = move || {
+        let info = site
+            .and_then(|site| site.0.get())
+            .and_then(Result::ok)
+            .unwrap_or_else(SiteInfo::neutral);
+        crate::format::site_date(date, &info)
+    };
+    view! { <time datetime=date.to_rfc3339()>{written}</time> }
 }
 
 /// Whether a page is loading during navigation in the browser.

@@ -101,9 +101,44 @@ pub async fn list_posts(
     page: u32,
     per_page: u32,
 ) -> sqlx::Result<Option<PostListing>> {
-    let Some(found) = find_page(pool, filter, page, per_page).await? else {
+    listing(pool, filter, page, PageSize::Posts(per_page)).await
+}
+
+/// Like [`list_posts`], as many posts a page as the blog's settings say, read beside the names
+/// in the address.
+pub async fn list_posts_as_set(
+    pool: &PgPool,
+    filter: &PostFilter,
+    page: u32,
+) -> sqlx::Result<Option<PostListing>> {
+    listing(pool, filter, page, PageSize::Site).await
+}
+
+/// How many posts a page of a listing holds.
+#[derive(Debug, Clone, Copy)]
+enum PageSize {
+    /// As many as the blog's settings say.
+    Site,
+    Posts(u32),
+}
+
+async fn listing(
+    pool: &PgPool,
+    filter: &PostFilter,
+    page: u32,
+    size: PageSize,
+) -> sqlx::Result<Option<PostListing>> {
+    let per_page = async {
+        match size {
+            PageSize::Site => super::site::posts_per_page(pool).await,
+            PageSize::Posts(per_page) => Ok(per_page),
+        }
+    };
+    let (resolved, per_page) = tokio::try_join!(resolve(pool, filter), per_page)?;
+    let Some(resolved) = resolved else {
         return Ok(None);
     };
+    let found = page_of(pool, resolved, page, per_page).await?;
     let posts = super::posts::summaries(pool, &found.ids).await?;
     Ok(Some(PostListing {
         filter: filter.clone(),
@@ -139,6 +174,15 @@ pub async fn find_page(
     let Some(resolved) = resolve(pool, filter).await? else {
         return Ok(None);
     };
+    Ok(Some(page_of(pool, resolved, page, per_page).await?))
+}
+
+async fn page_of(
+    pool: &PgPool,
+    resolved: Resolved,
+    page: u32,
+    per_page: u32,
+) -> sqlx::Result<ListingPage> {
     let offset = i64::from(page.saturating_sub(1)) * i64::from(per_page);
     let limit = i64::from(per_page);
     let (ids, total) = match resolved.scopes.as_slice() {
@@ -154,12 +198,12 @@ pub async fn find_page(
             combined_page(pool, driver, driver_total, &resolved, offset, limit).await?
         }
     };
-    Ok(Some(ListingPage {
+    Ok(ListingPage {
         facets: resolved.facets,
         about: resolved.about,
         ids,
         total,
-    }))
+    })
 }
 
 /// The ids of a page of one scope, and how many posts the scope holds in the months. The month

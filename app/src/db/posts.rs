@@ -311,7 +311,7 @@ pub async fn find_public_page(
     }
     let Some(page) = sqlx::query!(
         r#"
-        SELECT p.id, p.slug, p.title, p.body_html, p.password_key,
+        SELECT p.id, p.slug, p.title, p.body_html, p.password_key, p.language,
                parent.slug AS "parent_slug?", parent.title AS "parent_title?"
         FROM posts p
         LEFT JOIN posts parent ON parent.id = p.parent_id
@@ -354,6 +354,7 @@ pub async fn find_public_page(
         },
         protected,
         locked,
+        language: page.language,
         parent: page
             .parent_slug
             .zip(page.parent_title)

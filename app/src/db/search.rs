@@ -75,7 +75,8 @@ pub async fn index_stale_posts(pool: &PgPool) -> sqlx::Result<u64> {
 }
 
 /// The ids of one page of the published posts that match `query` and `filter`, best matches
-/// first, and how many match in all, asked for at once. The statements are planned afresh each
+/// first, how many match in all, and how many a page holds (`per_page`, or as the blog's
+/// settings say when `None`), asked for at once. The statements are planned afresh each
 /// time (not kept prepared), so that the planner sees the words: a common word and a rare one
 /// take different paths (see `search_matches`).
 async fn matching_posts(
@@ -83,8 +84,8 @@ async fn matching_posts(
     query: &str,
     filter: &Resolved,
     page: u32,
-    per_page: u32,
-) -> sqlx::Result<(Vec<i64>, Count)> {
+    per_page: Option<u32>,
+) -> sqlx::Result<(Vec<i64>, Count, u32)> {
     let tokens = search::query_tokens(query).join(" ");
     let total = sqlx::query_scalar!(
         r#"SELECT count(*) AS "total!" FROM search_matches($1, $2, $3, $4, $5, $6)"#,
@@ -101,7 +102,8 @@ async fn matching_posts(
         r#"
         SELECT post_id AS "post_id!" FROM search_matches($1, $2, $3, $4, $5, $6)
         ORDER BY rank DESC, published_at DESC, post_id DESC
-        OFFSET $7 LIMIT $8
+        OFFSET ($7::bigint - 1) * coalesce($8::bigint, (SELECT posts_per_page FROM site))
+        LIMIT coalesce($8::bigint, (SELECT posts_per_page FROM site))
         "#,
         tokens,
         filter.from,
@@ -109,33 +111,39 @@ async fn matching_posts(
         filter.author(),
         filter.tag(),
         filter.category(),
-        i64::from(page.saturating_sub(1)) * i64::from(per_page),
-        i64::from(per_page),
+        i64::from(page.max(1)),
+        per_page.map(i64::from),
     )
     .persistent(false)
     .fetch_all(pool);
-    let (total, ids) = tokio::try_join!(total, ids)?;
+    let per_page = async {
+        match per_page {
+            Some(per_page) => Ok(per_page),
+            None => super::site::posts_per_page(pool).await,
+        }
+    };
+    let (total, ids, per_page) = tokio::try_join!(total, ids, per_page)?;
     let total = total as u64;
     let total = if total > SEARCH_CAP {
         Count::MoreThan(SEARCH_CAP)
     } else {
         Count::Exact(total)
     };
-    Ok((ids, total))
+    Ok((ids, total, per_page))
 }
 
 /// Page `page` of the published posts that match `query`, best matches first, with the
-/// matching words marked in an excerpt.
+/// matching words marked in an excerpt; `per_page` of them, or as many as the blog's settings say.
 pub async fn search_posts(
     pool: &PgPool,
     query: &str,
     page: u32,
-    per_page: u32,
+    per_page: Option<u32>,
 ) -> sqlx::Result<SearchResults> {
     let anything = resolve(pool, &PostFilter::default())
         .await?
         .expect("the empty filter names nothing");
-    let (ids, total) = matching_posts(pool, query, &anything, page, per_page).await?;
+    let (ids, total, per_page) = matching_posts(pool, query, &anything, page, per_page).await?;
     let rows = sqlx::query!(
         r#"SELECT id AS "id!", slug AS "slug!", title AS "title!", body_html AS "body_html!",
                   published_at AS "published_at!", password IS NOT NULL AS "protected!"
@@ -182,7 +190,7 @@ pub async fn search_listing(
     let Some(resolved) = resolve(pool, filter).await? else {
         return Ok(None);
     };
-    let (ids, total) = matching_posts(pool, query, &resolved, page, per_page).await?;
+    let (ids, total, _) = matching_posts(pool, query, &resolved, page, Some(per_page)).await?;
     let posts = super::posts::summaries(pool, &ids).await?;
     Ok(Some(PostListing {
         filter: filter.clone(),

@@ -2,18 +2,40 @@
 
 use sqlx::{PgExecutor, PgPool};
 
-use crate::model::{SiteInfo, SiteSettings};
+use crate::model::{DateFormat, SiteInfo, SiteSettings, ZoneOffsets};
 
 pub async fn site_info(db: impl PgExecutor<'_>, url: &str) -> sqlx::Result<SiteInfo> {
-    let site = sqlx::query!("SELECT title, tagline, language FROM site")
-        .fetch_one(db)
-        .await?;
+    let site = sqlx::query!(
+        "SELECT title, tagline, language, zone_changes, zone_offsets, date_format, posts_per_page
+         FROM site"
+    )
+    .fetch_one(db)
+    .await?;
     Ok(SiteInfo {
         title: site.title,
         tagline: site.tagline,
         language: site.language,
         url: url.to_string(),
+        zone: ZoneOffsets {
+            changes: site.zone_changes,
+            offsets: site.zone_offsets,
+        },
+        date_format: date_format(&site.date_format),
+        posts_per_page: site.posts_per_page.unsigned_abs().max(1),
     })
+}
+
+/// The stored format, which the table allows only among [`DateFormat::ALL`].
+fn date_format(code: &str) -> DateFormat {
+    DateFormat::from_code(code).unwrap_or(DateFormat::MonthDayOrdinal)
+}
+
+/// How many posts a page of a listing or a search shows.
+pub async fn posts_per_page(pool: &PgPool) -> sqlx::Result<u32> {
+    let per_page = sqlx::query_scalar!("SELECT posts_per_page FROM site")
+        .fetch_one(pool)
+        .await?;
+    Ok(per_page.unsigned_abs().max(1))
 }
 
 /// Changes the blog's title and tagline, each when given; the two as they are afterwards.
@@ -96,24 +118,44 @@ pub async fn set_comment_settings(
 
 /// Everything the settings page shows and changes, at once.
 pub async fn site_settings(pool: &PgPool) -> sqlx::Result<SiteSettings> {
-    sqlx::query_as!(
-        SiteSettings,
+    let site = sqlx::query!(
         r#"
         SELECT title, tagline, language, comments_open_by_default, show_pings,
-               comment_spam_words AS spam_words, comment_min_writing_seconds AS min_writing_seconds
+               comment_spam_words, comment_min_writing_seconds, time_zone, date_format,
+               posts_per_page
         FROM site
         "#
     )
     .fetch_one(pool)
-    .await
+    .await?;
+    Ok(SiteSettings {
+        title: site.title,
+        tagline: site.tagline,
+        language: site.language,
+        comments_open_by_default: site.comments_open_by_default,
+        show_pings: site.show_pings,
+        spam_words: site.comment_spam_words,
+        min_writing_seconds: site.comment_min_writing_seconds,
+        time_zone: site.time_zone,
+        date_format: date_format(&site.date_format),
+        posts_per_page: site.posts_per_page,
+    })
 }
 
-pub async fn set_site_settings(pool: &PgPool, settings: &SiteSettings) -> sqlx::Result<()> {
-    sqlx::query!(
+/// Saves every setting at once, the time zone's offsets worked out from its name; nothing when
+/// PostgreSQL's zone database holds no zone of that name (`Err(UnknownTimeZone)`).
+pub async fn set_site_settings(
+    pool: &PgPool,
+    settings: &SiteSettings,
+) -> Result<(), SettingsError> {
+    let saved = sqlx::query!(
         r#"
         UPDATE site
         SET title = $1, tagline = $2, comments_open_by_default = $3, show_pings = $4,
-            comment_spam_words = $5, comment_min_writing_seconds = $6, language = $7
+            comment_spam_words = $5, comment_min_writing_seconds = $6, language = $7,
+            time_zone = $8, (zone_changes, zone_offsets) = (SELECT * FROM zone_offsets($8)),
+            date_format = $9, posts_per_page = $10
+        WHERE EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $8)
         "#,
         settings.title,
         settings.tagline,
@@ -122,10 +164,24 @@ pub async fn set_site_settings(pool: &PgPool, settings: &SiteSettings) -> sqlx::
         &settings.spam_words,
         settings.min_writing_seconds,
         settings.language,
+        settings.time_zone,
+        settings.date_format.code(),
+        settings.posts_per_page,
     )
     .execute(pool)
     .await?;
+    if saved.rows_affected() == 0 {
+        return Err(SettingsError::UnknownTimeZone(settings.time_zone.clone()));
+    }
     Ok(())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("“{0}” is not a time zone name such as UTC, Europe/Berlin or Asia/Shanghai")]
+    UnknownTimeZone(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
 }
 
 /// Whether a new post takes comments unless its writer says otherwise.

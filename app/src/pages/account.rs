@@ -6,9 +6,8 @@
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
-use crate::components::{ErrorNotice, NewPasswordFields, Session};
+use crate::components::{ErrorNotice, NewPasswordFields, Session, SiteDate};
 use crate::error::AppError;
-use crate::format::long_date;
 use crate::model::{Account, ApiToken};
 use crate::pages::SignInFirst;
 
@@ -175,8 +174,8 @@ pub fn AccountPage() -> impl IntoView {
                                         {tokens.into_iter().map(|token| view! {
                                             <li>
                                                 <strong>{token.name}</strong>
-                                                {format!(" made {}", long_date(token.created_at))}
-                                                {token.last_used_at.map(|at| format!(", last used {}", long_date(at)))}
+                                                " made " <SiteDate date=token.created_at />
+                                                {token.last_used_at.map(|at| view! { ", last used " <SiteDate date=at /> })}
                                                 <ActionForm action=revoke>
                                                     <input type="hidden" name="id" value=token.id.to_string() />
                                                     <button type="submit" class="link-button">"Revoke"</button>

@@ -6,10 +6,9 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
-use crate::components::ErrorNotice;
+use crate::components::{ErrorNotice, SiteDate};
 use crate::error::AppError;
 use crate::filter::post_href;
-use crate::format::long_date;
 use crate::model::{CommentQueue, CommentStatus, QueuedComment};
 use crate::pages::SignInFirst;
 
@@ -202,7 +201,7 @@ fn QueuedCommentEntry(
                     " · on "
                     <a href=post.clone()>{comment.post_title.clone()}</a>
                     " · "
-                    <time datetime=comment.created_at.to_rfc3339()>{long_date(comment.created_at)}</time>
+                    <SiteDate date=comment.created_at />
                 </p>
                 <p class="comment-body">{comment.body.clone()}</p>
                 <p class="row-actions">{buttons}{reply}</p>

@@ -7,10 +7,9 @@ use leptos_meta::{Meta, Title};
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::ErrorNotice;
+use crate::components::{ErrorNotice, SiteDate};
 use crate::error::AppError;
 use crate::filter::{escape_url_part, page_href, post_href};
-use crate::format::long_date;
 use crate::model::{
     Account, DashboardFilter, DashboardListing, DashboardPost, PostKind, PostStatus,
 };
@@ -278,7 +277,7 @@ fn DashboardRow(
                     title="Only this author's posts">{name}</a>
             })}</td>
             <td><span class=format!("status status-{}", post.status.as_str())>{post.status.label()}</span></td>
-            <td><time datetime=date.to_rfc3339()>{long_date(date)}</time></td>
+            <td><SiteDate date=date /></td>
             <td class="row-actions">
                 {if in_trash {
                     view! {

@@ -12,7 +12,7 @@ use crate::components::{
 use crate::error::AppError;
 use crate::filter::{MAX_COMBINED_POSTS, Part, PostFilter, post_href};
 use crate::format;
-use crate::model::{Count, Facet, POSTS_PER_PAGE, PROTECTED_NOTICE, PostListing, PostSummary};
+use crate::model::{Count, Facet, PROTECTED_NOTICE, PostListing, PostSummary};
 use crate::pages::NotFoundPage;
 
 #[server]
@@ -21,20 +21,20 @@ pub async fn list_posts(
     page: u32,
 ) -> Result<PostListing, AppError> {
     let not_found = || AppError::NotFound("this page of posts".to_string());
-    if page == 0 || !filter.is_valid() || filter.is_beyond_reach(page, POSTS_PER_PAGE) {
+    if page == 0 || !filter.is_valid() {
         return Err(not_found());
     }
     let pool = crate::context::pool()?;
-    let listing = crate::db::listings::list_posts(&pool, &filter, page, POSTS_PER_PAGE)
+    let listing = crate::db::listings::list_posts_as_set(&pool, &filter, page)
         .await?
         .ok_or_else(not_found)?;
-    if page > 1 && listing.posts.is_empty() {
+    if (page > 1 && listing.posts.is_empty()) || filter.is_beyond_reach(page, listing.per_page) {
         return Err(not_found());
     }
     Ok(listing)
 }
 
-/// A listing of posts, newest first, ten a page (`?page=2`): whichever listing its address
+/// A listing of posts, newest first, as many a page as the blog's settings say (`?page=2`): whichever listing its address
 /// names (see [`PostFilter::from_address`]).
 #[component]
 pub fn ListingPage() -> impl IntoView {
@@ -53,10 +53,8 @@ pub fn ListingPage() -> impl IntoView {
         move || request.get(),
         |request| async move {
             match request {
-                Some((filter, page)) if !filter.is_beyond_reach(page, POSTS_PER_PAGE) => {
-                    list_posts(filter, page).await.map(Some)
-                }
-                _ => Ok(None),
+                Some((filter, page)) => list_posts(filter, page).await.map(Some),
+                None => Ok(None),
             }
         },
     );
@@ -71,7 +69,7 @@ pub fn ListingPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let site = site.info().await;
                 if let Some((filter, page)) = request.get_untracked()
-                    && filter.is_beyond_reach(page, POSTS_PER_PAGE)
+                    && filter.is_beyond_reach(page, site.posts_per_page)
                 {
                     return view! { <BeyondReach filter /> }.into_any();
                 }

@@ -68,7 +68,7 @@ fn PageArticle(page: Page, site: SiteInfo, unlock: ServerAction<UnlockPost>) -> 
     };
     view! {
         <PageHead site title=title.clone() description=page.description path />
-        <article class="post page">
+        <article class="post page" lang=page.language>
             {page.parent.map(|parent| view! { <p class="page-parent">{link(parent)}</p> })}
             <h1 class="post-title">{title}</h1>
             {if page.locked {

@@ -7,7 +7,6 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::ErrorNotice;
 use crate::error::AppError;
-use crate::format::long_date;
 use crate::model::{DiffLine, Revision, RevisionHistory};
 use crate::pages::SignInFirst;
 
@@ -130,8 +129,7 @@ fn revision_label(revision: &Revision) -> String {
         ""
     };
     format!(
-        "{} {}{by}{kind}",
-        long_date(revision.saved_at),
-        revision.saved_at.format("%H:%M:%S UTC")
+        "{}{by}{kind}",
+        revision.saved_at.format("%Y-%m-%d %H:%M:%S UTC")
     )
 }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::{ErrorNotice, Loading, PageHead, Pagination, SearchForm, Site};
+use crate::components::{ErrorNotice, Loading, PageHead, Pagination, SearchForm, Site, SiteDate};
 use crate::error::AppError;
 use crate::filter::{escape_url_part, post_href};
 use crate::format;
@@ -23,7 +23,7 @@ pub async fn find_posts(query: String, page: u32) -> Result<SearchResults, AppEr
         return Err(AppError::NotFound("this page of results".to_string()));
     }
     let pool = crate::context::pool()?;
-    Ok(crate::db::search::search_posts(&pool, query, page, crate::model::POSTS_PER_PAGE).await?)
+    Ok(crate::db::search::search_posts(&pool, query, page, None).await?)
 }
 
 /// What a search asks for, before anything is looked up.
@@ -139,7 +139,7 @@ fn ResultList(results: SearchResults) -> impl IntoView {
                         <li class="search-hit">
                             <h2 class="post-title"><A href=href>{title}</A></h2>
                             <p class="post-meta">
-                                <time datetime=hit.published_at.to_rfc3339()>{format::long_date(hit.published_at)}</time>
+                                <SiteDate date=hit.published_at />
                             </p>
                             <p class="post-excerpt" class:protected-notice=hit.protected>
                                 {hit.protected.then_some(PROTECTED_NOTICE)}

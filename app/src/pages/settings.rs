@@ -1,15 +1,21 @@
-//! `/dashboard/settings`: administrators change the blog's title, tagline and language, whether
-//! new posts take comments, and how comments are screened, in the browser. `fieldnotes site` and
+//! `/dashboard/settings`: administrators change the blog's title, tagline and language, its time
+//! zone, date format and posts per page, whether new posts take comments, and how comments are
+//! screened, in the browser. `fieldnotes site` and
 //! `fieldnotes comments` change the same settings from the command line.
+
+// The form's fields are the arguments of the server function it posts to, one each.
+#![allow(clippy::too_many_arguments)]
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
 use crate::components::{ErrorNotice, Site};
 use crate::error::AppError;
-use crate::model::SiteSettings;
+use crate::model::{DateFormat, SiteSettings};
 use crate::pages::SignInFirst;
-use crate::settings::{MAX_TAGLINE_CHARS, MAX_TITLE_CHARS, MAX_WRITING_SECONDS};
+use crate::settings::{
+    MAX_POSTS_PER_PAGE, MAX_TAGLINE_CHARS, MAX_TITLE_CHARS, MAX_WRITING_SECONDS,
+};
 
 #[server(endpoint = "site_settings")]
 pub async fn get_site_settings() -> Result<SiteSettings, AppError> {
@@ -28,6 +34,9 @@ pub async fn save_site_settings(
     #[server(default)] show_pings: Option<String>,
     spam_words: String,
     min_writing_seconds: String,
+    time_zone: String,
+    date_format: String,
+    posts_per_page: String,
 ) -> Result<(), AppError> {
     use crate::settings;
     let pool = crate::context::pool()?;
@@ -46,9 +55,16 @@ pub async fn save_site_settings(
         show_pings: show_pings.is_some(),
         spam_words: settings::spam_words(&spam_words),
         min_writing_seconds,
+        time_zone: settings::time_zone(&time_zone).map_err(refused)?,
+        date_format: settings::date_format(&date_format).map_err(refused)?,
+        posts_per_page: settings::posts_per_page(&posts_per_page).map_err(refused)?,
     };
-    crate::db::site::set_site_settings(&pool, &site).await?;
-    Ok(())
+    crate::db::site::set_site_settings(&pool, &site)
+        .await
+        .map_err(|error| match error {
+            crate::db::site::SettingsError::Database(error) => AppError::from(error),
+            unknown => refused(unknown.to_string()),
+        })
 }
 
 #[component]
@@ -96,6 +112,29 @@ fn SettingsForm(settings: SiteSettings, save: ServerAction<SaveSiteSettings>) ->
             <p class="field">
                 <label for="settings-language">"Language the blog is written in (a tag such as en, zh or zh-Hant; a post can have its own)"</label>
                 <input id="settings-language" type="text" name="language" value=settings.language maxlength="35" required />
+            </p>
+            <h2>"Reading"</h2>
+            <p class="field">
+                <label for="settings-time-zone">"Time zone, in which dates are written (a name such as UTC, Europe/Berlin or Asia/Shanghai)"</label>
+                <input id="settings-time-zone" type="text" name="time_zone" value=settings.time_zone maxlength="64" required />
+            </p>
+            <p class="field">
+                <label for="settings-date-format">"Date format"</label>
+                <select id="settings-date-format" name="date_format">
+                    {DateFormat::ALL.into_iter().map(|format| {
+                        let example = crate::format::day(
+                            chrono::DateTime::<chrono::Utc>::from_timestamp(1_240_142_400, 0).unwrap_or_default(),
+                            format,
+                        );
+                        view! {
+                            <option value=format.code() selected=format == settings.date_format>{example}</option>
+                        }
+                    }).collect_view()}
+                </select>
+            </p>
+            <p class="field">
+                <label for="settings-posts-per-page">{format!("Posts on a page of a listing or a search (1 to {MAX_POSTS_PER_PAGE})")}</label>
+                <input id="settings-posts-per-page" type="number" name="posts_per_page" min="1" max=MAX_POSTS_PER_PAGE value=settings.posts_per_page required />
             </p>
             <h2>"Comments"</h2>
             <p class="field">

@@ -410,4 +410,47 @@ async fn the_blog_is_renamed_from_the_command_line(pool: PgPool) {
         (title.as_str(), tagline.as_str()),
         ("田野笔记 Fieldnotes", "")
     );
+
+    let changed = fieldnotes_site(
+        &pool,
+        &[
+            "--time-zone",
+            "Asia/Shanghai",
+            "--date-format",
+            "Y年n月j日",
+            "--posts-per-page",
+            "5",
+            "--language",
+            "zh",
+        ],
+    );
+    assert!(changed.status.success(), "{changed:?}");
+    let said = String::from_utf8_lossy(&changed.stdout);
+    assert!(
+        said.contains("Language: zh\nTime zone: Asia/Shanghai\nDate format: Y年n月j日")
+            && said.contains("Posts per page: 5"),
+        "{said}"
+    );
+    let (_, home) = app.get("/").await;
+    assert!(
+        home.contains("日</time>") && !home.contains("th, 20"),
+        "dates are written the Chinese way"
+    );
+    for (bad, said) in [
+        (["--time-zone", "Mars/Olympus_Mons"], "Mars/Olympus_Mons"),
+        (["--posts-per-page", "0"], "posts per page"),
+        (["--date-format", "l jS"], "date formats"),
+    ] {
+        let refused = fieldnotes_site(&pool, &bad);
+        assert!(!refused.status.success(), "{bad:?}");
+        assert!(
+            String::from_utf8_lossy(&refused.stderr).contains(said),
+            "{refused:?}"
+        );
+    }
+    let zone: String = sqlx::query_scalar("SELECT time_zone FROM site")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(zone, "Asia/Shanghai", "a refused change changes nothing");
 }

@@ -8,7 +8,7 @@ use sqlx::PgPool;
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn chinese_words_find_the_posts_that_hold_them(pool: PgPool) {
     import_fixture(&pool, "demo.wxr").await.unwrap();
-    let results = search_posts(&pool, "慈溪", 1, 10).await.unwrap();
+    let results = search_posts(&pool, "慈溪", 1, Some(10)).await.unwrap();
     assert_eq!(results.total, Count::Exact(1));
     let hit = &results.hits[0];
     assert_eq!(
@@ -23,13 +23,13 @@ async fn chinese_words_find_the_posts_that_hold_them(pool: PgPool) {
         hit.excerpt
     );
 
-    let apart = search_posts(&pool, "溪慈", 1, 10).await.unwrap();
+    let apart = search_posts(&pool, "溪慈", 1, Some(10)).await.unwrap();
     assert_eq!(
         apart.total,
         Count::Exact(0),
         "the two characters in the other order are another word"
     );
-    let single = search_posts(&pool, "慈", 1, 10).await.unwrap();
+    let single = search_posts(&pool, "慈", 1, Some(10)).await.unwrap();
     assert!(
         single.total.value() >= 1,
         "a single character finds posts too"
@@ -39,7 +39,7 @@ async fn chinese_words_find_the_posts_that_hold_them(pool: PgPool) {
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn english_words_match_their_other_forms_best_first(pool: PgPool) {
     import_fixture(&pool, "demo.wxr").await.unwrap();
-    let results = search_posts(&pool, "recycled", 1, 10).await.unwrap();
+    let results = search_posts(&pool, "recycled", 1, Some(10)).await.unwrap();
     assert!(
         results.total.value() >= 3,
         "recycled, recycling: {results:?}"
@@ -57,12 +57,15 @@ async fn english_words_match_their_other_forms_best_first(pool: PgPool) {
             "{hit:?}"
         );
     }
-    let plural = search_posts(&pool, "clusters", 1, 10).await.unwrap();
-    let singular = search_posts(&pool, "cluster", 1, 10).await.unwrap();
+    let plural = search_posts(&pool, "clusters", 1, Some(10)).await.unwrap();
+    let singular = search_posts(&pool, "cluster", 1, Some(10)).await.unwrap();
     assert_eq!(plural.total, singular.total);
     assert!(singular.total.value() >= 3);
     assert_eq!(
-        search_posts(&pool, "zeppelin", 1, 10).await.unwrap().total,
+        search_posts(&pool, "zeppelin", 1, Some(10))
+            .await
+            .unwrap()
+            .total,
         Count::Exact(0)
     );
 }
@@ -75,7 +78,10 @@ async fn hidden_posts_are_never_found(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(
-        search_posts(&pool, "慈溪", 1, 10).await.unwrap().total,
+        search_posts(&pool, "慈溪", 1, Some(10))
+            .await
+            .unwrap()
+            .total,
         Count::Exact(0)
     );
 }
