@@ -100,6 +100,13 @@ impl From<sqlx::Error> for AppError {
                 tracing::warn!(%error, "a database statement ran too long");
                 AppError::busy()
             }
+            error if crate::db::is_unreachable(error) => {
+                tracing::warn!(%error, "the database does not answer");
+                AppError::Busy(
+                    "the database does not answer just now; please try again in a few seconds"
+                        .to_string(),
+                )
+            }
             _ => {
                 tracing::error!(%error, "database error");
                 AppError::Internal

@@ -64,6 +64,8 @@ const LOCK_TIMEOUT: Duration = Duration::from_secs(
 const LOCK_NOTICE: Duration = Duration::from_secs(2);
 /// How often waits look again, and for a request to stop.
 const POLL_INTERVAL: Duration = Duration::from_millis(50);
+/// How long an ended server may wait to be collected by its parent before a new one starts.
+const COLLECT_TIMEOUT: Duration = Duration::from_secs(20);
 /// How long a program asked to end (SIGTERM) may take before it is killed.
 const END_GRACE: Duration = Duration::from_secs(5);
 /// How many lines of PostgreSQL's log a failure shows.
@@ -275,6 +277,22 @@ impl PrivateCluster {
         ]
     }
 
+    /// Starts PostgreSQL again when it stopped while the cluster was in use (it crashed, or was
+    /// killed): under the start-up lock, as every start, so that of several processes using the
+    /// cluster one starts it. `Ok(true)` when this call started it.
+    pub fn restart_if_down(&self, stop: &StopRequests) -> Result<bool, ClusterError> {
+        if self.is_running(stop)? {
+            return Ok(false);
+        }
+        let _start_lock = lock(&self.lock_path, &self.lock_path, LockKind::Exclusive, stop)?;
+        if self.is_running(stop)? {
+            return Ok(false);
+        }
+        self.wait_until_collected(stop)?;
+        self.start_server(stop)?;
+        Ok(true)
+    }
+
     /// Stops using the cluster; the last process to do so stops it (a fast shutdown: open
     /// transactions roll back, everything committed is kept), and waits until it is down.
     pub fn release(mut self) -> Result<(), ClusterError> {
@@ -363,6 +381,7 @@ impl PrivateCluster {
             // Left by a crash, it may still be starting or recovering.
             self.wait_until_ready(stop)
         } else {
+            self.wait_until_collected(stop)?;
             self.start_server(stop)
         }
     }
@@ -493,7 +512,38 @@ impl PrivateCluster {
             QUICK_TIMEOUT,
             stop,
         )?;
-        Ok(output.status.success())
+        Ok(output.status.success() && self.ended_server().is_none())
+    }
+
+    /// The process id in `postmaster.pid` when that process has ended but has not yet been
+    /// collected by its parent (a zombie, as when a slow init adopted it): pg_ctl still calls it
+    /// running, and PostgreSQL refuses to start while it is there.
+    fn ended_server(&self) -> Option<String> {
+        let pid_file = fs::read_to_string(self.data().join("postmaster.pid")).ok()?;
+        let pid = pid_file.lines().next()?.trim().to_string();
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // The state follows the program's name, which is in parentheses.
+        let state = stat.rsplit_once(')')?.1.split_whitespace().next()?;
+        (state == "Z").then_some(pid)
+    }
+
+    /// Waits, for a bounded time, until an ended server has been collected and a new one may
+    /// start.
+    fn wait_until_collected(&self, stop: &StopRequests) -> Result<(), ClusterError> {
+        let deadline = Instant::now() + COLLECT_TIMEOUT;
+        while let Some(pid) = self.ended_server() {
+            if Instant::now() > deadline || stop.requested() {
+                return Err(ClusterError::Command {
+                    action: "starting PostgreSQL again".to_string(),
+                    details: format!(
+                        "its ended server process {pid} was not collected by its parent within {} seconds",
+                        COLLECT_TIMEOUT.as_secs()
+                    ),
+                });
+            }
+            std::thread::sleep(POLL_INTERVAL);
+        }
+        Ok(())
     }
 
     fn data(&self) -> PathBuf {

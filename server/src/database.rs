@@ -3,6 +3,7 @@
 //! date before anything else runs, and no connection waits without a bound.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -58,7 +59,8 @@ pub struct Database {
 
 enum Source {
     Url(String),
-    Cluster(PrivateCluster),
+    /// Shared with the supervisor, which starts its server again should it stop.
+    Cluster(Arc<PrivateCluster>),
 }
 
 impl Database {
@@ -79,7 +81,7 @@ impl Database {
                 tracing::info!(data_dir = %settings.data_dir.display(), "private PostgreSQL cluster running");
                 (
                     cluster.connect_options(ClusterRole::Blog, PRIVATE_DATABASE),
-                    Source::Cluster(cluster),
+                    Source::Cluster(Arc::new(cluster)),
                 )
             }
         };
@@ -124,6 +126,61 @@ impl Database {
             release(cluster).await;
         }
     }
+
+    /// Watches the database while the server runs, never returning: a private cluster whose
+    /// server has gone is started again, and when the database stops answering, the connections
+    /// kept open to it are closed (each would fail a request once). Requests meanwhile wait for
+    /// a connection up to the pool's bound, or are answered 503 (see `AppError`'s conversion of
+    /// database errors).
+    pub async fn supervise(&self, stop: StopRequests) {
+        let mut ticks = tokio::time::interval(SUPERVISION_INTERVAL);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut away = false;
+        loop {
+            ticks.tick().await;
+            if let Source::Cluster(cluster) = &self.source {
+                let cluster = Arc::clone(cluster);
+                let stop = stop.clone();
+                match tokio::task::spawn_blocking(move || cluster.restart_if_down(&stop)).await {
+                    Ok(Ok(true)) => {
+                        tracing::warn!("PostgreSQL had stopped: started it again");
+                        close_idle_connections(&self.pool);
+                    }
+                    Ok(Ok(false)) => {}
+                    Ok(Err(error)) => tracing::error!(%error, "could not start PostgreSQL again"),
+                    Err(error) => tracing::error!(%error, "could not start PostgreSQL again"),
+                }
+            }
+            let probe = sqlx::query("SELECT 1").execute(&self.pool);
+            let error = match tokio::time::timeout(PROBE_TIMEOUT, probe).await {
+                Ok(Ok(_)) => {
+                    if away {
+                        tracing::info!("the database answers again");
+                        away = false;
+                    }
+                    continue;
+                }
+                Ok(Err(error)) if !app::db::is_unreachable(&error) => continue,
+                Ok(Err(error)) => error.to_string(),
+                Err(_) => format!("no answer within {PROBE_TIMEOUT:?}"),
+            };
+            if !away {
+                tracing::warn!(%error, "the database does not answer: requests get 503 until it does");
+                away = true;
+            }
+            close_idle_connections(&self.pool);
+        }
+    }
+}
+
+/// Closes the connections the pool keeps idle, so that new ones are made for the next requests.
+fn close_idle_connections(pool: &PgPool) {
+    for _ in 0..pool.num_idle() {
+        let Some(mut connection) = pool.try_acquire() else {
+            break;
+        };
+        connection.close_on_drop();
+    }
 }
 
 async fn connect_and_migrate(
@@ -163,6 +220,10 @@ async fn connect_and_migrate(
         .map_err(DatabaseError::Connect)
 }
 
+/// How often a serving process asks whether its database answers, and how long it waits.
+const SUPERVISION_INTERVAL: Duration = Duration::from_secs(1);
+const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
+
 /// Up to twenty connections: one page asks up to a dozen independent questions at once (the
 /// sidebar's five beside a post's six), which should not wait for each other. Connections are
 /// not tested with a ping before each use: that would double the round trips of every statement.
@@ -183,7 +244,21 @@ pub fn with_statement_timeout(pool: &PgPool, limit: Duration) -> PgPool {
     pool_options().connect_lazy_with(options)
 }
 
-async fn release(cluster: PrivateCluster) {
+/// Stops using the cluster, once the supervisor has let go of it (it may be asking whether its
+/// server runs, or starting it, which a request to stop cuts short).
+async fn release(mut cluster: Arc<PrivateCluster>) {
+    let deadline = tokio::time::Instant::now() + CLOSE_TIMEOUT;
+    let cluster = loop {
+        match Arc::try_unwrap(cluster) {
+            Ok(cluster) => break cluster,
+            Err(shared) if tokio::time::Instant::now() < deadline => {
+                cluster = shared;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            // Whoever holds it last stops it, as a dropped cluster does.
+            Err(_) => return,
+        }
+    };
     match tokio::task::spawn_blocking(move || cluster.release()).await {
         Ok(Ok(())) => {}
         Ok(Err(error)) => tracing::error!(%error, "could not stop the private PostgreSQL cluster"),

@@ -184,6 +184,7 @@ async fn serve_on(
         settings.limits,
         stop.clone().first(),
     );
+    let supervision = database.supervise(stop.clone());
     // After the first request to stop, open requests get a grace period; a second request, or
     // the end of the grace period, stops serving at once.
     let impatience = async {
@@ -196,6 +197,7 @@ async fn serve_on(
     tokio::select! {
         () = server => {}
         () = impatience => {}
+        () = supervision => {}
     }
     tracing::info!("stopped serving");
     Ok(())

@@ -33,6 +33,24 @@ pub mod writing;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
+/// Whether `error` says that the database could not be reached or went away (it is down,
+/// restarting, refusing connections), rather than that a statement failed.
+pub fn is_unreachable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        // Class 08 (connection exception), the administrator or a crash ending the session
+        // (57P01, 57P02), the server starting or stopping (57P03).
+        sqlx::Error::Database(database) => database.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
+}
+
 /// What an insert-or-update did, with the row's id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Upserted {

@@ -926,3 +926,149 @@ fn a_lost_superuser_password_file_is_named_with_what_to_do() {
     let output = psql(&dir, &[], "SELECT 1");
     assert!(output.status.success(), "{}", stderr(&output));
 }
+
+/// Kills the cluster's PostgreSQL server as a crash would, its children left to notice.
+fn kill_postgresql(dir: &Path) {
+    let pid_file = std::fs::read_to_string(dir.join("postgres/cluster/postmaster.pid")).unwrap();
+    let pid = pid_file.lines().next().unwrap().trim().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-KILL", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+}
+
+/// Asks `url` (one that reads the database on every request, such as `/readyz`) until it
+/// answers 200, within `limit` of now; every answer on the way is a 503 problem, each within the
+/// request timeout. How long it took.
+async fn until_served(url: &str, limit: Duration) -> Duration {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(40))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        let asked = Instant::now();
+        let reply = client.get(url).send().await.expect("the server answers");
+        assert!(
+            asked.elapsed() <= Duration::from_secs(31),
+            "an answer took {:?}, past the request timeout",
+            asked.elapsed()
+        );
+        let status = reply.status().as_u16();
+        let body = reply.text().await.unwrap();
+        match status {
+            200 => return started.elapsed(),
+            503 => assert!(
+                body.contains("\"status\": 503") || body.contains("\"status\":503"),
+                "{body}"
+            ),
+            other => panic!("{url} answered {other} while the database was away: {body}"),
+        }
+        assert!(
+            started.elapsed() < limit,
+            "{url} was not served again within {limit:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The slugs of the blog's newest posts, as the JSON API lists them `per_page` a page.
+async fn post_slugs(base: &str, per_page: u32) -> Vec<String> {
+    let answer = reqwest::get(format!("{base}/api/v1/posts?per_page={per_page}"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let listing: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    listing["posts"]
+        .as_array()
+        .expect("a list of posts")
+        .iter()
+        .map(|post| post["slug"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_postgresql_killed_while_serving_is_started_again() {
+    let dir = data_dir("supervised");
+    let server = start_server(&dir, free_port());
+    let base = format!("http://{}", server.address);
+    let before = post_slugs(&base, 100).await;
+    assert!(!before.is_empty(), "the demo blog was imported");
+
+    kill_postgresql(&dir);
+    let back = until_served(&format!("{base}/readyz"), Duration::from_secs(15)).await;
+    eprintln!("served again {back:?} after PostgreSQL was killed");
+    // Another page size, so that the answer is read afresh rather than kept from before.
+    assert_eq!(
+        post_slugs(&base, 99).await,
+        before,
+        "everything written before is there"
+    );
+    assert!(running(&dir));
+    let log = interrupt(server);
+    assert!(
+        log.contains("PostgreSQL had stopped: started it again"),
+        "{log}"
+    );
+    assert!(!running(&dir));
+}
+
+/// With `DATABASE_URL`, the server waits for its database to come back, answering 503 meanwhile,
+/// and serves again on its own once it has.
+#[tokio::test]
+async fn a_database_that_goes_away_and_returns_is_used_again() {
+    let dir = data_dir("database-away");
+    let cluster = open(&dir).await.unwrap();
+    let url = cluster.url(ClusterRole::Blog, app::db::PRIVATE_DATABASE);
+    let address = format!("127.0.0.1:{}", free_port());
+    let mut child = Command::new(fieldnotes_binary())
+        .args(["serve", "--addr", &address, "--site-root", "../target/site"])
+        .env("DATABASE_URL", &url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("fieldnotes starts");
+    let base = format!("http://{address}");
+    let ready = format!("{base}/readyz");
+    let listening = Instant::now();
+    while std::net::TcpStream::connect(&address).is_err() {
+        assert!(
+            listening.elapsed() < CREATING,
+            "fieldnotes did not start listening"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    until_served(&ready, CREATING).await;
+    let before = post_slugs(&base, 100).await;
+
+    kill_postgresql(&dir);
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(40);
+    loop {
+        let reply = client.get(&ready).send().await.unwrap();
+        if reply.status() == 503 {
+            break;
+        }
+        assert_eq!(reply.status(), 200, "answers while the database goes away");
+        assert!(
+            Instant::now() < deadline,
+            "the database's absence was not noticed"
+        );
+    }
+    assert!(cluster.restart_if_down(&StopRequests::never()).unwrap());
+    let back = until_served(&ready, Duration::from_secs(15)).await;
+    eprintln!("served again {back:?} after the database came back");
+    assert_eq!(
+        post_slugs(&base, 99).await,
+        before,
+        "everything written before is there"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    cluster.release().unwrap();
+}
