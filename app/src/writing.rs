@@ -100,6 +100,10 @@ pub async fn save_post(
     let place = input.place;
     let mut checked = checked_input(pool, input).await?;
     let mut tx = pool.begin().await?;
+    // Every published post changes the counts of the whole blog's listing and its author's:
+    // refreshed last, those rows stay locked for the commit alone, not for the whole save, so
+    // that writers at once do not wait for each other's.
+    db::listings::defer_listing_refreshes(&mut tx).await?;
     let place = match kind {
         PostKind::Post => PagePlace::default(),
         PostKind::Page => {
@@ -141,7 +145,9 @@ pub async fn save_post(
         comments_open: match (checked.comments_open, &before) {
             (Some(open), _) => open,
             (None, Some(post)) => post.comments_open,
-            (None, None) => db::site::comments_open_by_default(pool).await?,
+            // On the transaction's own connection: a save that waited for a second one while
+            // holding its first could, with enough saves at once, leave none for anyone.
+            (None, None) => db::site::comments_open_by_default(&mut *tx).await?,
         },
         password: match checked.password {
             Some(password) => password,
@@ -186,6 +192,7 @@ pub async fn save_post(
     db::writing::keep_revision(&mut tx, post_id, account.id, autosave).await?;
     db::search::index_post(&mut tx, post_id).await?;
     record_media(&mut tx, account, post_id, &fields.body_html).await?;
+    db::listings::refresh_listings(&mut tx, &[post_id]).await?;
     tx.commit().await?;
     Ok(SavedPost {
         id: post_id,
@@ -528,8 +535,7 @@ pub async fn create_category(
             "A category's name needs a letter or digit and at most {MAX_TAG_CHARS} characters."
         )));
     }
-    let mut conn = pool.acquire().await?;
-    let id = db::terms::create_category(&mut conn, name, parent_id)
+    let id = db::terms::create_category(&mut *pool.acquire().await?, name, parent_id)
         .await?
         .ok_or_else(|| AppError::BadRequest("The parent category does not exist.".to_string()))?;
     let choices = db::terms::category_choices(pool).await?;

@@ -185,9 +185,9 @@ pub enum SettingsError {
 }
 
 /// Whether a new post takes comments unless its writer says otherwise.
-pub async fn comments_open_by_default(pool: &PgPool) -> sqlx::Result<bool> {
+pub async fn comments_open_by_default(db: impl PgExecutor<'_>) -> sqlx::Result<bool> {
     sqlx::query_scalar!("SELECT comments_open_by_default FROM site")
-        .fetch_one(pool)
+        .fetch_one(db)
         .await
 }
 

@@ -13,6 +13,7 @@ mod feeds;
 mod import;
 mod limits;
 mod listings;
+mod load;
 mod old_addresses;
 mod operations;
 mod pages;

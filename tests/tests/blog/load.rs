@@ -1,0 +1,225 @@
+//! Two `fieldnotes serve` processes over one database, under half a minute of mixed reading and
+//! writing from 64 connections at once: no answer is a server error, every write that was
+//! acknowledged is there afterwards, and what one process writes the other shows on its next
+//! page.
+
+use std::collections::BTreeMap;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use app::model::Role;
+use integration_tests::{
+    Request, TestApp, account_with_token, database_url, fieldnotes_binary, import_fixture,
+};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use sqlx::PgPool;
+
+const CONNECTIONS: usize = 64;
+const LOAD: Duration = Duration::from_secs(30);
+
+/// A `fieldnotes serve` of its own over `pool`'s database, stopped when dropped.
+struct Process {
+    child: Child,
+    app: TestApp,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn serve(pool: &PgPool) -> Process {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(fieldnotes_binary())
+        .args(["serve", "--no-demo", "--site-root", "../target/site"])
+        .arg("--addr")
+        .arg(format!("127.0.0.1:{port}"))
+        .env("DATABASE_URL", database_url(pool))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let app = TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client,
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(reply) = app
+            .client
+            .get(format!("{}/readyz", app.address))
+            .send()
+            .await
+            && reply.status() == StatusCode::OK
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server was not ready in 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Process { child, app }
+}
+
+/// What the load saw: answers by status, a few of the server errors, and each written post's
+/// slug with the body its last acknowledged write gave it.
+#[derive(Default)]
+struct Tally {
+    statuses: BTreeMap<u16, u64>,
+    server_errors: Vec<String>,
+    written: BTreeMap<String, String>,
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn two_processes_under_mixed_load_lose_nothing_and_never_fail(pool: PgPool) {
+    import_fixture(&pool, "demo.wxr").await.unwrap();
+    let (_, writer) = account_with_token(&pool, "load@example.org", "Lo Ad", Role::Author).await;
+    let processes = Arc::new([serve(&pool).await, serve(&pool).await]);
+    let reads = [
+        "/",
+        "/archive/2009",
+        "/posts/using-sassens-theory-to-explain-the-phenomenon-of-cluster",
+        "/category/theory",
+        "/archive/2009/04",
+        "/search?q=theory",
+        "/feed.xml",
+        "/sitemap.xml",
+        "/api/v1/posts",
+        "/api/v1/posts?category=theory",
+    ];
+    let tally = Arc::new(Mutex::new(Tally::default()));
+    let until = Instant::now() + LOAD;
+    let workers: Vec<_> = (0..CONNECTIONS)
+        .map(|worker| {
+            let (processes, tally, writer) = (processes.clone(), tally.clone(), writer.clone());
+            tokio::spawn(async move {
+                // The slug and title of the post this connection wrote last.
+                let mut own: Option<(String, String)> = None;
+                let mut step = 0usize;
+                while Instant::now() < until {
+                    step += 1;
+                    let app = &processes[(worker + step) % 2].app;
+                    let (request, writes) = match (step % 10, &own) {
+                        (0, _) => {
+                            let title = format!("Load {worker} {step}");
+                            (
+                                Request::json(
+                                    Method::POST,
+                                    "/api/v1/posts",
+                                    &json!({
+                                        "title": title,
+                                        "body_html": format!("<p>Written {step}</p>"),
+                                        "status": "published",
+                                    }),
+                                ),
+                                Some((title, format!("<p>Written {step}</p>"))),
+                            )
+                        }
+                        (5, Some((slug, title))) => (
+                            Request::json(
+                                Method::PUT,
+                                format!("/api/v1/posts/{slug}"),
+                                &json!({
+                                    "title": title,
+                                    "body_html": format!("<p>Changed {step}</p>"),
+                                    "status": "published",
+                                }),
+                            ),
+                            Some((title.clone(), format!("<p>Changed {step}</p>"))),
+                        ),
+                        _ => (Request::get(reads[step % reads.len()]), None),
+                    };
+                    let request = if writes.is_some() {
+                        request.by(&writer)
+                    } else {
+                        request
+                    };
+                    let reply = request.send(app).await;
+                    let mut tally = tally.lock().unwrap();
+                    *tally.statuses.entry(reply.status.as_u16()).or_default() += 1;
+                    if reply.status.is_server_error() && tally.server_errors.len() < 5 {
+                        tally.server_errors.push(format!(
+                            "{} on {}: {}",
+                            reply.status, app.address, reply.body
+                        ));
+                    }
+                    if let Some((title, body)) = writes
+                        && reply.status.is_success()
+                    {
+                        let slug = reply.json()["slug"].as_str().unwrap().to_string();
+                        tally.written.insert(slug.clone(), body);
+                        own = Some((slug, title));
+                    }
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.await.unwrap();
+    }
+
+    let tally = Arc::try_unwrap(tally).ok().unwrap().into_inner().unwrap();
+    let answered: u64 = tally.statuses.values().sum();
+    eprintln!(
+        "{answered} answers in {LOAD:?} ({:.0} a second): {:?}; {} posts written",
+        answered as f64 / LOAD.as_secs_f64(),
+        tally.statuses,
+        tally.written.len()
+    );
+    assert!(
+        tally.server_errors.is_empty(),
+        "{}",
+        tally.server_errors.join("\n")
+    );
+    assert!(
+        tally.written.len() >= CONNECTIONS,
+        "every connection wrote at least once"
+    );
+    let stored: BTreeMap<String, String> =
+        sqlx::query_as("SELECT slug, body_html FROM posts WHERE slug = ANY($1)")
+            .bind(tally.written.keys().cloned().collect::<Vec<_>>())
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
+    assert_eq!(
+        stored, tally.written,
+        "every acknowledged write is stored as acknowledged"
+    );
+
+    // A write through one process is on the other's next page, whatever either kept.
+    let [first, second] = &*processes;
+    let before = Request::get("/").send(&second.app).await;
+    assert_eq!(before.status, StatusCode::OK);
+    let written = Request::json(
+        Method::POST,
+        "/api/v1/posts",
+        &json!({ "title": "Seen from the other process", "body_html": "<p>x</p>", "status": "published" }),
+    )
+    .by(&writer)
+    .send(&first.app)
+    .await;
+    assert_eq!(written.status, StatusCode::CREATED, "{}", written.body);
+    let after = Request::get("/").send(&second.app).await;
+    assert!(after.body.contains("Seen from the other process"));
+    // And a session begun through one is valid on the other.
+    let account = Request::get("/account").by(&writer).send(&second.app).await;
+    assert!(account.body.contains("Lo Ad"), "{}", account.body);
+}
