@@ -223,3 +223,107 @@ async fn two_processes_under_mixed_load_lose_nothing_and_never_fail(pool: PgPool
     let account = Request::get("/account").by(&writer).send(&second.app).await;
     assert!(account.body.contains("Lo Ad"), "{}", account.body);
 }
+
+/// A server killed with SIGKILL while posts are being saved leaves every save whole or absent:
+/// each post has the revision of its text and is counted in its listings, and every save that
+/// was acknowledged is there when a new server starts on the same database.
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_server_killed_while_saving_leaves_no_half_saved_post(pool: PgPool) {
+    import_fixture(&pool, "demo.wxr").await.unwrap();
+    let (_, writer) = account_with_token(&pool, "kill@example.org", "Ki Ll", Role::Author).await;
+    let mut process = serve(&pool).await;
+    let app = Arc::new(TestApp {
+        address: process.app.address.clone(),
+        client: process.app.client.clone(),
+    });
+    let acknowledged = Arc::new(Mutex::new(Vec::new()));
+    let savers: Vec<_> = (0..16)
+        .map(|saver| {
+            let (app, writer, acknowledged) = (app.clone(), writer.clone(), acknowledged.clone());
+            tokio::spawn(async move {
+                for step in 0.. {
+                    let body = format!("<p>{}</p>", "Saved whole or not at all. ".repeat(400));
+                    let post = json!({
+                        "title": format!("Killed {saver} {step}"), "body_html": body,
+                        "status": "published", "tags": ["kill", format!("saver {saver}")],
+                    });
+                    let sent = app
+                        .client
+                        .post(format!("{}/api/v1/posts", app.address))
+                        .bearer_auth(&writer)
+                        .header("content-type", "application/json")
+                        .body(serde_json::to_vec(&post).unwrap())
+                        .send()
+                        .await;
+                    // Once the server is gone, requests fail without an answer: that ends it.
+                    let Ok(reply) = sent else {
+                        break;
+                    };
+                    if reply.status() == StatusCode::CREATED {
+                        acknowledged
+                            .lock()
+                            .unwrap()
+                            .push(format!("Killed {saver} {step}"));
+                    }
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    process.child.kill().unwrap();
+    process.child.wait().unwrap();
+    for saver in savers {
+        saver.await.unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(
+        !acknowledged.is_empty(),
+        "saves were acknowledged before the kill"
+    );
+    eprintln!("{} saves acknowledged before the kill", acknowledged.len());
+
+    let restarted = serve(&pool).await;
+    let missing: Vec<String> = sqlx::query_scalar(
+        "SELECT title FROM unnest($1::text[]) AS wanted (title)
+         WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.title = wanted.title)",
+    )
+    .bind(&acknowledged)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(missing.is_empty(), "acknowledged but missing: {missing:?}");
+    let without_revision: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM posts p WHERE p.title LIKE 'Killed %' AND NOT EXISTS (
+             SELECT 1 FROM post_revisions r WHERE r.post_id = p.id AND r.body_html = p.body_html)",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(without_revision, 0, "every saved text has its revision");
+    let without_tags: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM posts p WHERE p.title LIKE 'Killed %'
+         AND (SELECT count(*) FROM post_tags t WHERE t.post_id = p.id) <> 2",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(without_tags, 0, "every saved post has both its tags");
+    let (counted, published): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT post_count FROM listing_totals WHERE scope = 'all' AND scope_id = 0)::bigint,
+                (SELECT count(*) FROM public_posts WHERE kind = 'post')",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        counted, published,
+        "the blog's count is the number of its posts"
+    );
+    let home = Request::get("/api/v1/posts?tag=kill&per_page=100")
+        .send(&restarted.app)
+        .await;
+    assert_eq!(home.status, StatusCode::OK);
+    for title in acknowledged.iter().rev().take(5) {
+        assert!(home.body.contains(title.as_str()), "{title} is listed");
+    }
+}
