@@ -142,6 +142,16 @@ fn writing_seconds(text: &str) -> Result<i32, String> {
 pub struct ServeSettings {
     #[command(flatten)]
     pub database: DatabaseSettings,
+    /// A streaming replica of the database to answer anonymous readers from, as
+    /// postgres://user:password@host/database; repeat the option (or separate them with commas)
+    /// for several. A replica more than 5 seconds behind, or that does not answer, is skipped.
+    #[arg(
+        long = "database-read-url",
+        env = "DATABASE_READ_URL",
+        hide_env_values = true,
+        value_delimiter = ','
+    )]
+    pub database_read_urls: Vec<String>,
     /// The address to listen on.
     #[arg(long, env = "FIELDNOTES_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,

@@ -235,6 +235,40 @@ fn pool_options() -> PgPoolOptions {
         .test_before_acquire(false)
 }
 
+/// Pools on the replicas at `urls`, connecting when first used (a replica that is down does not
+/// hold up the start), with the statement limits of `workload`; each named by its host for the log.
+pub fn replica_pools(
+    urls: &[String],
+    workload: Workload,
+) -> Result<Vec<(String, PgPool)>, DatabaseError> {
+    urls.iter()
+        .map(|url| {
+            let options = PgConnectOptions::from_str(url).map_err(DatabaseError::Connect)?;
+            let name = format!(
+                "{}:{}/{}",
+                options.get_host(),
+                options.get_port(),
+                options.get_database().unwrap_or_default()
+            );
+            let options = options.options([
+                ("lock_timeout", LOCK_TIMEOUT),
+                (
+                    "idle_in_transaction_session_timeout",
+                    IDLE_IN_TRANSACTION_TIMEOUT,
+                ),
+            ]);
+            let options = match workload {
+                Workload::Serving { statement_timeout } => options.options([(
+                    "statement_timeout",
+                    format!("{}ms", statement_timeout.as_millis()),
+                )]),
+                Workload::Command => options,
+            };
+            Ok((name, pool_options().connect_lazy_with(options)))
+        })
+        .collect()
+}
+
 /// A pool like `pool`, on the same database with the same credentials, whose statements
 /// PostgreSQL cancels after `limit`.
 pub fn with_statement_timeout(pool: &PgPool, limit: Duration) -> PgPool {

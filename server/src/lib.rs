@@ -19,6 +19,7 @@ pub mod media;
 pub mod metrics;
 pub mod old_addresses;
 pub mod page_cache;
+pub mod replicas;
 pub mod request_log;
 pub mod sitemap;
 pub mod stop;
@@ -44,6 +45,7 @@ use crate::config::{
     SiteSettingsArgs, UserSettings,
 };
 use crate::database::{Database, DatabaseError, Workload};
+use crate::replicas::Databases;
 use crate::stop::StopRequests;
 use crate::web::AppState;
 
@@ -132,13 +134,15 @@ async fn serve(settings: &ServeSettings) -> Result<(), FieldnotesError> {
         statement_timeout: settings.limits.statement_timeout(),
     };
     let database = Database::open(&settings.database, workload, &stop).await?;
-    let served = serve_on(&database, settings, listener, stop).await;
+    let replicas = database::replica_pools(&settings.database_read_urls, workload)?;
+    let served = serve_on(&database, replicas, settings, listener, stop).await;
     database.close().await;
     served
 }
 
 async fn serve_on(
     database: &Database,
+    replicas: Vec<(String, PgPool)>,
     settings: &ServeSettings,
     listener: TcpListener,
     stop: StopRequests,
@@ -174,7 +178,9 @@ async fn serve_on(
         trusted_proxies: settings.trusted_proxies.clone().unwrap_or_default(),
         page_cache_bytes: settings.page_cache_mb as usize * 1024 * 1024,
         metrics_token: settings.metrics_token.clone(),
+        databases: Databases::new(database.pool.clone(), replicas),
     };
+    let watching_replicas = state.databases.clone().watch();
     if let Ok(address) = listener.local_addr() {
         tracing::info!("Fieldnotes is serving on http://{address}");
     }
@@ -198,6 +204,7 @@ async fn serve_on(
         () = server => {}
         () = impatience => {}
         () = supervision => {}
+        () = watching_replicas => {}
     }
     tracing::info!("stopped serving");
     Ok(())

@@ -32,6 +32,7 @@ use sqlx::PgPool;
 use tokio::sync::{Notify, watch};
 
 use crate::caching;
+use crate::replicas::{Databases, Reading};
 
 /// The most the kept answers hold together, unless configured otherwise.
 pub const DEFAULT_BYTES: usize = 32 * 1024 * 1024;
@@ -46,7 +47,9 @@ const LIFETIME: Duration = Duration::from_secs(60);
 /// The kept answers of one server process.
 #[derive(Clone)]
 pub struct PageCache {
-    generations: Generations,
+    /// For each database requests read from (see [`crate::replicas::Reading`]), its own: an
+    /// answer made from a replica is labelled with what that replica had replayed.
+    generations: Arc<[Generations]>,
     max_bytes: usize,
     answers: Arc<Mutex<Answers>>,
 }
@@ -131,9 +134,9 @@ struct Answer {
 
 impl PageCache {
     /// A cache of at most `max_bytes`; none at all for 0.
-    pub fn new(pool: PgPool, max_bytes: usize) -> Self {
+    pub fn new(databases: &Databases, max_bytes: usize) -> Self {
         PageCache {
-            generations: Generations::start(pool),
+            generations: databases.pools().cloned().map(Generations::start).collect(),
             max_bytes,
             answers: Arc::default(),
         }
@@ -175,7 +178,11 @@ pub async fn serve_from_cache(
     if cache.max_bytes == 0 || !may_be_kept(&request) {
         return next.run(request).await;
     }
-    let generation = match cache.generations.current().await {
+    let database = request
+        .extensions()
+        .get::<Reading>()
+        .map_or(0, |reading| reading.index);
+    let generation = match cache.generations[database].current().await {
         Ok(generation) => generation,
         Err(error) => return error.into_response(),
     };
@@ -231,8 +238,7 @@ fn header_text(headers: &HeaderMap, name: header::HeaderName) -> String {
 fn may_be_kept(request: &Request) -> bool {
     let path = request.uri().path();
     request.method() == Method::GET
-        && !request.headers().contains_key(header::AUTHORIZATION)
-        && !crate::headers::carries_blog_cookies(request)
+        && crate::replicas::is_anonymous_read(request.method(), request.headers())
         && !crate::limits::is_server_function(request)
         && !path.starts_with("/media/")
         && !path.starts_with("/pkg/")

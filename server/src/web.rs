@@ -15,7 +15,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use leptos::config::{Env, LeptosOptions};
 use leptos::nonce::Nonce;
-use leptos::prelude::{provide_context, take_context};
+use leptos::prelude::{provide_context, take_context, use_context};
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use sqlx::PgPool;
 use tokio::sync::Semaphore;
@@ -26,6 +26,7 @@ use crate::config::RequestLimits;
 use crate::headers::BrowserPolicy;
 use crate::limits::{MAX_REQUEST_BYTES, is_server_function};
 use crate::page_cache::{self, PageCache};
+use crate::replicas::{self, Databases, Reading};
 use crate::{
     api, auth, export, feeds, headers, health, limits, media, old_addresses, request_log, sitemap,
 };
@@ -44,6 +45,8 @@ pub struct AppState {
     pub page_cache_bytes: usize,
     /// What a caller elsewhere than this machine gives to read `/metrics`.
     pub metrics_token: Option<String>,
+    /// The primary (`pool`) and the replicas readers' requests may be answered from.
+    pub databases: Arc<Databases>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -78,7 +81,13 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
     let routes = generate_route_list(App);
     let (pool, public_url) = (state.pool.clone(), PublicUrl(state.public_url.clone()));
     let provide_server_context = move || {
-        provide_context(pool.clone());
+        let reading = use_context::<axum::http::request::Parts>().and_then(|parts| {
+            parts
+                .extensions
+                .get::<Reading>()
+                .map(|reading| reading.pool.clone())
+        });
+        provide_context(reading.unwrap_or_else(|| pool.clone()));
         provide_context(public_url.clone());
         // No per-request nonce on the pages' scripts: the browser policy allows them by their
         // hashes, and the same page stays the same bytes, fit to be cached.
@@ -132,8 +141,12 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
         ))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(
-            PageCache::new(state.pool.clone(), state.page_cache_bytes),
+            PageCache::new(&state.databases, state.page_cache_bytes),
             page_cache::serve_from_cache,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.databases.clone(),
+            replicas::choose_database,
         ))
         .layer(middleware::from_fn(request_log::log_requests))
         .with_state(state)

@@ -124,12 +124,13 @@ impl TestApp {
         let address = format!("http://{}", listener.local_addr().expect("a bound address"));
         let state = AppState {
             leptos_options: leptos_options(Path::new("target/site")),
-            pool,
+            pool: pool.clone(),
             public_url: setup.public_url.unwrap_or_else(|| address.clone()),
             limits: setup.limits,
             trusted_proxies: setup.trusted_proxies,
             page_cache_bytes: page_cache::DEFAULT_BYTES,
             metrics_token: setup.metrics_token,
+            databases: server::replicas::Databases::new(pool, Vec::new()),
         };
         let app = router(state, &setup.cors_origins);
         tokio::spawn(serve(listener, app, setup.limits, std::future::pending()));
@@ -200,4 +201,74 @@ pub fn cookie_pair(set_cookie: &str) -> String {
         .unwrap_or_default()
         .trim()
         .to_string()
+}
+
+/// A `fieldnotes serve` process of its own, on a free port, with the environment given (its
+/// database, say), stopped when dropped; `app` asks it.
+pub struct ServerProcess {
+    child: std::process::Child,
+    pub app: TestApp,
+}
+
+impl ServerProcess {
+    /// Starts `fieldnotes serve` with `args` and `environment`, and waits (at most two minutes)
+    /// until its `/readyz` answers 200.
+    pub async fn start(args: &[&str], environment: &[(&str, String)]) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("a free port")
+            .local_addr()
+            .expect("a bound address")
+            .port();
+        let child = std::process::Command::new(fieldnotes_binary())
+            .args(["serve", "--site-root", "../target/site", "--addr"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(args)
+            .envs(environment.iter().map(|(name, value)| (name, value)))
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the server starts");
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(60))
+            .build()
+            .expect("a client");
+        let server = ServerProcess {
+            child,
+            app: TestApp {
+                address: format!("http://127.0.0.1:{port}"),
+                client,
+            },
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        loop {
+            let ready = server
+                .app
+                .client
+                .get(format!("{}/readyz", server.app.address))
+                .send()
+                .await;
+            if ready.is_ok_and(|reply| reply.status() == reqwest::StatusCode::OK) {
+                return server;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the server was not ready within two minutes"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Ends the process as SIGKILL does, at once.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
 }

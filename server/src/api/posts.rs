@@ -15,6 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::bad_parameter;
 use crate::caching::{FIVE_MINUTES, ONE_MINUTE, cached};
+use crate::replicas::Reading;
 use crate::web::AppState;
 
 const MAX_PER_PAGE: u32 = 100;
@@ -240,6 +241,7 @@ impl ListRequest {
 )]
 pub async fn list_posts(
     State(state): State<AppState>,
+    reading: Reading,
     params: Result<Query<ListPostsParams>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let Query(params) = params.map_err(bad_parameter)?;
@@ -247,7 +249,7 @@ pub async fn list_posts(
     let listing = match &request.query {
         Some(query) => {
             db::search::search_listing(
-                &state.pool,
+                &reading.pool,
                 query,
                 &request.filter,
                 request.page,
@@ -256,8 +258,13 @@ pub async fn list_posts(
             .await?
         }
         None => {
-            db::listings::list_posts(&state.pool, &request.filter, request.page, request.per_page)
-                .await?
+            db::listings::list_posts(
+                &reading.pool,
+                &request.filter,
+                request.page,
+                request.per_page,
+            )
+            .await?
         }
     }
     .ok_or_else(|| AppError::NotFound("the author, tag or category".to_string()))?;
@@ -296,11 +303,12 @@ fn page_out(listing: PostListing, public_url: &str) -> PostList {
 )]
 pub async fn get_post(
     State(state): State<AppState>,
+    reading: Reading,
     slug: Result<Path<String>, PathRejection>,
 ) -> Result<Response, AppError> {
     let Path(slug) = slug.map_err(bad_parameter)?;
     // The API never unlocks a protected post: it has no cookies to remember a password by.
-    let view = db::posts::find_public_post(&state.pool, &slug, PostParts::Comments, |_, _| false)
+    let view = db::posts::find_public_post(&reading.pool, &slug, PostParts::Comments, |_, _| false)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("the post “{slug}”")))?;
     let locked = view.locked;

@@ -4,13 +4,12 @@ use app::db;
 use app::error::AppError;
 use app::model::TermCount;
 use axum::Json;
-use axum::extract::State;
 use axum::response::Response;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::caching::{FIVE_MINUTES, cached};
-use crate::web::AppState;
+use crate::replicas::Reading;
 
 /// A tag or an author, with its number of published posts.
 #[derive(Debug, Serialize, ToSchema)]
@@ -52,18 +51,18 @@ fn terms(terms: Vec<TermCount>) -> Vec<TermOut> {
 
 /// The tags that have published posts, by name.
 #[utoipa::path(get, path = "/api/v1/tags", tag = "taxonomy", responses((status = 200, body = Vec<TermOut>)))]
-pub async fn list_tags(State(state): State<AppState>) -> Result<Response, AppError> {
+pub async fn list_tags(reading: Reading) -> Result<Response, AppError> {
     Ok(cached(
         FIVE_MINUTES,
-        Json(terms(db::terms::tag_counts(&state.pool).await?)),
+        Json(terms(db::terms::tag_counts(&reading.pool).await?)),
     ))
 }
 
 /// The categories that have published posts (their own or their subcategories'), by name, each
 /// with its parent.
 #[utoipa::path(get, path = "/api/v1/categories", tag = "taxonomy", responses((status = 200, body = Vec<CategoryOut>)))]
-pub async fn list_categories(State(state): State<AppState>) -> Result<Response, AppError> {
-    let categories: Vec<CategoryOut> = db::terms::category_term_counts(&state.pool)
+pub async fn list_categories(reading: Reading) -> Result<Response, AppError> {
+    let categories: Vec<CategoryOut> = db::terms::category_term_counts(&reading.pool)
         .await?
         .into_iter()
         .map(|term| CategoryOut {
@@ -78,17 +77,17 @@ pub async fn list_categories(State(state): State<AppState>) -> Result<Response, 
 
 /// Everyone who has published posts, by name.
 #[utoipa::path(get, path = "/api/v1/authors", tag = "taxonomy", responses((status = 200, body = Vec<TermOut>)))]
-pub async fn list_authors(State(state): State<AppState>) -> Result<Response, AppError> {
+pub async fn list_authors(reading: Reading) -> Result<Response, AppError> {
     Ok(cached(
         FIVE_MINUTES,
-        Json(terms(db::users::author_counts(&state.pool).await?)),
+        Json(terms(db::users::author_counts(&reading.pool).await?)),
     ))
 }
 
 /// The months that have published posts, newest first.
 #[utoipa::path(get, path = "/api/v1/archives", tag = "taxonomy", responses((status = 200, body = Vec<ArchiveMonthOut>)))]
-pub async fn list_archives(State(state): State<AppState>) -> Result<Response, AppError> {
-    let months: Vec<ArchiveMonthOut> = db::listings::archive_months(&state.pool)
+pub async fn list_archives(reading: Reading) -> Result<Response, AppError> {
+    let months: Vec<ArchiveMonthOut> = db::listings::archive_months(&reading.pool)
         .await?
         .into_iter()
         .map(|month| ArchiveMonthOut {

@@ -4,13 +4,12 @@
 //! page.
 
 use std::collections::BTreeMap;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use app::model::Role;
 use integration_tests::{
-    Request, TestApp, account_with_token, database_url, fieldnotes_binary, import_fixture,
+    Request, ServerProcess, TestApp, account_with_token, database_url, import_fixture,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -19,62 +18,8 @@ use sqlx::PgPool;
 const CONNECTIONS: usize = 64;
 const LOAD: Duration = Duration::from_secs(30);
 
-/// A `fieldnotes serve` of its own over `pool`'s database, stopped when dropped.
-struct Process {
-    child: Child,
-    app: TestApp,
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn serve(pool: &PgPool) -> Process {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(fieldnotes_binary())
-        .args(["serve", "--no-demo", "--site-root", "../target/site"])
-        .arg("--addr")
-        .arg(format!("127.0.0.1:{port}"))
-        .env("DATABASE_URL", database_url(pool))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the server starts");
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap();
-    let app = TestApp {
-        address: format!("http://127.0.0.1:{port}"),
-        client,
-    };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(reply) = app
-            .client
-            .get(format!("{}/readyz", app.address))
-            .send()
-            .await
-            && reply.status() == StatusCode::OK
-        {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the server was not ready in 60 s"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Process { child, app }
+async fn serve(pool: &PgPool) -> ServerProcess {
+    ServerProcess::start(&["--no-demo"], &[("DATABASE_URL", database_url(pool))]).await
 }
 
 /// What the load saw: answers by status, a few of the server errors, and each written post's
@@ -270,8 +215,7 @@ async fn a_server_killed_while_saving_leaves_no_half_saved_post(pool: PgPool) {
         })
         .collect();
     tokio::time::sleep(Duration::from_secs(3)).await;
-    process.child.kill().unwrap();
-    process.child.wait().unwrap();
+    process.kill();
     for saver in savers {
         saver.await.unwrap();
     }

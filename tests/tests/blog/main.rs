@@ -21,6 +21,7 @@ mod people;
 mod private_cluster;
 mod protections;
 mod reading;
+mod replicas;
 mod search;
 mod settings;
 mod visibility;

@@ -1,0 +1,206 @@
+//! Which database answers a request. With streaming replicas (`DATABASE_READ_URL`), what an
+//! anonymous reader asks for is read from a replica that keeps up with the primary; everything
+//! else from the primary: writes, and whatever the people who write read (they carry a session,
+//! an API token or a commenter's cookie), so that they read their own writes at once.
+//!
+//! A replica keeps up while it has replayed everything the primary had written [`MAX_LAG`]
+//! before; one that falls further behind, or does not answer, is skipped until it catches up.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use sqlx::PgPool;
+
+use crate::web::AppState;
+
+/// How far behind the primary a replica may be and still be read from.
+pub const MAX_LAG: Duration = Duration::from_secs(5);
+/// How often the replicas' progress is compared with the primary's.
+const CHECK_INTERVAL: Duration = Duration::from_secs(1);
+const CHECK_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// The primary and the replicas a process reads from.
+pub struct Databases {
+    primary: PgPool,
+    replicas: Vec<Replica>,
+    next: AtomicUsize,
+}
+
+struct Replica {
+    /// Where it is, for the log (without its password).
+    name: String,
+    pool: PgPool,
+    keeps_up: AtomicBool,
+}
+
+/// The database a request reads from: `index` 0 is the primary, then the replicas in order.
+#[derive(Clone)]
+pub struct Reading {
+    pub pool: PgPool,
+    pub index: usize,
+}
+
+impl Databases {
+    /// `replicas` are named for the log; none is read from before it has shown it keeps up.
+    pub fn new(primary: PgPool, replicas: Vec<(String, PgPool)>) -> Arc<Self> {
+        Arc::new(Databases {
+            primary,
+            replicas: replicas
+                .into_iter()
+                .map(|(name, pool)| Replica {
+                    name,
+                    pool,
+                    keeps_up: AtomicBool::new(false),
+                })
+                .collect(),
+            next: AtomicUsize::new(0),
+        })
+    }
+
+    /// Every database, the primary first: what [`Reading::index`] counts.
+    pub fn pools(&self) -> impl Iterator<Item = &PgPool> {
+        std::iter::once(&self.primary).chain(self.replicas.iter().map(|replica| &replica.pool))
+    }
+
+    fn primary(&self) -> Reading {
+        Reading {
+            pool: self.primary.clone(),
+            index: 0,
+        }
+    }
+
+    /// A replica that keeps up for an anonymous read, in turn; else the primary.
+    fn choose(&self, method: &Method, headers: &axum::http::HeaderMap) -> Reading {
+        if self.replicas.is_empty() || !is_anonymous_read(method, headers) {
+            return self.primary();
+        }
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        (0..self.replicas.len())
+            .map(|offset| (start + offset) % self.replicas.len())
+            .find(|&index| self.replicas[index].keeps_up.load(Ordering::Relaxed))
+            .map_or_else(
+                || self.primary(),
+                |index| Reading {
+                    pool: self.replicas[index].pool.clone(),
+                    index: index + 1,
+                },
+            )
+    }
+
+    /// Compares the replicas' progress with the primary's every second, never returning.
+    pub async fn watch(self: Arc<Self>) {
+        if self.replicas.is_empty() {
+            return std::future::pending().await;
+        }
+        // Where the primary's log stood at each check, newest last, as far back as MAX_LAG.
+        let mut written: VecDeque<(Instant, u64)> = VecDeque::new();
+        let mut ticks = tokio::time::interval(CHECK_INTERVAL);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let now = Instant::now();
+            match log_position(&self.primary, "SELECT pg_current_wal_lsn()::text").await {
+                Some(position) => written.push_back((now, position)),
+                None => continue,
+            }
+            while written
+                .get(1)
+                .is_some_and(|(at, _)| now.duration_since(*at) >= MAX_LAG)
+            {
+                written.pop_front();
+            }
+            let required = written.front().map_or(0, |(_, position)| *position);
+            for replica in &self.replicas {
+                let replayed =
+                    log_position(&replica.pool, "SELECT pg_last_wal_replay_lsn()::text").await;
+                let keeps_up = replayed.is_some_and(|replayed| replayed >= required);
+                if replica.keeps_up.swap(keeps_up, Ordering::Relaxed) != keeps_up {
+                    if keeps_up {
+                        tracing::info!(replica = %replica.name, "reading from the replica");
+                    } else {
+                        tracing::warn!(
+                            replica = %replica.name,
+                            "the replica is more than {MAX_LAG:?} behind or does not answer: reading from the primary instead"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A GET or HEAD without the blog's cookies or an `Authorization` header: a request that is the
+/// same for every reader, which the page cache may keep and a replica may answer.
+pub fn is_anonymous_read(method: &Method, headers: &axum::http::HeaderMap) -> bool {
+    (method == Method::GET || method == Method::HEAD)
+        && !headers.contains_key(header::AUTHORIZATION)
+        && !app::auth::cookies(headers).any(|(name, _)| name.starts_with(app::auth::COOKIE_PREFIX))
+}
+
+/// Where a server's write-ahead log stands, as a byte position; `None` when it cannot tell (it
+/// does not answer, or is no replica).
+async fn log_position(pool: &PgPool, query: &'static str) -> Option<u64> {
+    let asked = sqlx::query_scalar::<_, Option<String>>(query).fetch_one(pool);
+    let text = tokio::time::timeout(CHECK_TIMEOUT, asked)
+        .await
+        .ok()?
+        .ok()??;
+    let (high, low) = text.split_once('/')?;
+    Some((u64::from_str_radix(high, 16).ok()? << 32) | u64::from_str_radix(low, 16).ok()?)
+}
+
+/// Notes on each request which database it reads from (see [`Reading`]).
+pub async fn choose_database(
+    State(databases): State<Arc<Databases>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let reading = databases.choose(request.method(), request.headers());
+    request.extensions_mut().insert(reading);
+    next.run(request).await
+}
+
+impl FromRequestParts<AppState> for Reading {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<Reading>()
+            .cloned()
+            .unwrap_or_else(|| state.databases.primary()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_anonymous_gets_are_anonymous_reads() {
+        let mut headers = axum::http::HeaderMap::new();
+        assert!(is_anonymous_read(&Method::GET, &headers));
+        assert!(is_anonymous_read(&Method::HEAD, &headers));
+        assert!(!is_anonymous_read(&Method::POST, &headers));
+        headers.insert(header::COOKIE, "theme=dark".parse().unwrap());
+        assert!(is_anonymous_read(&Method::GET, &headers));
+        headers.insert(
+            header::COOKIE,
+            "theme=dark; fieldnotes_commenter=1".parse().unwrap(),
+        );
+        assert!(!is_anonymous_read(&Method::GET, &headers));
+        let mut with_token = axum::http::HeaderMap::new();
+        with_token.insert(header::AUTHORIZATION, "Bearer x".parse().unwrap());
+        assert!(!is_anonymous_read(&Method::GET, &with_token));
+    }
+}
