@@ -228,11 +228,15 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
 /// sidebar's five beside a post's six), which should not wait for each other. Connections are
 /// not tested with a ping before each use: that would double the round trips of every statement.
 /// A connection that broke while idle fails its next statement, and is dropped.
+///
+/// Each connection handed out is reported (as a trace event) with how long it took, which the
+/// metrics count (see `metrics::PoolWaits`).
 fn pool_options() -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(20)
         .acquire_timeout(ACQUIRE_TIMEOUT)
         .test_before_acquire(false)
+        .acquire_time_level(log::LevelFilter::Trace)
 }
 
 /// Pools on the replicas at `urls`, connecting when first used (a replica that is down does not

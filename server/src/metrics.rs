@@ -1,6 +1,6 @@
 //! Prometheus metrics at `/metrics`: requests by route template, method and status class with
-//! their latency, the page cache's hits and misses, the database pool, imports and scheduled
-//! posts published. Readable from the machine itself (loopback) or with the token set by
+//! their latency, the page cache's hits and misses, the database pool (its connections, and how
+//! long requests waited for one), imports and scheduled posts published. Readable from the machine itself (loopback) or with the token set by
 //! `--metrics-token`; anyone else is told there is nothing there.
 //!
 //! Route labels are the routes' templates (`/posts/{slug}`), and `other` for addresses that
@@ -25,6 +25,50 @@ use crate::web::AppState;
 const LATENCY_BUCKETS: [f64; 12] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
 ];
+
+/// Waiting longer than this for a pooled connection counts as a wait: the pool had none idle.
+const WAIT_SECONDS: f64 = 0.001;
+
+/// The target of the events sqlx's pool sends when it hands out a connection, with
+/// `acquired_after_secs`.
+pub const POOL_ACQUIRE_TARGET: &str = "sqlx::pool::acquire";
+
+/// A `tracing` layer that records how long each pooled connection took to come
+/// (`fieldnotes_database_acquire_seconds`) and counts those that had to wait
+/// (`fieldnotes_database_waits_total`): sqlx reports both only as events.
+pub struct PoolWaits;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for PoolWaits {
+    fn on_event(
+        &self,
+        event: &tracing::Event<'_>,
+        _context: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        if event.metadata().target() != POOL_ACQUIRE_TARGET {
+            return;
+        }
+        let mut waited = AcquiredAfter(None);
+        event.record(&mut waited);
+        if let AcquiredAfter(Some(seconds)) = waited {
+            metrics::histogram!("fieldnotes_database_acquire_seconds").record(seconds);
+            if seconds > WAIT_SECONDS {
+                metrics::counter!("fieldnotes_database_waits_total").increment(1);
+            }
+        }
+    }
+}
+
+struct AcquiredAfter(Option<f64>);
+
+impl tracing::field::Visit for AcquiredAfter {
+    fn record_f64(&mut self, field: &tracing::field::Field, value: f64) {
+        if field.name() == "acquired_after_secs" {
+            self.0 = Some(value);
+        }
+    }
+
+    fn record_debug(&mut self, _field: &tracing::field::Field, _value: &dyn std::fmt::Debug) {}
+}
 
 /// The process's recorder, installed on first use.
 fn recorder() -> &'static PrometheusHandle {

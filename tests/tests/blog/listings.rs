@@ -391,7 +391,9 @@ async fn scheduled_posts_are_published_when_due(pool: PgPool) {
     set("ALTER TABLE posts ENABLE TRIGGER posts_listed").await;
     assert_eq!(listed(pool.clone()).await, 8);
 
-    assert_eq!(publish_due_posts(&pool).await.unwrap(), 1);
+    // Every server process publishes what is due: of two at once, one publishes it.
+    let (first, second) = tokio::join!(publish_due_posts(&pool), publish_due_posts(&pool));
+    assert_eq!(first.unwrap() + second.unwrap(), 1, "published once");
     assert_eq!(listed(pool.clone()).await, 9);
     let status: String =
         sqlx::query_scalar("SELECT status FROM posts WHERE slug = 'the-trip-of-e-waste-recycling'")

@@ -167,6 +167,17 @@ async fn two_processes_under_mixed_load_lose_nothing_and_never_fail(pool: PgPool
     // And a session begun through one is valid on the other.
     let account = Request::get("/account").by(&writer).send(&second.app).await;
     assert!(account.body.contains("Lo Ad"), "{}", account.body);
+
+    // Their metrics say how long requests waited for a database connection.
+    let metrics = Request::get("/metrics").send(&first.app).await;
+    let acquired: f64 = metrics
+        .body
+        .lines()
+        .find_map(|line| line.strip_prefix("fieldnotes_database_acquire_seconds_count "))
+        .and_then(|count| count.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no acquire count in {}", metrics.body));
+    assert!(acquired > 0.0);
+    assert!(metrics.body.contains("fieldnotes_database_waits_total"));
 }
 
 /// A server killed with SIGKILL while posts are being saved leaves every save whole or absent:
