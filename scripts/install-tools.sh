@@ -88,6 +88,11 @@ if ! have_version sqlx "$SQLX_CLI_VERSION"; then
     --features postgres,rustls --locked
 fi
 
+if [ ! -x /usr/sbin/pgbouncer ]; then
+  say "installing PgBouncer for the connection pooler test (Debian's pgbouncer package)"
+  apt_install pgbouncer
+fi
+
 if [ ! -x /usr/bin/chromium ]; then
   say "installing Chromium for the end-to-end tests (Debian's chromium package)"
   apt_install chromium
