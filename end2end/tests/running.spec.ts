@@ -134,3 +134,21 @@ test('an editor writes a page, and readers find it in the sidebar', async ({ pag
   await expect(page.getByRole('link', { name: 'About the group' }).first()).toBeVisible();
   expect(errors).toEqual([]);
 });
+
+test('an administrator downloads the whole blog as a WordPress file from the dashboard', async ({ page }) => {
+  const errors = collectErrors(page);
+  await signIn(page, 'root@example.org');
+  await page.goto('/dashboard');
+  await waitForHydration(page);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export the blog (WordPress file)' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^fieldnotes-\d{4}-\d{2}-\d{2}\.xml$/);
+  const path = await download.path();
+  const fs = await import('node:fs/promises');
+  const text = await fs.readFile(path, 'utf8');
+  expect(text).toContain('<wp:wxr_version>1.2</wp:wxr_version>');
+  expect(text.trimEnd().endsWith('</rss>')).toBe(true);
+  expect(errors).toEqual([]);
+});

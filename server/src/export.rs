@@ -25,7 +25,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::post;
 use axum::{Extension, Router};
 use chrono::{DateTime, Utc};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -160,7 +160,7 @@ pub async fn export_wxr(
 
 /// The admins' download of the export, from the dashboard.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/dashboard/export", get(download))
+    Router::new().route("/dashboard/export", post(download))
 }
 
 /// Sends the export as it is written. Should it fail half-way, the download is broken off

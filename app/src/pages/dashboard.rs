@@ -125,7 +125,8 @@ pub fn DashboardPage() -> impl IntoView {
                                 (false, true) => "All posts",
                                 (false, false) => "Your posts",
                             }}</h1>
-                            <p><A href="/write">"Write a new post"</A>" · "
+                            // A block, not a paragraph, since it holds a form.
+                            <div class="dashboard-links"><A href="/write">"Write a new post"</A>" · "
                                 {account.may_edit(None).then(|| view! {
                                     <A href="/write?kind=page">"Write a new page"</A>" · "
                                     {if filter.pages {
@@ -138,9 +139,13 @@ pub fn DashboardPage() -> impl IntoView {
                                 {account.is_admin().then(|| view! {
                                     " · "<A href="/dashboard/people">"People"</A>
                                     " · "<A href="/dashboard/settings">"Settings"</A>
-                                    " · "<a href="/dashboard/export" download rel="external">"Export the blog (WordPress file)"</a>
+                                    // Asked for by a form, never by a link: an image or a link in a
+                                    // post an administrator previews cannot start an export.
+                                    " · "<form class="inline-form" method="post" action="/dashboard/export">
+                                        <button type="submit" class="link-button">"Export the blog (WordPress file)"</button>
+                                    </form>
                                 })}
-                            </p>
+                            </div>
                             <nav class="status-tabs" aria-label="Status">
                                 {STATUS_TABS.into_iter().map(|(status, label)| {
                                     let path = dashboard_path(&DashboardFilter { status, before: None, ..filter.clone() });

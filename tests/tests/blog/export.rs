@@ -265,14 +265,16 @@ async fn only_administrators_download_the_export(pool: PgPool) {
     let (_, author) = account_with_token(&pool, "ann@example.org", "Ann", Role::Author).await;
     let (_, admin) = account_with_token(&pool, "root@example.org", "Root", Role::Admin).await;
 
-    let anonymous = Request::get("/dashboard/export").send(&app).await;
+    let anonymous = Request::new(Method::POST, "/dashboard/export")
+        .send(&app)
+        .await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
-    let by_author = Request::get("/dashboard/export")
+    let by_author = Request::new(Method::POST, "/dashboard/export")
         .by(&author)
         .send(&app)
         .await;
     assert_eq!(by_author.status, StatusCode::FORBIDDEN);
-    let by_token = Request::get("/dashboard/export")
+    let by_token = Request::new(Method::POST, "/dashboard/export")
         .bearer(&admin)
         .send(&app)
         .await;
@@ -282,7 +284,20 @@ async fn only_administrators_download_the_export(pool: PgPool) {
         "an API token does not export the blog"
     );
 
-    let download = Request::get("/dashboard/export")
+    // Never by a plain GET (an image in a post could make one) nor from another site's page.
+    let by_link = Request::get("/dashboard/export")
+        .by(&admin)
+        .send(&app)
+        .await;
+    assert_eq!(by_link.status, StatusCode::METHOD_NOT_ALLOWED);
+    let from_elsewhere = Request::new(Method::POST, "/dashboard/export")
+        .with_origin(Some("https://elsewhere.example"))
+        .by(&admin)
+        .send(&app)
+        .await;
+    assert_eq!(from_elsewhere.status, StatusCode::FORBIDDEN);
+
+    let download = Request::new(Method::POST, "/dashboard/export")
         .by(&admin)
         .send(&app)
         .await;
