@@ -214,7 +214,7 @@ pub async fn sign_in(
     let device = match request_cookie(DEVICE_COOKIE).filter(|token| token.len() == 64) {
         Some(device) => device,
         None => {
-            let (device, _) = new_token();
+            let device = random_token();
             set_cookie(&device_cookie(&device, site_is_https()?));
             device
         }
@@ -516,11 +516,22 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 
 /// A new random token (256 bits, as hex) and the hash to store for it.
 pub fn new_token() -> (String, Vec<u8>) {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).expect("the operating system provides random bytes");
-    let token: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    let token = random_token();
     let hash = token_hash(&token);
     (token, hash)
+}
+
+/// 256 random bits, in hexadecimal: what no one can guess.
+pub fn random_token() -> String {
+    use std::fmt::Write;
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system provides random bytes");
+    bytes
+        .iter()
+        .fold(String::with_capacity(64), |mut token, byte| {
+            let _ = write!(token, "{byte:02x}");
+            token
+        })
 }
 
 pub fn token_hash(token: &str) -> Vec<u8> {

@@ -308,15 +308,10 @@ struct Entry {
 /// The feed written in `format`, or the server error (logged) of one that could not be written.
 fn written(format: Format, feed: &Feed) -> Result<String, AppError> {
     let document = match format {
-        Format::Rss => write_rss(feed).map_err(|error| error.to_string()),
-        Format::Atom => write_atom(feed).map_err(|error| error.to_string()),
+        Format::Rss => write_rss(feed).map_err(std::io::Error::other),
+        Format::Atom => write_atom(feed).map_err(std::io::Error::other),
     };
-    document
-        .and_then(|bytes| String::from_utf8(bytes).map_err(|error| error.to_string()))
-        .map_err(|error| {
-            tracing::error!(%error, "could not write a feed");
-            AppError::Internal
-        })
+    xml::written(document.and_then(|bytes| String::from_utf8(bytes).map_err(std::io::Error::other)))
 }
 
 impl Feed {

@@ -21,7 +21,7 @@ pub async fn log_requests(mut request: Request, next: Next) -> Response {
         .get(REQUEST_ID)
         .and_then(|value| value.to_str().ok())
         .filter(|id| is_sensible(id))
-        .map_or_else(|| app::auth::new_token().0, str::to_string);
+        .map_or_else(app::auth::random_token, str::to_string);
     let template = request
         .extensions()
         .get::<MatchedPath>()

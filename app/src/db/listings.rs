@@ -66,29 +66,18 @@ pub(super) struct Resolved {
 }
 
 impl Resolved {
-    fn scope_id(&self, wanted: fn(Scope) -> Option<i64>) -> Option<i64> {
-        self.scopes.iter().find_map(|(scope, _)| wanted(*scope))
-    }
-
-    pub(super) fn author(&self) -> Option<i64> {
-        self.scope_id(|scope| match scope {
-            Scope::Author(id) => Some(id),
-            _ => None,
-        })
-    }
-
-    pub(super) fn tag(&self) -> Option<i64> {
-        self.scope_id(|scope| match scope {
-            Scope::Tag(id) => Some(id),
-            _ => None,
-        })
-    }
-
-    pub(super) fn category(&self) -> Option<i64> {
-        self.scope_id(|scope| match scope {
-            Scope::Category(id) => Some(id),
-            _ => None,
-        })
+    /// The ids of the author, tag and category asked for, as the SQL functions take them.
+    pub(super) fn scope_ids(&self) -> (Option<i64>, Option<i64>, Option<i64>) {
+        let mut ids = (None, None, None);
+        for (scope, _) in &self.scopes {
+            match *scope {
+                Scope::Author(id) => ids.0 = Some(id),
+                Scope::Tag(id) => ids.1 = Some(id),
+                Scope::Category(id) => ids.2 = Some(id),
+                Scope::All => {}
+            }
+        }
+        ids
     }
 }
 
@@ -272,6 +261,7 @@ async fn combined_page(
     let (scope, scope_id) = driver.key();
     // Past the reach of a combination, a page would walk ever more of the driving scope.
     let limit = if offset >= COUNT_CAP { 0 } else { limit };
+    let (author, tag, category) = resolved.scope_ids();
     let page = sqlx::query!(
         r#"
         WITH horizon AS (
@@ -305,9 +295,9 @@ async fn combined_page(
         scope_id,
         resolved.from,
         resolved.until,
-        resolved.author(),
-        resolved.tag(),
-        resolved.category(),
+        author,
+        tag,
+        category,
         driver_total > MAX_SCANNED_POSTS,
         MAX_SCANNED_POSTS,
         COUNT_CAP + 1,

@@ -87,14 +87,15 @@ async fn matching_posts(
     per_page: Option<u32>,
 ) -> sqlx::Result<(Vec<i64>, Count, u32)> {
     let tokens = search::query_tokens(query).join(" ");
+    let (author, tag, category) = filter.scope_ids();
     let total = sqlx::query_scalar!(
         r#"SELECT count(*) AS "total!" FROM search_matches($1, $2, $3, $4, $5, $6)"#,
         tokens,
         filter.from,
         filter.until,
-        filter.author(),
-        filter.tag(),
-        filter.category(),
+        author,
+        tag,
+        category,
     )
     .persistent(false)
     .fetch_one(pool);
@@ -108,9 +109,9 @@ async fn matching_posts(
         tokens,
         filter.from,
         filter.until,
-        filter.author(),
-        filter.tag(),
-        filter.category(),
+        author,
+        tag,
+        category,
         i64::from(page.max(1)),
         per_page.map(i64::from),
     )
