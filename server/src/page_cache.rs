@@ -11,6 +11,10 @@
 //! [`Generations`]). Kept answers also expire after a minute, for posts scheduled to appear
 //! without a write at their time.
 //!
+//! When an answer is missing or out of date, the first request for it makes it and the requests
+//! for the same answer that arrive meanwhile wait for that one and are answered from it (see
+//! [`Making`]): a page read by many at once after a change is made once, not once per reader.
+//!
 //! Requests that carry one of the blog's cookies or an `Authorization` header, server
 //! functions, images and the compiled files are never kept or answered from here, nor are
 //! answers other than `200`, answers that set cookies and `private` ones. The cache holds at
@@ -52,6 +56,31 @@ pub struct PageCache {
     generations: Arc<[Generations]>,
     max_bytes: usize,
     answers: Arc<Mutex<Answers>>,
+    making: InTheMaking,
+}
+
+/// The answers being made, by address and generation, each with what says when it is done.
+type InTheMaking = Arc<Mutex<HashMap<(Key, i64), watch::Receiver<bool>>>>;
+
+/// How long a request waits for another to make the answer it wants, before making it itself.
+const WAIT_FOR_MAKER: Duration = Duration::from_secs(10);
+
+/// The request that makes an answer, for the requests that wait for it: when it is dropped
+/// (the answer kept, or not keepable, or the request given up), they are let go.
+struct Making {
+    making: InTheMaking,
+    key: (Key, i64),
+    done: watch::Sender<bool>,
+}
+
+impl Drop for Making {
+    fn drop(&mut self) {
+        self.making
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(&self.key);
+        let _ = self.done.send(true);
+    }
 }
 
 /// Readings of `content_generation`, shared by the requests that wait for one.
@@ -139,7 +168,28 @@ impl PageCache {
             generations: databases.pools().cloned().map(Generations::start).collect(),
             max_bytes,
             answers: Arc::default(),
+            making: Arc::default(),
         }
+    }
+
+    /// Makes this request the one that makes the answer to `key` at `generation`, or, when
+    /// another request is making it already, what says when that one is done.
+    fn make_or_wait(&self, key: &Key, generation: i64) -> Result<Making, watch::Receiver<bool>> {
+        let mut making = self
+            .making
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let wanted = (key.clone(), generation);
+        if let Some(done) = making.get(&wanted) {
+            return Err(done.clone());
+        }
+        let (done, waiting) = watch::channel(false);
+        making.insert(wanted.clone(), waiting);
+        Ok(Making {
+            making: Arc::clone(&self.making),
+            key: wanted,
+            done,
+        })
     }
 
     fn kept(&self, key: &Key, generation: i64) -> Option<Arc<Answer>> {
@@ -196,6 +246,18 @@ pub async fn serve_from_cache(
         crate::metrics::page_cache(true);
         return answer_from(&answer, if_none_match.as_ref());
     }
+    let making = match cache.make_or_wait(&key, generation) {
+        Ok(making) => Some(making),
+        Err(mut done) => {
+            let _ = tokio::time::timeout(WAIT_FOR_MAKER, done.wait_for(|done| *done)).await;
+            if let Some(answer) = cache.kept(&key, generation) {
+                crate::metrics::page_cache(true);
+                return answer_from(&answer, if_none_match.as_ref());
+            }
+            // The answer was not one to keep, or took too long: made here too.
+            None
+        }
+    };
     crate::metrics::page_cache(false);
     let response = next.run(request).await;
     if !keepable(&response) {
@@ -224,6 +286,7 @@ pub async fn serve_from_cache(
             body: body.clone(),
         },
     );
+    drop(making);
     Response::from_parts(parts, Body::from(body))
 }
 

@@ -302,6 +302,29 @@ async fn cache_state(app: &TestApp, path: &str, cookie: Option<&str>) -> (String
     (state, response.text().await.unwrap())
 }
 
+/// Many readers asking for a page at once, none kept yet: it is made once, and the others are
+/// answered with it.
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_page_many_ask_for_at_once_is_made_once(pool: PgPool) {
+    let app = std::sync::Arc::new(app_with_theme_data(pool.clone()).await);
+    for path in ["/", "/tag/8bit", "/api/v1/posts"] {
+        let asked: Vec<_> = (0..24)
+            .map(|_| {
+                let app = app.clone();
+                tokio::spawn(async move { cache_state(&app, path, None).await })
+            })
+            .collect();
+        let mut states = Vec::new();
+        for answer in asked {
+            let (state, page) = answer.await.unwrap();
+            assert!(!page.is_empty());
+            states.push(state);
+        }
+        let made = states.iter().filter(|state| *state == "miss").count();
+        assert_eq!(made, 1, "{path}: {states:?}");
+    }
+}
+
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn readers_pages_are_kept_until_something_changes(pool: PgPool) {
     let app = app_with_theme_data(pool.clone()).await;
