@@ -6,7 +6,7 @@
 -- given the zone's offsets with the blog's other facts. Dates outside those years take the
 -- nearest offset known.
 CREATE FUNCTION zone_offsets(zone text, OUT changes bigint[], OUT offsets integer[])
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SET timezone = 'UTC' AS $$
     WITH days AS (
         SELECT day, (extract(epoch FROM day AT TIME ZONE zone) - extract(epoch FROM day))::integer AS utc_offset
         FROM generate_series(timestamptz '1990-01-01 00:00+00', timestamptz '2070-01-01 00:00+00',

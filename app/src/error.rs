@@ -94,8 +94,9 @@ impl From<sqlx::Error> for AppError {
                 tracing::warn!(%error, "no database connection came free in time");
                 AppError::busy()
             }
+            // A replica cancels a reading that conflicts with what it replays (40001).
             sqlx::Error::Database(database)
-                if database.code().as_deref() == Some(QUERY_CANCELED) =>
+                if matches!(database.code().as_deref(), Some(QUERY_CANCELED | "40001")) =>
             {
                 tracing::warn!(%error, "a database statement ran too long");
                 AppError::busy()

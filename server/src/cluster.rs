@@ -281,7 +281,7 @@ impl PrivateCluster {
     /// killed): under the start-up lock, as every start, so that of several processes using the
     /// cluster one starts it. `Ok(true)` when this call started it.
     pub fn restart_if_down(&self, stop: &StopRequests) -> Result<bool, ClusterError> {
-        if self.is_running(stop)? {
+        if self.server_process().is_some_and(|(_, state)| state != "Z") || self.is_running(stop)? {
             return Ok(false);
         }
         let _start_lock = lock(&self.lock_path, &self.lock_path, LockKind::Exclusive, stop)?;
@@ -519,12 +519,25 @@ impl PrivateCluster {
     /// collected by its parent (a zombie, as when a slow init adopted it): pg_ctl still calls it
     /// running, and PostgreSQL refuses to start while it is there.
     fn ended_server(&self) -> Option<String> {
+        self.server_process()
+            .and_then(|(pid, state)| (state == "Z").then_some(pid))
+    }
+
+    /// The server process named in `postmaster.pid`, if it exists, with its state as /proc says
+    /// it (`Z` when it has ended but not been collected). Read from files alone, cheap enough to
+    /// ask every second.
+    fn server_process(&self) -> Option<(String, String)> {
         let pid_file = fs::read_to_string(self.data().join("postmaster.pid")).ok()?;
         let pid = pid_file.lines().next()?.trim().to_string();
         let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
         // The state follows the program's name, which is in parentheses.
-        let state = stat.rsplit_once(')')?.1.split_whitespace().next()?;
-        (state == "Z").then_some(pid)
+        let state = stat
+            .rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .next()?
+            .to_string();
+        Some((pid, state))
     }
 
     /// Waits, for a bounded time, until an ended server has been collected and a new one may

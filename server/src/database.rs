@@ -138,6 +138,10 @@ impl Database {
         let mut away = false;
         loop {
             ticks.tick().await;
+            if stop.requested() {
+                // Stopping: the server's requests finish, and nothing is started again.
+                return std::future::pending().await;
+            }
             if let Source::Cluster(cluster) = &self.source {
                 let cluster = Arc::clone(cluster);
                 let stop = stop.clone();

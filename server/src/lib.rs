@@ -343,10 +343,12 @@ async fn change_site_settings(
     replace(&mut site.time_zone, &options.time_zone);
     site.date_format = options.date_format.unwrap_or(site.date_format);
     site.posts_per_page = options.posts_per_page.unwrap_or(site.posts_per_page);
-    if site != before {
-        app::db::site::set_site_settings(pool, &site).await?;
+    if site == before {
+        return Ok(site);
     }
-    Ok(site)
+    app::db::site::set_site_settings(pool, &site).await?;
+    // As stored: a time zone in the zone database's spelling, say.
+    Ok(app::db::site::site_settings(pool).await?)
 }
 
 async fn user(settings: &UserSettings) -> Result<(), FieldnotesError> {

@@ -57,6 +57,8 @@ pub struct PageCache {
     max_bytes: usize,
     answers: Arc<Mutex<Answers>>,
     making: InTheMaking,
+    /// Where requests go when the replica chosen for them does not answer.
+    primary: Reading,
 }
 
 /// The answers being made, by address and generation, each with what says when it is done.
@@ -169,6 +171,7 @@ impl PageCache {
             max_bytes,
             answers: Arc::default(),
             making: Arc::default(),
+            primary: databases.primary(),
         }
     }
 
@@ -222,7 +225,7 @@ impl PageCache {
 /// Answers from the cache what it holds and is current, and keeps what may be kept.
 pub async fn serve_from_cache(
     State(cache): State<PageCache>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     if cache.max_bytes == 0 || !may_be_kept(&request) {
@@ -234,6 +237,14 @@ pub async fn serve_from_cache(
         .map_or(0, |reading| reading.index);
     let generation = match cache.generations[database].current().await {
         Ok(generation) => generation,
+        // A replica that has just gone away: the primary answers instead.
+        Err(_) if database != 0 => {
+            request.extensions_mut().insert(cache.primary.clone());
+            match cache.generations[0].current().await {
+                Ok(generation) => generation,
+                Err(error) => return error.into_response(),
+            }
+        }
         Err(error) => return error.into_response(),
     };
     let key = Key {
@@ -259,6 +270,8 @@ pub async fn serve_from_cache(
         }
     };
     crate::metrics::page_cache(false);
+    // Made whole, to be kept; whether the reader's copy is still good is told from it below.
+    request.headers_mut().remove(header::IF_NONE_MATCH);
     let response = next.run(request).await;
     if !keepable(&response) {
         return response;
@@ -287,6 +300,9 @@ pub async fn serve_from_cache(
         },
     );
     drop(making);
+    if unchanged(&parts.headers, if_none_match.as_ref()) {
+        return caching::not_modified(parts.headers);
+    }
     Response::from_parts(parts, Body::from(body))
 }
 
@@ -301,7 +317,7 @@ fn header_text(headers: &HeaderMap, name: header::HeaderName) -> String {
 fn may_be_kept(request: &Request) -> bool {
     let path = request.uri().path();
     request.method() == Method::GET
-        && crate::replicas::is_anonymous_read(request.method(), request.headers())
+        && crate::replicas::is_anonymous_read(request.method(), path, request.headers())
         && !crate::limits::is_server_function(request)
         && !path.starts_with("/media/")
         && !path.starts_with("/pkg/")
@@ -317,16 +333,19 @@ fn keepable(response: &Response) -> bool {
             .is_none_or(|caching| !caching.contains("private") && !caching.contains("no-store"))
 }
 
-fn answer_from(answer: &Answer, if_none_match: Option<&HeaderValue>) -> Response {
-    let unchanged = answer
-        .headers
+/// Whether the reader's copy (`If-None-Match`) is the answer with these headers.
+fn unchanged(headers: &HeaderMap, if_none_match: Option<&HeaderValue>) -> bool {
+    headers
         .get(header::ETAG)
         .and_then(|tag| tag.to_str().ok())
         .zip(if_none_match)
-        .is_some_and(|(tag, wanted)| caching::matches(wanted, tag));
+        .is_some_and(|(tag, wanted)| caching::matches(wanted, tag))
+}
+
+fn answer_from(answer: &Answer, if_none_match: Option<&HeaderValue>) -> Response {
     let mut headers = answer.headers.clone();
     headers.insert("x-cache", HeaderValue::from_static("hit"));
-    if unchanged {
+    if unchanged(&answer.headers, if_none_match) {
         return caching::not_modified(headers);
     }
     let mut response = Response::new(Body::from(answer.body.clone()));

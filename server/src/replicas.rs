@@ -69,7 +69,7 @@ impl Databases {
         std::iter::once(&self.primary).chain(self.replicas.iter().map(|replica| &replica.pool))
     }
 
-    fn primary(&self) -> Reading {
+    pub fn primary(&self) -> Reading {
         Reading {
             pool: self.primary.clone(),
             index: 0,
@@ -77,8 +77,10 @@ impl Databases {
     }
 
     /// A replica that keeps up for an anonymous read, in turn; else the primary.
-    fn choose(&self, method: &Method, headers: &axum::http::HeaderMap) -> Reading {
-        if self.replicas.is_empty() || !is_anonymous_read(method, headers) {
+    fn choose(&self, request: &Request) -> Reading {
+        if self.replicas.is_empty()
+            || !is_anonymous_read(request.method(), request.uri().path(), request.headers())
+        {
             return self.primary();
         }
         let start = self.next.fetch_add(1, Ordering::Relaxed);
@@ -107,8 +109,8 @@ impl Databases {
             ticks.tick().await;
             let now = Instant::now();
             match log_position(&self.primary, "SELECT pg_current_wal_lsn()::text").await {
-                Some(position) => written.push_back((now, position)),
-                None => continue,
+                Position::At(position) => written.push_back((now, position)),
+                Position::Unknown | Position::Gone => continue,
             }
             while written
                 .get(1)
@@ -116,11 +118,27 @@ impl Databases {
             {
                 written.pop_front();
             }
-            let required = written.front().map_or(0, |(_, position)| *position);
+            // After checks of the primary that failed, the last one old enough may be far older
+            // than the bound: then a replica must be as far as the newest.
+            let required = match (written.front(), written.back()) {
+                (Some((at, _)), Some((_, newest))) if now.duration_since(*at) > 2 * MAX_LAG => {
+                    *newest
+                }
+                (Some((_, position)), _) => *position,
+                _ => 0,
+            };
             for replica in &self.replicas {
-                let replayed =
-                    log_position(&replica.pool, "SELECT pg_last_wal_replay_lsn()::text").await;
-                let keeps_up = replayed.is_some_and(|replayed| replayed >= required);
+                let keeps_up = match log_position(
+                    &replica.pool,
+                    "SELECT pg_last_wal_replay_lsn()::text",
+                )
+                .await
+                {
+                    Position::At(replayed) => replayed >= required,
+                    Position::Gone => false,
+                    // A replica busy with readers is no less up to date for it.
+                    Position::Unknown => continue,
+                };
                 if replica.keeps_up.swap(keeps_up, Ordering::Relaxed) != keeps_up {
                     if keeps_up {
                         tracing::info!(replica = %replica.name, "reading from the replica");
@@ -136,24 +154,39 @@ impl Databases {
     }
 }
 
-/// A GET or HEAD without the blog's cookies or an `Authorization` header: a request that is the
-/// same for every reader, which the page cache may keep and a replica may answer.
-pub fn is_anonymous_read(method: &Method, headers: &axum::http::HeaderMap) -> bool {
+/// A GET or HEAD without the blog's cookies or an `Authorization` header, and not a one-time
+/// sign-in link (whose secret is its holder's alone, and which must be found the moment it is
+/// made): a request that is the same for every reader, which the page cache may keep and a
+/// replica may answer.
+pub fn is_anonymous_read(method: &Method, path: &str, headers: &axum::http::HeaderMap) -> bool {
     (method == Method::GET || method == Method::HEAD)
+        && !path.starts_with("/welcome/")
         && !headers.contains_key(header::AUTHORIZATION)
         && !app::auth::cookies(headers).any(|(name, _)| name.starts_with(app::auth::COOKIE_PREFIX))
 }
 
-/// Where a server's write-ahead log stands, as a byte position; `None` when it cannot tell (it
-/// does not answer, or is no replica).
-async fn log_position(pool: &PgPool, query: &'static str) -> Option<u64> {
+/// Where a server's write-ahead log stands.
+enum Position {
+    /// As a byte position.
+    At(u64),
+    /// It did not say in time, or no connection came free: busy, not known to be behind.
+    Unknown,
+    /// It does not answer, or is no replica.
+    Gone,
+}
+
+async fn log_position(pool: &PgPool, query: &'static str) -> Position {
     let asked = sqlx::query_scalar::<_, Option<String>>(query).fetch_one(pool);
-    let text = tokio::time::timeout(CHECK_TIMEOUT, asked)
-        .await
-        .ok()?
-        .ok()??;
-    let (high, low) = text.split_once('/')?;
-    Some((u64::from_str_radix(high, 16).ok()? << 32) | u64::from_str_radix(low, 16).ok()?)
+    let text = match tokio::time::timeout(CHECK_TIMEOUT, asked).await {
+        Ok(Ok(Some(text))) => text,
+        Ok(Err(error)) if app::db::is_unreachable(&error) => return Position::Gone,
+        Ok(Ok(None)) => return Position::Gone,
+        Ok(Err(_)) | Err(_) => return Position::Unknown,
+    };
+    let parsed = text.split_once('/').and_then(|(high, low)| {
+        Some((u64::from_str_radix(high, 16).ok()? << 32) | u64::from_str_radix(low, 16).ok()?)
+    });
+    parsed.map_or(Position::Gone, Position::At)
 }
 
 /// Notes on each request which database it reads from (see [`Reading`]).
@@ -162,7 +195,7 @@ pub async fn choose_database(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let reading = databases.choose(request.method(), request.headers());
+    let reading = databases.choose(&request);
     request.extensions_mut().insert(reading);
     next.run(request).await
 }
@@ -189,18 +222,23 @@ mod tests {
     #[test]
     fn only_anonymous_gets_are_anonymous_reads() {
         let mut headers = axum::http::HeaderMap::new();
-        assert!(is_anonymous_read(&Method::GET, &headers));
-        assert!(is_anonymous_read(&Method::HEAD, &headers));
-        assert!(!is_anonymous_read(&Method::POST, &headers));
+        assert!(is_anonymous_read(&Method::GET, "/", &headers));
+        assert!(is_anonymous_read(&Method::HEAD, "/", &headers));
+        assert!(!is_anonymous_read(&Method::POST, "/", &headers));
+        assert!(!is_anonymous_read(
+            &Method::GET,
+            "/welcome/secret",
+            &headers
+        ));
         headers.insert(header::COOKIE, "theme=dark".parse().unwrap());
-        assert!(is_anonymous_read(&Method::GET, &headers));
+        assert!(is_anonymous_read(&Method::GET, "/", &headers));
         headers.insert(
             header::COOKIE,
             "theme=dark; fieldnotes_commenter=1".parse().unwrap(),
         );
-        assert!(!is_anonymous_read(&Method::GET, &headers));
+        assert!(!is_anonymous_read(&Method::GET, "/", &headers));
         let mut with_token = axum::http::HeaderMap::new();
         with_token.insert(header::AUTHORIZATION, "Bearer x".parse().unwrap());
-        assert!(!is_anonymous_read(&Method::GET, &with_token));
+        assert!(!is_anonymous_read(&Method::GET, "/", &with_token));
     }
 }

@@ -153,9 +153,9 @@ pub async fn set_site_settings(
         UPDATE site
         SET title = $1, tagline = $2, comments_open_by_default = $3, show_pings = $4,
             comment_spam_words = $5, comment_min_writing_seconds = $6, language = $7,
-            time_zone = $8, (zone_changes, zone_offsets) = (SELECT * FROM zone_offsets($8)),
+            time_zone = zone.name, (zone_changes, zone_offsets) = (SELECT * FROM zone_offsets(zone.name)),
             date_format = $9, posts_per_page = $10
-        WHERE EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $8)
+        FROM (SELECT name FROM pg_timezone_names WHERE lower(name) = lower($8) ORDER BY name LIMIT 1) zone
         "#,
         settings.title,
         settings.tagline,

@@ -438,7 +438,7 @@ async fn the_blog_is_renamed_from_the_command_line(pool: PgPool) {
         &pool,
         &[
             "--time-zone",
-            "Asia/Shanghai",
+            "asia/shanghai",
             "--date-format",
             "Y年n月j日",
             "--posts-per-page",

@@ -1000,8 +1000,27 @@ async fn a_postgresql_killed_while_serving_is_started_again() {
     let before = post_slugs(&base, 100).await;
     assert!(!before.is_empty(), "the demo blog was imported");
 
+    let killed = std::fs::read_to_string(dir.join("postgres/cluster/postmaster.pid")).unwrap();
     kill_postgresql(&dir);
-    let back = until_served(&format!("{base}/readyz"), Duration::from_secs(15)).await;
+    // Until PostgreSQL's own processes notice their server is gone, they still answer.
+    let started_again = Instant::now();
+    while std::fs::read_to_string(dir.join("postgres/cluster/postmaster.pid"))
+        .is_ok_and(|now| now == killed)
+    {
+        let reply = reqwest::get(format!("{base}/readyz")).await.unwrap();
+        assert!(
+            matches!(reply.status().as_u16(), 200 | 503),
+            "answered {} while PostgreSQL was away",
+            reply.status()
+        );
+        assert!(
+            started_again.elapsed() < Duration::from_secs(15),
+            "not started again"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let back = until_served(&format!("{base}/readyz"), Duration::from_secs(15)).await
+        + started_again.elapsed();
     eprintln!("served again {back:?} after PostgreSQL was killed");
     // Another page size, so that the answer is read afresh rather than kept from before.
     assert_eq!(
