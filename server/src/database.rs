@@ -191,15 +191,8 @@ async fn connect_and_migrate(
     options: PgConnectOptions,
     workload: Workload,
 ) -> Result<PgPool, DatabaseError> {
-    let bounded = options.options([
-        ("lock_timeout", LOCK_TIMEOUT),
-        (
-            "idle_in_transaction_session_timeout",
-            IDLE_IN_TRANSACTION_TIMEOUT,
-        ),
-    ]);
     // Migrations may rewrite big tables: they get no statement timeout, whatever the workload.
-    let mut migrating = tokio::time::timeout(ACQUIRE_TIMEOUT, bounded.connect())
+    let mut migrating = tokio::time::timeout(ACQUIRE_TIMEOUT, bounded(options.clone()).connect())
         .await
         .map_err(|_| {
             DatabaseError::Connect(sqlx::Error::Io(std::io::Error::new(
@@ -211,17 +204,35 @@ async fn connect_and_migrate(
     let migrated = app::db::MIGRATOR.run(&mut migrating).await;
     let _ = migrating.close().await;
     migrated?;
-    let connect_options = match workload {
-        Workload::Serving { statement_timeout } => bounded.options([(
-            "statement_timeout",
-            format!("{}ms", statement_timeout.as_millis()),
-        )]),
-        Workload::Command => bounded,
-    };
     pool_options()
-        .connect_with(connect_options)
+        .connect_with(for_workload(options, workload))
         .await
         .map_err(DatabaseError::Connect)
+}
+
+/// `options` with every wait for a lock, and every pause inside a transaction, bounded.
+fn bounded(options: PgConnectOptions) -> PgConnectOptions {
+    options.options([
+        ("lock_timeout", LOCK_TIMEOUT),
+        (
+            "idle_in_transaction_session_timeout",
+            IDLE_IN_TRANSACTION_TIMEOUT,
+        ),
+    ])
+}
+
+/// `options` bounded, and for serving, with statements cancelled after the serving limit.
+fn for_workload(options: PgConnectOptions, workload: Workload) -> PgConnectOptions {
+    match workload {
+        Workload::Serving { statement_timeout } => {
+            with_statement_limit(bounded(options), statement_timeout)
+        }
+        Workload::Command => bounded(options),
+    }
+}
+
+fn with_statement_limit(options: PgConnectOptions, limit: Duration) -> PgConnectOptions {
+    options.options([("statement_timeout", format!("{}ms", limit.as_millis()))])
 }
 
 /// How often a serving process asks whether its database answers, and how long it waits.
@@ -258,21 +269,10 @@ pub fn replica_pools(
                 options.get_port(),
                 options.get_database().unwrap_or_default()
             );
-            let options = options.options([
-                ("lock_timeout", LOCK_TIMEOUT),
-                (
-                    "idle_in_transaction_session_timeout",
-                    IDLE_IN_TRANSACTION_TIMEOUT,
-                ),
-            ]);
-            let options = match workload {
-                Workload::Serving { statement_timeout } => options.options([(
-                    "statement_timeout",
-                    format!("{}ms", statement_timeout.as_millis()),
-                )]),
-                Workload::Command => options,
-            };
-            Ok((name, pool_options().connect_lazy_with(options)))
+            Ok((
+                name,
+                pool_options().connect_lazy_with(for_workload(options, workload)),
+            ))
         })
         .collect()
 }
@@ -280,9 +280,7 @@ pub fn replica_pools(
 /// A pool like `pool`, on the same database with the same credentials, whose statements
 /// PostgreSQL cancels after `limit`.
 pub fn with_statement_timeout(pool: &PgPool, limit: Duration) -> PgPool {
-    let options = (*pool.connect_options())
-        .clone()
-        .options([("statement_timeout", format!("{}ms", limit.as_millis()))]);
+    let options = with_statement_limit((*pool.connect_options()).clone(), limit);
     pool_options().connect_lazy_with(options)
 }
 
