@@ -6,18 +6,12 @@ use crate::model::{DateFormat, SiteInfo};
 
 /// The day of `date` in the blog's time zone, written in its date format: "April 19th, 2009".
 pub fn site_date(date: DateTime<Utc>, site: &SiteInfo) -> String {
-    day(
-        date.with_timezone(&site.zone.offset_at(date)),
-        site.date_format,
-    )
+    day(site.zone.local(date), site.date_format)
 }
 
 pub fn day(date: DateTime<impl chrono::TimeZone>, format: DateFormat) -> String {
     let (year, month, day) = (date.year(), date.month(), date.day());
-    let month_name = MONTHS
-        .get(month.saturating_sub(1) as usize)
-        .copied()
-        .unwrap_or("?");
+    let month_name = month_title(month);
     match format {
         DateFormat::MonthDayOrdinal => {
             let suffix = match (day % 10, day % 100) {
@@ -38,6 +32,14 @@ pub fn day(date: DateTime<impl chrono::TimeZone>, format: DateFormat) -> String 
     }
 }
 
+/// "April" for 4; "?" for a number that is no month.
+fn month_title(month: u32) -> &'static str {
+    MONTHS
+        .get(month.saturating_sub(1) as usize)
+        .copied()
+        .unwrap_or("?")
+}
+
 const MONTHS: [&str; 12] = [
     "January",
     "February",
@@ -55,11 +57,7 @@ const MONTHS: [&str; 12] = [
 
 /// "April 2009".
 pub fn month_name(year: i32, month: u32) -> String {
-    let name = MONTHS
-        .get(month.saturating_sub(1) as usize)
-        .copied()
-        .unwrap_or("?");
-    format!("{name} {year}")
+    format!("{} {year}", month_title(month))
 }
 
 /// "1 post", "12 posts", "more than 10000 posts", "at least 3 posts".

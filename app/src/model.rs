@@ -122,7 +122,12 @@ pub struct ZoneOffsets {
 }
 
 impl ZoneOffsets {
-    pub fn offset_at(&self, at: DateTime<Utc>) -> chrono::FixedOffset {
+    /// The time `at` in this zone.
+    pub fn local(&self, at: DateTime<Utc>) -> DateTime<chrono::FixedOffset> {
+        at.with_timezone(&self.offset_at(at))
+    }
+
+    fn offset_at(&self, at: DateTime<Utc>) -> chrono::FixedOffset {
         let in_force = self
             .changes
             .partition_point(|change| *change <= at.timestamp());

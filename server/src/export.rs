@@ -27,7 +27,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Extension, Router};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
@@ -470,15 +470,16 @@ fn xml_text(value: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn wordpress_date(date: DateTime<Utc>) -> String {
+fn wordpress_date<Zone: TimeZone>(date: DateTime<Zone>) -> String
+where
+    Zone::Offset: std::fmt::Display,
+{
     date.format(WORDPRESS_DATE_FORMAT).to_string()
 }
 
 /// A date as WordPress writes it in the site's time zone.
 fn site_date(date: DateTime<Utc>, site: &SiteInfo) -> String {
-    date.with_timezone(&site.zone.offset_at(date))
-        .format(WORDPRESS_DATE_FORMAT)
-        .to_string()
+    wordpress_date(site.zone.local(date))
 }
 
 /// A slug as WordPress stores it: letters of other scripts percent-encoded, in lower case.
