@@ -1,7 +1,8 @@
 //! Prometheus metrics at `/metrics`: requests by route template, method and status class with
 //! their latency, the page cache's hits and misses, the database pool (its connections, and how
-//! long requests waited for one), imports and scheduled posts published. Readable from the machine itself (loopback) or with the token set by
-//! `--metrics-token`; anyone else is told there is nothing there.
+//! long requests waited for one), imports and scheduled posts published. Readable from the
+//! machine itself (loopback) or with the token set by `--metrics-token`; anyone else is told
+//! there is nothing there.
 //!
 //! Route labels are the routes' templates (`/posts/{slug}`), and `other` for addresses that
 //! match none, so that no address a client makes up can grow the number of series.

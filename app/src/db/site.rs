@@ -21,7 +21,7 @@ pub async fn site_info(db: impl PgExecutor<'_>, url: &str) -> sqlx::Result<SiteI
             offsets: site.zone_offsets,
         },
         date_format: date_format(&site.date_format),
-        posts_per_page: site.posts_per_page.unsigned_abs().max(1),
+        posts_per_page: page_size(site.posts_per_page),
     })
 }
 
@@ -35,7 +35,12 @@ pub async fn posts_per_page(pool: &PgPool) -> sqlx::Result<u32> {
     let per_page = sqlx::query_scalar!("SELECT posts_per_page FROM site")
         .fetch_one(pool)
         .await?;
-    Ok(per_page.unsigned_abs().max(1))
+    Ok(page_size(per_page))
+}
+
+/// The stored number of posts a page, which the table keeps from 1 to 100.
+pub(super) fn page_size(stored: i32) -> u32 {
+    stored.unsigned_abs().max(1)
 }
 
 /// Changes the blog's title and tagline, each when given; the two as they are afterwards.

@@ -34,8 +34,8 @@ pub async fn list_posts(
     Ok(listing)
 }
 
-/// A listing of posts, newest first, as many a page as the blog's settings say (`?page=2`): whichever listing its address
-/// names (see [`PostFilter::from_address`]).
+/// A listing of posts, newest first, as many a page as the blog's settings say (`?page=2`):
+/// whichever listing its address names (see [`PostFilter::from_address`]).
 #[component]
 pub fn ListingPage() -> impl IntoView {
     let location = use_location();

@@ -1,7 +1,7 @@
 //! `/dashboard/settings`: administrators change the blog's title, tagline and language, its time
 //! zone, date format and posts per page, whether new posts take comments, and how comments are
-//! screened, in the browser. `fieldnotes site` and
-//! `fieldnotes comments` change the same settings from the command line.
+//! screened, in the browser. `fieldnotes site` and `fieldnotes comments` change the same
+//! settings from the command line.
 
 // The form's fields are the arguments of the server function it posts to, one each.
 #![allow(clippy::too_many_arguments)]
