@@ -107,7 +107,7 @@ pub async fn protect(
     next: Next,
 ) -> Response {
     let is_server_function = crate::limits::is_server_function(&request);
-    let carries_cookies = carries_blog_cookies(&request);
+    let carries_cookies = carries_blog_cookies(request.headers());
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
     let response = next.run(request).await;
     let (mut parts, body) = response.into_parts();
@@ -174,9 +174,8 @@ pub async fn protect(
 
 /// Whether a request carries one of the blog's cookies (a session, a commenter's, a post's
 /// password), which pages read to make a page for that person.
-pub fn carries_blog_cookies(request: &Request) -> bool {
-    app::auth::cookies(request.headers())
-        .any(|(name, _)| name.starts_with(app::auth::COOKIE_PREFIX))
+pub fn carries_blog_cookies(headers: &HeaderMap) -> bool {
+    app::auth::cookies(headers).any(|(name, _)| name.starts_with(app::auth::COOKIE_PREFIX))
 }
 
 fn set(headers: &mut HeaderMap, name: header::HeaderName, value: &str) {

@@ -162,7 +162,7 @@ pub fn is_anonymous_read(method: &Method, path: &str, headers: &axum::http::Head
     (method == Method::GET || method == Method::HEAD)
         && !path.starts_with("/welcome/")
         && !headers.contains_key(header::AUTHORIZATION)
-        && !app::auth::cookies(headers).any(|(name, _)| name.starts_with(app::auth::COOKIE_PREFIX))
+        && !crate::headers::carries_blog_cookies(headers)
 }
 
 /// Where a server's write-ahead log stands.
