@@ -1079,7 +1079,16 @@ async fn a_database_that_goes_away_and_returns_is_used_again() {
             "the database's absence was not noticed"
         );
     }
-    assert!(cluster.restart_if_down(&StopRequests::never()).unwrap());
+    // The killed server may still be ending when its clients notice: asked again, as the
+    // server's own supervisor asks every second, until it is started again.
+    let restarting = Instant::now();
+    while !cluster.restart_if_down(&StopRequests::never()).unwrap() {
+        assert!(
+            restarting.elapsed() < Duration::from_secs(10),
+            "PostgreSQL was not started again"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let back = until_served(&ready, Duration::from_secs(15)).await;
     eprintln!("served again {back:?} after the database came back");
     assert_eq!(
