@@ -20,10 +20,11 @@ FROM generate_series(1, 10) s, generate_series(1, 9) n;
 INSERT INTO tags (slug, name)
 SELECT 'tag-' || n, 'Tag ' || n FROM generate_series(1, 2000) n;
 
-INSERT INTO posts (slug, title, body_html, status, published_at, updated_at, author_id, search_version, search_vector)
+INSERT INTO posts (slug, title, body_html, teaser, status, published_at, updated_at, author_id, search_version, search_vector)
 SELECT 'post-' || n,
        'Post number ' || n,
        '<p>Field notes ' || n || ' on recycling and creative industries in Ningbo, 宁波的创意产业 ' || (n % 97) || '.</p>',
+       'Field notes ' || n || ' on recycling and creative industries in Ningbo, 宁波的创意产业 ' || (n % 97) || '.',
        'published',
        timestamptz '2005-01-01' + n * interval '10 minutes',
        timestamptz '2005-01-01' + n * interval '10 minutes',

@@ -10,15 +10,17 @@ use super::Upserted;
 use crate::html;
 use crate::model::{Named, Page, Post, PostSummary, PostView};
 
-/// How much of a post's body a listing reads to make a teaser when the post has no excerpt.
+/// How much of a post's body a listing reads to make a teaser that is not stored yet.
 const TEASER_SOURCE_CHARS: i32 = 3000;
 const TEASER_CHARS: usize = 280;
 
-/// A row of `post_summaries`, with as much of the body as the query read.
+/// A row of `post_summaries`; the start of its body and its excerpt only when its teaser is
+/// yet to be made.
 struct SummaryRow {
     id: i64,
     slug: String,
     title: String,
+    teaser: Option<String>,
     excerpt: String,
     body: String,
     published_at: DateTime<Utc>,
@@ -33,17 +35,13 @@ struct SummaryRow {
 
 impl SummaryRow {
     fn summary(&self) -> PostSummary {
-        let excerpt = if self.protected {
-            String::new()
-        } else if self.excerpt.trim().is_empty() {
-            html::teaser(&html::plain_text(&self.body), TEASER_CHARS)
-        } else {
-            html::plain_text(&self.excerpt)
-        };
         PostSummary {
             slug: self.slug.clone(),
             title: self.title.clone(),
-            excerpt,
+            excerpt: self
+                .teaser
+                .clone()
+                .unwrap_or_else(|| teaser(&self.excerpt, &self.body, self.protected)),
             published_at: self.published_at,
             author: self
                 .author_slug
@@ -59,18 +57,22 @@ impl SummaryRow {
     }
 }
 
-/// The rows of `post_summaries` for these posts, each with the first `body_chars` characters of
-/// its body.
+/// The rows of `post_summaries` for these posts, with their whole body when `whole_body`; else
+/// with the excerpt and the start of the body only of those whose teaser is yet to be made.
 async fn summary_rows(
     pool: &PgPool,
     ids: &[i64],
-    body_chars: i32,
+    whole_body: bool,
 ) -> sqlx::Result<Vec<SummaryRow>> {
     sqlx::query_as!(
         SummaryRow,
         r#"
-        SELECT s.id AS "id!", s.slug AS "slug!", s.title AS "title!", s.excerpt AS "excerpt!",
-               left(s.body_html, $2) AS "body!", coalesce(s.published_at, now()) AS "published_at!",
+        SELECT s.id AS "id!", s.slug AS "slug!", s.title AS "title!", s.teaser,
+               CASE WHEN $2 OR s.teaser IS NULL THEN s.excerpt ELSE '' END AS "excerpt!",
+               CASE WHEN $2 THEN s.body_html
+                    WHEN s.teaser IS NULL THEN left(s.body_html, $3)
+                    ELSE '' END AS "body!",
+               coalesce(s.published_at, now()) AS "published_at!",
                s.author_slug, s.author_name, s.comment_count AS "comment_count!",
                s.categories AS "categories!: Json<Vec<Named>>", s.tags AS "tags!: Json<Vec<Named>>",
                s.protected AS "protected!", s.language
@@ -78,15 +80,28 @@ async fn summary_rows(
         WHERE s.id = ANY($1)
         "#,
         ids,
-        body_chars,
+        whole_body,
+        TEASER_SOURCE_CHARS,
     )
     .fetch_all(pool)
     .await
 }
 
+/// What a listing shows of a post: nothing of a protected one, else its excerpt as plain text,
+/// or the start of its body when it has none.
+pub(super) fn teaser(excerpt: &str, body_html: &str, protected: bool) -> String {
+    if protected {
+        String::new()
+    } else if excerpt.trim().is_empty() {
+        html::teaser(&html::plain_text(body_html), TEASER_CHARS)
+    } else {
+        html::plain_text(excerpt)
+    }
+}
+
 /// The listing summaries of these posts, in the order given.
 pub async fn summaries(pool: &PgPool, ids: &[i64]) -> sqlx::Result<Vec<PostSummary>> {
-    let rows = summary_rows(pool, ids, TEASER_SOURCE_CHARS).await?;
+    let rows = summary_rows(pool, ids, false).await?;
     let mut by_id: HashMap<i64, PostSummary> =
         rows.iter().map(|row| (row.id, row.summary())).collect();
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
@@ -272,7 +287,7 @@ async fn post_view(
     };
     let ids = [id];
     let (mut rows, (older, newer), (comments, pings, comments_open)) =
-        tokio::try_join!(summary_rows(pool, &ids, i32::MAX), neighbours, comments)?;
+        tokio::try_join!(summary_rows(pool, &ids, true), neighbours, comments)?;
     let Some(row) = rows.pop() else {
         return Ok(None);
     };

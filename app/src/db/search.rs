@@ -16,11 +16,12 @@ pub const SEARCH_CAP: u64 = 5000;
 /// How many characters of a post a search result shows around its first match.
 const EXCERPT_CHARS: usize = 240;
 
-/// Computes a post's search tokens from its title and body; a protected post's from its title
-/// alone, so that no word of its text finds it.
+/// Makes what is derived from a post's text each time it is written: its search tokens from its
+/// title and body (a protected post's from its title alone, so that no word of its text finds
+/// it) and the teaser listings show of it.
 pub async fn index_post(conn: &mut PgConnection, post_id: i64) -> sqlx::Result<()> {
     let Some(post) = sqlx::query!(
-        r#"SELECT title, body_html, password IS NOT NULL AS "protected!" FROM posts WHERE id = $1"#,
+        r#"SELECT title, excerpt, body_html, password IS NOT NULL AS "protected!" FROM posts WHERE id = $1"#,
         post_id
     )
     .fetch_optional(&mut *conn)
@@ -34,31 +35,43 @@ pub async fn index_post(conn: &mut PgConnection, post_id: i64) -> sqlx::Result<(
     } else {
         search::document_tokens(&html::plain_text(&post.body_html))
     };
+    let teaser = super::posts::teaser(&post.excerpt, &post.body_html, post.protected);
     sqlx::query!(
         r#"
         UPDATE posts
         SET search_vector = setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B'),
-            search_version = $4
+            search_version = $4,
+            teaser = $5
         WHERE id = $1
         "#,
         post_id,
         title,
         body,
         TOKENIZER_VERSION,
+        teaser,
     )
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// Indexes the posts whose tokens were made by an older tokenizer (or never), a batch at a time;
-/// returns how many there were.
+/// Indexes the posts whose tokens were made by an older tokenizer (or never) or that have no
+/// teaser yet, a batch at a time; returns how many there were.
 pub async fn index_stale_posts(pool: &PgPool) -> sqlx::Result<u64> {
     let mut indexed = 0;
     loop {
         let mut tx = pool.begin().await?;
         let stale = sqlx::query_scalar!(
-            "SELECT id FROM posts WHERE search_version < $1 ORDER BY search_version, id LIMIT 200 FOR UPDATE SKIP LOCKED",
+            r#"
+            SELECT id FROM posts
+            WHERE id IN ((SELECT id FROM posts WHERE search_version < $1
+                          ORDER BY search_version, id LIMIT 200)
+                         UNION
+                         (SELECT id FROM posts WHERE teaser IS NULL ORDER BY id LIMIT 200))
+            ORDER BY id
+            LIMIT 200
+            FOR UPDATE SKIP LOCKED
+            "#,
             TOKENIZER_VERSION,
         )
         .fetch_all(&mut *tx)

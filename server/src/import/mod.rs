@@ -451,6 +451,7 @@ impl Import<'_> {
                 }
                 if let Some(body) = links::rewrite(&body, &new_addresses) {
                     db::posts::rewrite_imported_body(self.conn, post_id, &body).await?;
+                    db::search::index_post(self.conn, post_id).await?;
                     self.summary.rewritten_links += 1;
                 }
             }

@@ -989,3 +989,92 @@ async fn pages_are_written_in_the_editor_with_a_parent_and_an_order(pool: PgPool
     assert_eq!(trashed.status, StatusCode::OK);
     assert_eq!(app.get("/pages/the-team").await.0, 404);
 }
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn listings_show_the_teaser_made_when_a_post_is_written(pool: PgPool) {
+    let people = people(&pool).await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let author = people.author();
+    let long_body = format!("<p>{}</p>", "fieldwork <em>notes</em> ".repeat(100));
+    let long_teaser = app::html::teaser(&"fieldwork notes ".repeat(100), 280);
+    let mut saves = [
+        (
+            json!({"body_html": "<p>Hello <strong>world</strong> &amp; friends</p>"}),
+            "Hello world & friends".to_string(),
+        ),
+        (
+            json!({"body_html": "<p>Hello</p>", "excerpt": "<em>Short</em> version"}),
+            "Short version".to_string(),
+        ),
+        (
+            json!({"body_html": "<p>Hello</p>", "password": "secret"}),
+            String::new(),
+        ),
+        (
+            json!({"body_html": long_body, "excerpt": "", "password": null}),
+            long_teaser.clone(),
+        ),
+    ]
+    .into_iter();
+    let listed = |query: &'static str| {
+        let app = &app;
+        async move {
+            let (status, body) = app.get(&format!("/api/v1/posts?{query}")).await;
+            assert_eq!(status, 200, "{body}");
+            let page: Value = serde_json::from_str(&body).unwrap();
+            page["posts"][0]["excerpt"].as_str().unwrap().to_string()
+        }
+    };
+
+    let (fields, teaser) = saves.next().unwrap();
+    let mut post = json!({"title": "Teasers", "status": "published"});
+    post.as_object_mut()
+        .unwrap()
+        .extend(fields.as_object().unwrap().clone());
+    let created = api(&app, author, Method::POST, "/api/v1/posts", post.clone()).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let slug = created.json()["slug"].as_str().unwrap().to_string();
+    assert_eq!(listed("page=1").await, teaser);
+    for (save, (fields, teaser)) in saves.enumerate() {
+        post.as_object_mut()
+            .unwrap()
+            .extend(fields.as_object().unwrap().clone());
+        let saved = api(
+            &app,
+            author,
+            Method::PUT,
+            &format!("/api/v1/posts/{slug}"),
+            post.clone(),
+        )
+        .await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+        let stored: Option<String> = sqlx::query_scalar("SELECT teaser FROM posts")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(stored.as_deref(), Some(teaser.as_str()), "save {save}");
+        assert_eq!(
+            listed(["per_page=9", "per_page=8", "per_page=7"][save]).await,
+            teaser
+        );
+    }
+
+    // Posts written before teasers were stored show one made as they are listed, until the
+    // server has made and stored theirs.
+    sqlx::query("UPDATE posts SET teaser = NULL")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(listed("per_page=6").await, long_teaser);
+    assert_eq!(app::db::search::index_stale_posts(&pool).await.unwrap(), 1);
+    let stored: Option<String> = sqlx::query_scalar("SELECT teaser FROM posts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, Some(long_teaser));
+    sqlx::query("UPDATE posts SET excerpt = 'Changed <b>by hand</b>'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(listed("per_page=5").await, "Changed by hand");
+}
