@@ -72,11 +72,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 /// The scripts in the `<head>` of every page: Leptos' hydration script and, while
 /// `cargo leptos watch` runs, its live-reload script. Both are the same on every page.
+///
+/// The WebAssembly is fetched at low priority and the page hydrated once the browser is idle
+/// (within two seconds), so that the text a reader came for is painted first; the page's links
+/// and forms work before.
 #[component]
 fn ShellScripts(options: LeptosOptions) -> impl IntoView {
     view! {
         <AutoReload options=options.clone() />
-        <HydrationScripts options />
+        <HydrationScripts options defer=true />
     }
 }
 
