@@ -36,10 +36,12 @@ $(RELEASE_BUILD): $(BUILD_INPUTS) $(EDITOR_BUNDLE)
 	touch $@
 
 ## bench: the release build's reading speed against nginx serving the same bytes, on the demo blog
-## and on a generated blog of a million posts; Lighthouse in Chromium (bench/results.md)
+## and on a generated blog of a million posts; Lighthouse in Chromium; the site's files; `make run`'s
+## start; statements and round trips per page (bench/results.md)
 bench: build
 	bench/pages.sh demo
 	bench/pages.sh million
+	FIELDNOTES=target/release/fieldnotes bench/queries.sh | tee -a bench/results.md
 
 ## test: formatting, lints, unit and integration tests, then the end-to-end tests in Chromium
 test: test-tools lint debug-build editor-tests rust-tests query-data-check api-fuzz end-to-end

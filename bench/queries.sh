@@ -71,7 +71,12 @@ fastest_ms() {
     sort -n | head -n1 | awk '{ printf "%d", $1 * 1000 }'
 }
 
-printf '%-50s %-11s %s\n' "address" "statements" "round trips"
+echo
+echo "Statements and round trips to PostgreSQL per page, with the page cache off (\`bench/queries.sh\`,"
+echo "${binary#target/} build; target: at most three round trips):"
+echo
+echo "| address | statements | round trips | met |"
+echo "| --- | --- | --- | --- |"
 for path in / "/posts/$post" /tag/8bit "/category/$category" /author/themedemos /archive/2009/04 \
   "/posts?author=themedemos&tag=content-2" "/search?q=recycling" /feed.xml /sitemap.xml \
   /api/v1/posts "/api/v1/posts/$post"; do
@@ -85,5 +90,6 @@ for path in / "/posts/$post" /tag/8bit "/category/$category" /author/themedemos 
   direct=$(fastest_ms "http://127.0.0.1:$port$path")
   slow=$(fastest_ms "http://127.0.0.1:$slow_port$path")
   round_trips=$(awk -v d="$direct" -v s="$slow" -v l="$delay_ms" 'BEGIN { printf "%.1f", (s - d) / l }')
-  printf '%-50s %-11s %s\n' "$path" "$fewest" "$round_trips"
+  met=$(awk -v r="$round_trips" 'BEGIN { print (r < 3.5) ? "yes" : "**no**" }')
+  printf '| `%s` | %s | %s | %s |\n' "$path" "$fewest" "$round_trips" "$met"
 done
