@@ -38,10 +38,11 @@ impl SummaryRow {
         PostSummary {
             slug: self.slug.clone(),
             title: self.title.clone(),
-            excerpt: self
-                .teaser
-                .clone()
-                .unwrap_or_else(|| teaser(&self.excerpt, &self.body, self.protected)),
+            excerpt: self.teaser.clone().unwrap_or_else(|| {
+                teaser(&self.excerpt, self.protected, || {
+                    html::plain_text(&self.body)
+                })
+            }),
             published_at: self.published_at,
             author: self
                 .author_slug
@@ -88,12 +89,12 @@ async fn summary_rows(
 }
 
 /// What a listing shows of a post: nothing of a protected one, else its excerpt as plain text,
-/// or the start of its body when it has none.
-pub(super) fn teaser(excerpt: &str, body_html: &str, protected: bool) -> String {
+/// or the start of its body's text (asked of `body_text` only then) when it has none.
+pub(super) fn teaser(excerpt: &str, protected: bool, body_text: impl FnOnce() -> String) -> String {
     if protected {
         String::new()
     } else if excerpt.trim().is_empty() {
-        html::teaser(&html::plain_text(body_html), TEASER_CHARS)
+        html::teaser(&body_text(), TEASER_CHARS)
     } else {
         html::plain_text(excerpt)
     }

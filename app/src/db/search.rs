@@ -30,12 +30,13 @@ pub async fn index_post(conn: &mut PgConnection, post_id: i64) -> sqlx::Result<(
         return Ok(());
     };
     let title = search::document_tokens(&post.title);
-    let body = if post.protected {
+    let body_text = if post.protected {
         String::new()
     } else {
-        search::document_tokens(&html::plain_text(&post.body_html))
+        html::plain_text(&post.body_html)
     };
-    let teaser = super::posts::teaser(&post.excerpt, &post.body_html, post.protected);
+    let body = search::document_tokens(&body_text);
+    let teaser = super::posts::teaser(&post.excerpt, post.protected, || body_text.clone());
     sqlx::query!(
         r#"
         UPDATE posts
