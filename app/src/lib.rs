@@ -70,18 +70,52 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The scripts in the `<head>` of every page: Leptos' hydration script and, while
-/// `cargo leptos watch` runs, its live-reload script. Both are the same on every page.
+/// The scripts in the `<head>` of every page: the one that loads the compiled front end and,
+/// while `cargo leptos watch` runs, Leptos' live-reload script. Both are the same on every page.
 ///
-/// The WebAssembly is fetched at low priority and the page hydrated once the browser is idle
-/// (within two seconds), so that the text a reader came for is painted first; the page's links
-/// and forms work before.
+/// The front end is fetched only once the page has been painted, so that its download does not
+/// compete with the text and images a reader came for (Leptos' own `HydrationScripts` hints the
+/// browser to fetch it while the page is still loading), and the page is hydrated once the browser
+/// is idle (within two seconds). Starting the WebAssembly and hydrating the page are two tasks, so
+/// that neither holds the page for long. The page's links and forms work before.
 #[component]
 fn ShellScripts(options: LeptosOptions) -> impl IntoView {
+    let (script, wasm) = front_end_files(&options);
+    let loader = format!(
+        "{}({script:?}, {wasm:?});",
+        include_str!("hydrate.js").trim_end()
+    );
     view! {
-        <AutoReload options=options.clone() />
-        <HydrationScripts options defer=true />
+        <AutoReload options />
+        <script type="module">{loader}</script>
     }
+}
+
+/// The addresses of the compiled front end's script and WebAssembly: with the hashes of their
+/// content in their names when the build left them in the hash file beside the server's program.
+fn front_end_files(options: &LeptosOptions) -> (String, String) {
+    let hashes = options
+        .hash_files
+        .then(|| {
+            let program = std::env::current_exe().ok()?;
+            std::fs::read_to_string(program.parent()?.join(options.hash_file.as_ref())).ok()
+        })
+        .flatten()
+        .unwrap_or_default();
+    let hash_of = |kind: &str| {
+        hashes
+            .lines()
+            .find_map(|line| {
+                let (file, hash) = line.split_once(':')?;
+                (file.trim() == kind).then(|| format!(".{}", hash.trim()))
+            })
+            .unwrap_or_default()
+    };
+    let (pkg, name) = (&options.site_pkg_dir, &options.output_name);
+    (
+        format!("/{pkg}/{name}{}.js", hash_of("js")),
+        format!("/{pkg}/{name}{}.wasm", hash_of("wasm")),
+    )
 }
 
 /// The HTML of the scripts in every page's `<head>`, for the server to allow them by their hash.
