@@ -47,7 +47,7 @@ use crate::config::{
 use crate::database::{Database, DatabaseError, Workload};
 use crate::replicas::Databases;
 use crate::stop::StopRequests;
-use crate::web::AppState;
+use crate::web::{AppState, AppStateInner};
 
 /// How often the server looks for newly scheduled posts.
 const SCHEDULE_CHECK: Duration = Duration::from_secs(60);
@@ -170,7 +170,7 @@ async fn serve_on(
     tokio::spawn(index_stale_posts(database.pool.clone()));
     tokio::spawn(forget_expired_sign_ins(database.pool.clone()));
     tokio::spawn(publish_scheduled_posts(database.pool.clone()));
-    let state = AppState {
+    let state = AppState::new(AppStateInner {
         leptos_options: web::leptos_options(&settings.site_root),
         pool: database.pool.clone(),
         public_url: settings.public_url(),
@@ -179,7 +179,7 @@ async fn serve_on(
         page_cache_bytes: settings.page_cache_mb as usize * 1024 * 1024,
         metrics_token: settings.metrics_token.clone(),
         databases: Databases::new(database.pool.clone(), replicas),
-    };
+    });
     let watching_replicas = state.databases.clone().watch();
     if let Ok(address) = listener.local_addr() {
         tracing::info!("Fieldnotes is serving on http://{address}");

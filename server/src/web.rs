@@ -1,6 +1,7 @@
 //! The HTTP side: the Axum router that serves the pages (rendered by Leptos), the server
 //! functions and the compiled front end.
 
+use std::ops::Deref;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -31,9 +32,26 @@ use crate::{
     api, auth, export, feeds, headers, health, limits, media, old_addresses, request_log, sitemap,
 };
 
-/// What every request handler can reach.
+/// What every request handler can reach. Every request clones it for each layer it passes
+/// through, so it is one shared allocation.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppStateInner>);
+
+impl AppState {
+    pub fn new(inner: AppStateInner) -> Self {
+        AppState(Arc::new(inner))
+    }
+}
+
+impl Deref for AppState {
+    type Target = AppStateInner;
+
+    fn deref(&self) -> &AppStateInner {
+        &self.0
+    }
+}
+
+pub struct AppStateInner {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
     /// Where the blog is published, without a trailing slash.

@@ -18,7 +18,7 @@ use server::config::RequestLimits;
 use server::import::{ImportError, ImportSummary, import_wxr};
 use server::limits::serve;
 use server::page_cache;
-use server::web::{AppState, leptos_options, router};
+use server::web::{AppState, AppStateInner, leptos_options, router};
 use sqlx::PgPool;
 
 mod requests;
@@ -122,7 +122,7 @@ impl TestApp {
             .await
             .expect("a free port");
         let address = format!("http://{}", listener.local_addr().expect("a bound address"));
-        let state = AppState {
+        let state = AppState::new(AppStateInner {
             leptos_options: leptos_options(Path::new("target/site")),
             pool: pool.clone(),
             public_url: setup.public_url.unwrap_or_else(|| address.clone()),
@@ -131,7 +131,7 @@ impl TestApp {
             page_cache_bytes: page_cache::DEFAULT_BYTES,
             metrics_token: setup.metrics_token,
             databases: server::replicas::Databases::new(pool, Vec::new()),
-        };
+        });
         let app = router(state, &setup.cors_origins);
         tokio::spawn(serve(listener, app, setup.limits, std::future::pending()));
         let client = reqwest::Client::builder()
