@@ -36,7 +36,7 @@ pub async fn index_post(conn: &mut PgConnection, post_id: i64) -> sqlx::Result<(
         html::plain_text(&post.body_html)
     };
     let body = search::document_tokens(&body_text);
-    let teaser = super::posts::teaser(&post.excerpt, post.protected, || body_text.clone());
+    let teaser = super::posts::teaser(&post.excerpt, post.protected, || body_text);
     sqlx::query!(
         r#"
         UPDATE posts
