@@ -8,9 +8,9 @@
 //! while every other page may be shared by caches in front of the blog, which check it again
 //! with its `ETag` (see `caching`).
 //!
-//! A page may run no inline script but Leptos' own, each allowed by its SHA-256 hash: the
-//! hydration script in the `<head>`, the same on every page (hashed once, at start-up), and the
-//! scripts after `</html>` that hand the server's data to the browser (hashed per answer).
+//! A page may run no inline script but its own, each allowed by its SHA-256 hash: the script in
+//! the `<head>` that loads the front end, the same on every page (hashed once, at start-up), and
+//! Leptos' scripts after `</html>` that hand the server's data to the browser (hashed per answer).
 //! Leptos writes only serialized data into those, with every `<` escaped, so nothing a post
 //! holds can end one or start another; a script anywhere else in a page, such as one slipped
 //! into a post past the cleaner, is not allowed. The same page always gets the same policy: there
