@@ -8,6 +8,7 @@
 //! match none, so that no address a client makes up can grow the number of series.
 
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use app::auth::{ClientAddress, token_hash};
 use app::error::AppError;
@@ -71,14 +72,30 @@ impl tracing::field::Visit for AcquiredAfter {
     fn record_debug(&mut self, _field: &tracing::field::Field, _value: &dyn std::fmt::Debug) {}
 }
 
-/// The process's recorder, installed on first use.
+/// How often the histograms' samples are counted into their buckets. Until they are, the
+/// recorder holds every sample: a server nobody scrapes would grow by each request it answers.
+const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
+
+/// The process's recorder, installed on first use, with a thread that keeps its histograms to
+/// their buckets.
 fn recorder() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
-        PrometheusBuilder::new()
+        let handle = PrometheusBuilder::new()
             .set_buckets(&LATENCY_BUCKETS)
             .and_then(PrometheusBuilder::install_recorder)
-            .expect("the metrics recorder is installed once")
+            .expect("the metrics recorder is installed once");
+        let upkeep = handle.clone();
+        std::thread::Builder::new()
+            .name("metrics-upkeep".to_string())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(UPKEEP_INTERVAL);
+                    upkeep.run_upkeep();
+                }
+            })
+            .expect("a thread can be started");
+        handle
     })
 }
 
