@@ -33,6 +33,7 @@ need() { # command, Debian package
 }
 need wrk wrk
 need nginx nginx
+need chromium chromium
 lighthouse_version=12.2.3
 if ! have_lighthouse=$(.tools/node_modules/.bin/lighthouse --version 2>/dev/null) ||
   [ "$have_lighthouse" != "$lighthouse_version" ]; then
