@@ -37,11 +37,13 @@ $(RELEASE_BUILD): $(BUILD_INPUTS) $(EDITOR_BUNDLE)
 
 ## bench: the release build's reading speed against nginx serving the same bytes, on the demo blog
 ## and on a generated blog of a million posts; Lighthouse in Chromium; the site's files; `make run`'s
-## start; statements and round trips per page (bench/results.md)
+## start; statements and round trips per page. All into bench/results.md, followed by what stands in
+## the way of the targets not met (bench/misses.md)
 bench: build
 	bench/pages.sh demo
 	bench/pages.sh million
 	FIELDNOTES=target/release/fieldnotes bench/queries.sh | tee -a bench/results.md
+	cat bench/misses.md >>bench/results.md
 
 ## test: formatting, lints, unit and integration tests, then the end-to-end tests in Chromium
 test: test-tools lint debug-build editor-tests rust-tests query-data-check api-fuzz end-to-end
@@ -57,8 +59,11 @@ lint:
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
-# The debug server binary and front end, which the integration and end-to-end tests run.
+# The debug server binary and front end, which the integration and end-to-end tests run. The
+# debug front end replaces the release one in target/site, so the release build is made again
+# before the next `make run`.
 debug-build: $(EDITOR_BUNDLE)
+	rm -f $(RELEASE_BUILD)
 	cargo leptos build
 
 $(EDITOR_BUNDLE): frontend/editor/package-lock.json $(wildcard frontend/editor/src/*.js)

@@ -28,7 +28,8 @@ results=bench/results.md
 need() { # command, Debian package
   command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || {
     echo "==> installing $2 (Debian's package)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >/dev/null
   }
 }
 need wrk wrk
