@@ -25,16 +25,7 @@ static=target/bench/static-$blog
 results=bench/results.md
 
 [ -x "$binary" ] || { echo "build first: make build" >&2; exit 1; }
-need() { # command, Debian package
-  command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || {
-    echo "==> installing $2 (Debian's package)"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >/dev/null
-  }
-}
-need wrk wrk
-need nginx nginx
-need chromium chromium
+scripts/install-tools.sh bench
 lighthouse_version=12.2.3
 if ! have_lighthouse=$(.tools/node_modules/.bin/lighthouse --version 2>/dev/null) ||
   [ "$have_lighthouse" != "$lighthouse_version" ]; then

@@ -4,8 +4,9 @@
 #
 #   scripts/install-tools.sh build   wasm32 target, cargo-leptos, wasm-bindgen-cli, wasm-opt,
 #                                    PostgreSQL's server programs, the post editor's npm packages
-#   scripts/install-tools.sh test    the above, plus sqlx-cli, Chromium, the end-to-end
-#                                    tests' npm packages and schemathesis (PyPI)
+#   scripts/install-tools.sh test    the above, plus sqlx-cli, PgBouncer, Chromium, the
+#                                    end-to-end tests' npm packages and schemathesis (PyPI)
+#   scripts/install-tools.sh bench   the build's, plus Chromium, wrk and nginx
 set -euo pipefail
 
 CARGO_LEPTOS_VERSION=0.3.11
@@ -80,7 +81,23 @@ if [ ! -d "$editor/node_modules" ] || [ "$editor/package-lock.json" -nt "$editor
   npm ci --silent --no-audit --no-fund --prefix "$editor"
 fi
 
-[ "${1:-build}" = test ] || exit 0
+mode=${1:-build}
+[ "$mode" != build ] || exit 0
+
+if [ ! -x /usr/bin/chromium ]; then
+  say "installing Chromium (Debian's chromium package)"
+  apt_install chromium
+fi
+
+if [ "$mode" = bench ]; then
+  for program in wrk nginx; do
+    if ! command -v "$program" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$program" ]; then
+      say "installing $program (Debian's $program package)"
+      apt_install "$program"
+    fi
+  done
+  exit 0
+fi
 
 if ! have_version sqlx "$SQLX_CLI_VERSION"; then
   say "building sqlx-cli $SQLX_CLI_VERSION from crates.io (first time only, about 3 minutes)"
@@ -91,11 +108,6 @@ fi
 if [ ! -x /usr/sbin/pgbouncer ]; then
   say "installing PgBouncer for the connection pooler test (Debian's pgbouncer package)"
   apt_install pgbouncer
-fi
-
-if [ ! -x /usr/bin/chromium ]; then
-  say "installing Chromium for the end-to-end tests (Debian's chromium package)"
-  apt_install chromium
 fi
 
 fuzz="$root/tests/api-fuzz/requirements.txt"
