@@ -134,11 +134,10 @@ impl TestApp {
         });
         let app = router(state, &setup.cors_origins);
         tokio::spawn(serve(listener, app, setup.limits, std::future::pending()));
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("an HTTP client");
-        Self { address, client }
+        Self {
+            address,
+            client: http_client(&setup.limits),
+        }
     }
 
     /// The status, headers and body of `GET path`, as a reader's browser asks for a page.
@@ -203,6 +202,18 @@ pub fn cookie_pair(set_cookie: &str) -> String {
         .to_string()
 }
 
+/// A client that follows no redirects and gives up on an answer after a minute. It keeps an idle
+/// connection for half the time a server with `limits` does: a request sent on a connection at
+/// the moment the server closes it for idleness would fail without having reached it.
+fn http_client(limits: &RequestLimits) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(60))
+        .pool_idle_timeout(limits.header_timeout() / 2)
+        .build()
+        .expect("an HTTP client")
+}
+
 /// A `fieldnotes serve` process of its own, on a free port, with the environment given (its
 /// database, say), stopped when dropped; `app` asks it.
 pub struct ServerProcess {
@@ -229,16 +240,11 @@ impl ServerProcess {
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("the server starts");
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(std::time::Duration::from_secs(60))
-            .build()
-            .expect("a client");
         let server = ServerProcess {
             child,
             app: TestApp {
                 address: format!("http://127.0.0.1:{port}"),
-                client,
+                client: http_client(&RequestLimits::default()),
             },
         };
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);

@@ -181,7 +181,7 @@ impl Request {
         let response = request
             .send()
             .await
-            .unwrap_or_else(|error| panic!("{} {url}: {error}", self.method));
+            .unwrap_or_else(|error| panic!("{} {url}: {}", self.method, causes(&error)));
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.bytes().await.expect("a whole body").to_vec();
@@ -192,4 +192,12 @@ impl Request {
             bytes,
         }
     }
+}
+
+/// An error with the errors that caused it, outermost first.
+fn causes(error: &dyn std::error::Error) -> String {
+    std::iter::successors(Some(error), |error| error.source())
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(": ")
 }
