@@ -9,7 +9,8 @@
 //! arrive after the commit: a read just behind a write could still get the old page.) Requests
 //! that arrive together share one reading of the number, taken after they all arrived (see
 //! [`Generations`]). Kept answers also expire after a minute, for posts scheduled to appear
-//! without a write at their time.
+//! without a write at their time; the first request after that minute makes the answer again,
+//! and the requests that arrive meanwhile are served the one kept, as nothing was written since.
 //!
 //! When an answer is missing or out of date, the first request for it makes it and the requests
 //! for the same answer that arrive meanwhile wait for that one and are answered from it (see
@@ -156,6 +157,16 @@ struct Key {
     origin: String,
 }
 
+/// What the cache has for a request.
+enum Lookup {
+    /// The answer to serve: current, or past its lifetime while another request makes it again.
+    Kept(Arc<Answer>),
+    /// This request makes the answer.
+    Make(Making),
+    /// Another request makes the answer, and nothing kept may be served meanwhile.
+    Wait(watch::Receiver<bool>),
+}
+
 struct Answer {
     generation: i64,
     made_at: Instant,
@@ -195,6 +206,7 @@ impl PageCache {
         })
     }
 
+    /// The answer kept for `key` at `generation`, however old.
     fn kept(&self, key: &Key, generation: i64) -> Option<Arc<Answer>> {
         let answers = self
             .answers
@@ -203,8 +215,23 @@ impl PageCache {
         answers
             .by_request
             .get(key)
-            .filter(|answer| answer.generation == generation && answer.made_at.elapsed() < LIFETIME)
+            .filter(|answer| answer.generation == generation)
             .cloned()
+    }
+
+    fn lookup(&self, key: &Key, generation: i64) -> Lookup {
+        let kept = self.kept(key, generation);
+        if let Some(answer) = kept
+            .as_ref()
+            .filter(|answer| answer.made_at.elapsed() < LIFETIME)
+        {
+            return Lookup::Kept(Arc::clone(answer));
+        }
+        match (self.make_or_wait(key, generation), kept) {
+            (Ok(making), _) => Lookup::Make(making),
+            (Err(_), Some(past_its_lifetime)) => Lookup::Kept(past_its_lifetime),
+            (Err(done), None) => Lookup::Wait(done),
+        }
     }
 
     fn keep(&self, key: Key, answer: Answer) {
@@ -253,13 +280,13 @@ pub async fn serve_from_cache(
         origin: header_text(request.headers(), header::ORIGIN),
     };
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
-    if let Some(answer) = cache.kept(&key, generation) {
-        crate::metrics::page_cache(true);
-        return answer_from(&answer, if_none_match.as_ref());
-    }
-    let making = match cache.make_or_wait(&key, generation) {
-        Ok(making) => Some(making),
-        Err(mut done) => {
+    let making = match cache.lookup(&key, generation) {
+        Lookup::Kept(answer) => {
+            crate::metrics::page_cache(true);
+            return answer_from(&answer, if_none_match.as_ref());
+        }
+        Lookup::Make(making) => Some(making),
+        Lookup::Wait(mut done) => {
             let _ = tokio::time::timeout(WAIT_FOR_MAKER, done.wait_for(|done| *done)).await;
             if let Some(answer) = cache.kept(&key, generation) {
                 crate::metrics::page_cache(true);
@@ -351,4 +378,75 @@ fn answer_from(answer: &Answer, if_none_match: Option<&HeaderValue>) -> Response
     let mut response = Response::new(Body::from(answer.body.clone()));
     *response.headers_mut() = headers;
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cache() -> PageCache {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .connect_lazy("postgres://localhost/unused")
+            .unwrap();
+        PageCache {
+            generations: Arc::new([]),
+            max_bytes: DEFAULT_BYTES,
+            answers: Arc::default(),
+            making: Arc::default(),
+            primary: Reading { pool, index: 0 },
+        }
+    }
+
+    fn key() -> Key {
+        Key {
+            uri: "/tag/fieldwork".to_string(),
+            accept_encoding: "br".to_string(),
+            origin: String::new(),
+        }
+    }
+
+    fn keep_made(cache: &PageCache, generation: i64, made_at: Instant) {
+        let answer = Answer {
+            generation,
+            made_at,
+            headers: HeaderMap::new(),
+            body: Bytes::from_static(b"<p>kept</p>"),
+        };
+        cache.keep(key(), answer);
+    }
+
+    fn past_its_lifetime() -> Instant {
+        Instant::now()
+            .checked_sub(LIFETIME + Duration::from_secs(1))
+            .expect("a machine up for more than a minute")
+    }
+
+    #[tokio::test]
+    async fn a_current_answer_is_served() {
+        let cache = cache();
+        keep_made(&cache, 7, Instant::now());
+        assert!(matches!(cache.lookup(&key(), 7), Lookup::Kept(_)));
+    }
+
+    #[tokio::test]
+    async fn an_answer_past_its_lifetime_is_made_by_one_and_served_to_the_others_meanwhile() {
+        let cache = cache();
+        keep_made(&cache, 7, past_its_lifetime());
+        let Lookup::Make(making) = cache.lookup(&key(), 7) else {
+            panic!("the first request makes the answer again");
+        };
+        assert!(matches!(cache.lookup(&key(), 7), Lookup::Kept(_)));
+        drop(making);
+        assert!(matches!(cache.lookup(&key(), 7), Lookup::Make(_)));
+    }
+
+    #[tokio::test]
+    async fn an_answer_from_before_a_change_is_never_served() {
+        let cache = cache();
+        keep_made(&cache, 7, Instant::now());
+        let Lookup::Make(_making) = cache.lookup(&key(), 8) else {
+            panic!("the first request after the change makes the answer");
+        };
+        assert!(matches!(cache.lookup(&key(), 8), Lookup::Wait(_)));
+    }
 }
