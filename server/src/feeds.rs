@@ -19,8 +19,10 @@ use axum::routing::get;
 use chrono::{DateTime, Utc};
 use rss::extension::atom::AtomExtension;
 use rss::extension::dublincore::DublinCoreExtension;
+use sqlx::PgPool;
 
 use crate::caching::FIVE_MINUTES;
+use crate::replicas::Reading;
 use crate::web::AppState;
 use crate::xml;
 
@@ -59,20 +61,22 @@ pub fn routes() -> Router<AppState> {
         router = router
             .route(
                 &format!("/comments/{file}"),
-                get(move |State(state): State<AppState>| {
-                    respond_with_comments(state, format, None)
+                get(move |State(state): State<AppState>, reading: Reading| {
+                    respond_with_comments(state, reading, format, None)
                 }),
             )
             .route(
                 &format!("/posts/{{slug}}/comments/{file}"),
                 get(
-                    move |State(state): State<AppState>, Path(slug): Path<String>| {
-                        respond_with_comments(state, format, Some(slug))
+                    move |State(state): State<AppState>,
+                          reading: Reading,
+                          Path(slug): Path<String>| {
+                        respond_with_comments(state, reading, format, Some(slug))
                     },
                 ),
             );
-        let listing_feed = move |State(state): State<AppState>, uri: Uri| {
-            respond(state, format, feed_filter(&uri))
+        let listing_feed = move |State(state): State<AppState>, reading: Reading, uri: Uri| {
+            respond(state, reading, format, feed_filter(&uri))
         };
         for path in [
             format!("/{file}"),
@@ -110,11 +114,12 @@ fn feed_filter(uri: &Uri) -> Option<PostFilter> {
 
 async fn respond(
     state: AppState,
+    reading: Reading,
     format: Format,
     filter: Option<PostFilter>,
 ) -> Result<Response, AppError> {
     let filter = filter.ok_or_else(no_such_feed)?;
-    let document = feed(&state, format, &filter)
+    let document = feed(&reading.pool, &state.public_url, format, &filter)
         .await?
         .ok_or_else(no_such_feed)?;
     Ok(xml::respond(format.content_type(), FIVE_MINUTES, document))
@@ -122,10 +127,11 @@ async fn respond(
 
 async fn respond_with_comments(
     state: AppState,
+    reading: Reading,
     format: Format,
     slug: Option<String>,
 ) -> Result<Response, AppError> {
-    let document = comment_feed(&state, format, slug.as_deref())
+    let document = comment_feed(&reading.pool, &state.public_url, format, slug.as_deref())
         .await?
         .ok_or_else(no_such_feed)?;
     Ok(xml::respond(format.content_type(), FIVE_MINUTES, document))
@@ -137,18 +143,19 @@ fn no_such_feed() -> AppError {
 
 /// The feed of the newest approved comments, on one post or on all; `None` when there is no
 /// such published post.
-pub async fn comment_feed(
-    state: &AppState,
+async fn comment_feed(
+    pool: &PgPool,
+    public_url: &str,
     format: Format,
     slug: Option<&str>,
 ) -> Result<Option<String>, AppError> {
     let post = async {
         match slug {
-            Some(slug) => db::posts::public_post(&state.pool, slug).await,
+            Some(slug) => db::posts::public_post(pool, slug).await,
             None => Ok(None),
         }
     };
-    let (site, post) = tokio::try_join!(db::site::site_info(&state.pool, &state.public_url), post)?;
+    let (site, post) = tokio::try_join!(db::site::site_info(pool, public_url), post)?;
     let (post_id, title, page_url, self_path) = match slug {
         Some(slug) => {
             // A protected post's comments are shown only to readers who gave its password.
@@ -171,8 +178,7 @@ pub async fn comment_feed(
             format!("/comments/{}", format.file()),
         ),
     };
-    let comments =
-        db::comments::newest_comments(&state.pool, post_id, i64::from(FEED_LENGTH)).await?;
+    let comments = db::comments::newest_comments(pool, post_id, i64::from(FEED_LENGTH)).await?;
     let entries = comments
         .into_iter()
         .map(|comment| Entry {
@@ -202,15 +208,15 @@ pub async fn comment_feed(
 }
 
 /// The feed of a listing, or `None` when the filter names something that does not exist.
-pub async fn feed(
-    state: &AppState,
+async fn feed(
+    pool: &PgPool,
+    public_url: &str,
     format: Format,
     filter: &PostFilter,
 ) -> Result<Option<String>, AppError> {
-    let pool = &state.pool;
     let (found, site) = tokio::try_join!(
         db::listings::find_page(pool, filter, 1, FEED_LENGTH),
-        db::site::site_info(pool, &state.public_url),
+        db::site::site_info(pool, public_url),
     )?;
     let Some(found) = found else {
         return Ok(None);

@@ -15,13 +15,14 @@ use app::db;
 use app::db::media::{MediaName, Viewer};
 use app::error::AppError;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 
 use crate::caching::{self, FIVE_MINUTES};
+use crate::replicas::Reading;
 use crate::web::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -33,7 +34,7 @@ fn not_found() -> AppError {
 }
 
 async fn image(
-    State(state): State<AppState>,
+    reading: Reading,
     signed_in: Option<Extension<SignedIn>>,
     headers: HeaderMap,
     Path((key, _name)): Path<(String, String)>,
@@ -43,7 +44,7 @@ async fn image(
         id: account.id,
         sees_all: account.may_edit(None),
     });
-    let access = db::media::media_access(&state.pool, name, viewer)
+    let access = db::media::media_access(&reading.pool, name, viewer)
         .await?
         .ok_or_else(not_found)?;
     let caching = if access.public {
@@ -72,7 +73,7 @@ async fn image(
     if unchanged && access.public {
         return Ok((StatusCode::NOT_MODIFIED, common).into_response());
     }
-    let bytes = db::media::media_bytes(&state.pool, access.id)
+    let bytes = db::media::media_bytes(&reading.pool, access.id)
         .await?
         .ok_or_else(not_found)?;
     Ok((

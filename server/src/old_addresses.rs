@@ -23,6 +23,7 @@ use percent_encoding::{CONTROLS, percent_decode_str, utf8_percent_encode};
 
 use crate::caching::{self, ONE_HOUR};
 use crate::feeds::{Format, feed_path};
+use crate::replicas::Reading;
 use crate::web::AppState;
 
 /// Answers old WordPress addresses with a redirect to where their content is now.
@@ -34,14 +35,13 @@ pub async fn redirect_old_addresses(
     if request.method() != Method::GET && request.method() != Method::HEAD {
         return next.run(request).await;
     }
+    let pool = Reading::of(request.extensions(), &state.databases).pool;
     let path = request.uri().path().to_string();
     let query = request.uri().query().map(str::to_string);
     if path == "/"
         && let Some(wp_post_id) = query.as_deref().and_then(wordpress_post_id)
     {
-        return match db::posts::moved_post(&state.pool, OldAddress::WordPressId(wp_post_id), None)
-            .await
-        {
+        return match db::posts::moved_post(&pool, OldAddress::WordPressId(wp_post_id), None).await {
             Ok(Some(moved)) => moved_permanently(&post_address(&moved)),
             Ok(None) => next.run(request).await,
             Err(error) => app::error::AppError::from(error).into_response(),
@@ -53,7 +53,7 @@ pub async fn redirect_old_addresses(
     }
     let decoded = percent_decode_str(&path).decode_utf8_lossy();
     let old = OldAddress::Path(decoded.trim_end_matches('/'));
-    let moved = match db::posts::moved_post(&state.pool, old, None).await {
+    let moved = match db::posts::moved_post(&pool, old, None).await {
         Ok(moved) => moved.map(|moved| post_address(&moved)),
         Err(error) => {
             tracing::error!(%error, "could not look up an old address");

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{Method, header};
+use axum::http::{Extensions, Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use sqlx::PgPool;
@@ -207,11 +207,17 @@ impl FromRequestParts<AppState> for Reading {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(parts
-            .extensions
+        Ok(Reading::of(&parts.extensions, &state.databases))
+    }
+}
+
+impl Reading {
+    /// The database [`choose_database`] noted for a request, else the primary.
+    pub fn of(extensions: &Extensions, databases: &Databases) -> Reading {
+        extensions
             .get::<Reading>()
             .cloned()
-            .unwrap_or_else(|| state.databases.primary()))
+            .unwrap_or_else(|| databases.primary())
     }
 }
 

@@ -15,6 +15,7 @@ use axum::routing::get;
 use chrono::NaiveDate;
 
 use crate::caching::ONE_HOUR;
+use crate::replicas::Reading;
 use crate::web::AppState;
 use crate::xml::{self, XmlWriter};
 
@@ -67,8 +68,8 @@ fn parse_part(name: &str) -> Option<(NaiveDate, i64)> {
     Some((NaiveDate::from_ymd_opt(year, month, 1)?, offset))
 }
 
-async fn index(State(state): State<AppState>) -> Result<Response, AppError> {
-    let months = db::listings::archive_months(&state.pool).await?;
+async fn index(State(state): State<AppState>, reading: Reading) -> Result<Response, AppError> {
+    let months = db::listings::archive_months(&reading.pool).await?;
     let mut sitemaps = vec![format!("{}/sitemaps/listings.xml", state.public_url)];
     for month in &months {
         let parts = (month.count + MAX_ADDRESSES - 1) / MAX_ADDRESSES;
@@ -87,11 +88,11 @@ async fn index(State(state): State<AppState>) -> Result<Response, AppError> {
     ))
 }
 
-async fn listings(State(state): State<AppState>) -> Result<Response, AppError> {
+async fn listings(State(state): State<AppState>, reading: Reading) -> Result<Response, AppError> {
     let (months, scopes, pages) = tokio::try_join!(
-        db::listings::archive_months(&state.pool),
-        db::sitemap::listed_scopes(&state.pool, MAX_LISTINGS),
-        db::posts::public_pages(&state.pool, false)
+        db::listings::archive_months(&reading.pool),
+        db::sitemap::listed_scopes(&reading.pool, MAX_LISTINGS),
+        db::posts::public_pages(&reading.pool, false)
     )?;
     let mut paths = vec!["/".to_string()];
     paths.extend(scopes.iter().filter_map(|(scope, slug)| {
@@ -135,11 +136,12 @@ async fn listings(State(state): State<AppState>) -> Result<Response, AppError> {
 
 async fn posts_part(
     State(state): State<AppState>,
+    reading: Reading,
     Path(name): Path<String>,
 ) -> Result<Response, AppError> {
     let no_such_sitemap = || AppError::NotFound("this sitemap".to_string());
     let (month, offset) = parse_part(&name).ok_or_else(no_such_sitemap)?;
-    let posts = db::sitemap::posts_of_month(&state.pool, month, offset, MAX_ADDRESSES).await?;
+    let posts = db::sitemap::posts_of_month(&reading.pool, month, offset, MAX_ADDRESSES).await?;
     if posts.is_empty() {
         return Err(no_such_sitemap());
     }

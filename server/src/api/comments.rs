@@ -13,12 +13,14 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
 use utoipa::ToSchema;
 
 use super::posts::CommentOut;
 use super::writing::Writer;
 use super::{bad_body, bad_parameter};
 use crate::caching::{ONE_MINUTE, cached};
+use crate::replicas::Reading;
 use crate::web::AppState;
 
 /// A post's approved comments, oldest first; replies name the comment they answer.
@@ -73,8 +75,8 @@ pub struct Moderated {
 
 /// A published post's id; its comments are neither shown nor taken through the API when it is
 /// protected by a password.
-async fn public_post(state: &AppState, slug: &str) -> Result<i64, AppError> {
-    let post = db::posts::public_post(&state.pool, slug)
+async fn public_post(pool: &PgPool, slug: &str) -> Result<i64, AppError> {
+    let post = db::posts::public_post(pool, slug)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("the post “{slug}”")))?;
     if post.protected {
@@ -100,13 +102,14 @@ async fn public_post(state: &AppState, slug: &str) -> Result<i64, AppError> {
     )
 )]
 pub async fn list_comments(
-    State(state): State<AppState>,
+    reading: Reading,
     slug: Result<Path<String>, PathRejection>,
 ) -> Result<Response, AppError> {
     let Path(slug) = slug.map_err(bad_parameter)?;
-    let id = public_post(&state, &slug).await?;
-    let comments = db::comments::approved_comments(&state.pool, id).await?;
-    let comments_open = db::comments::comments_open(&state.pool, id)
+    let pool = &reading.pool;
+    let id = public_post(pool, &slug).await?;
+    let comments = db::comments::approved_comments(pool, id).await?;
+    let comments_open = db::comments::comments_open(pool, id)
         .await?
         .unwrap_or(false);
     Ok(cached(
@@ -143,7 +146,7 @@ pub async fn post_comment(
 ) -> Result<Response, AppError> {
     let Path(slug) = slug.map_err(bad_parameter)?;
     let Json(body) = body.map_err(bad_body)?;
-    let post_id = public_post(&state, &slug).await?;
+    let post_id = public_post(&state.pool, &slug).await?;
     let account = signed_in.map(|Extension(SignedIn(account))| account);
     let token_hash = commenter_token_hash_in(&headers);
     let commenter = Commenter {

@@ -144,6 +144,16 @@ async fn anonymous_readers_are_answered_by_a_replica_that_keeps_up() {
         "an anonymous reader is answered by the replica, which has not replayed it yet"
     );
     assert_eq!(status(&server.app, page, None).await, StatusCode::NOT_FOUND);
+    let comment_feed = "/posts/written-while-the-replica-waits/comments/feed.xml";
+    assert_eq!(
+        status(&server.app, comment_feed, Some(&writer)).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        status(&server.app, comment_feed, None).await,
+        StatusCode::NOT_FOUND,
+        "feeds are read from the replica too"
+    );
 
     // Behind by more than its bound, the replica is skipped.
     until_anonymous(&server.app, path, StatusCode::OK, Duration::from_secs(15)).await;
