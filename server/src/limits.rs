@@ -1,9 +1,10 @@
 //! Bounds on what a client can hold of the server: every request is answered within a set time
 //! (longer for a large body, which must arrive at a minimum rate), only so many are served at
-//! once (the rest are told at once to come back shortly), only so many connections are open at
-//! once, and a connection whose client is slow to send its headers, stays idle between requests,
-//! or stops reading its answer, is closed. Database statements have a time limit of their own
-//! (see `Workload::Serving`).
+//! once (the rest are told at once to come back shortly), only so many pages are rendered at once
+//! (the rest wait their turn, for a bounded time), only so many connections are open at once,
+//! and a connection whose client is slow to send its headers, stays idle between requests, or
+//! stops reading its answer, is closed. Database statements have a time limit of their own (see
+//! `Workload::Serving`).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -43,6 +44,43 @@ pub async fn shed_load(
         return AppError::busy().into_response();
     };
     next.run(request).await
+}
+
+/// How many pages one process renders at once. A render asks up to a dozen database statements
+/// at once and keeps a core busy between them: more at once share the connections and the cores,
+/// and each takes longer without more being done.
+pub const PAGE_RENDERS_AT_ONCE: usize = 4;
+/// How long a page waits for its turn to be rendered before the reader is told to come back.
+const RENDER_TURN_TIMEOUT: Duration = Duration::from_secs(10);
+/// The most of a rendered page read before it is sent.
+const MAX_PAGE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Renders pages in turn, at most `turns` at once (server functions are not held). A page is
+/// rendered whole before its turn ends, so that a client slow to read it does not hold the turn
+/// (the pages readers share are read whole by the page cache anyway).
+pub async fn render_in_turn(
+    State(turns): State<Arc<Semaphore>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if is_server_function(&request) {
+        return next.run(request).await;
+    }
+    let path = request.uri().path().to_string();
+    let Ok(Ok(turn)) = tokio::time::timeout(RENDER_TURN_TIMEOUT, turns.acquire()).await else {
+        tracing::warn!(%path, "a page waited too long for its turn to be rendered");
+        return AppError::busy().into_response();
+    };
+    let (parts, body) = next.run(request).await.into_parts();
+    let body = axum::body::to_bytes(body, MAX_PAGE_BYTES).await;
+    drop(turn);
+    match body {
+        Ok(body) => Response::from_parts(parts, Body::from(body)),
+        Err(error) => {
+            tracing::error!(%path, %error, "a page could not be rendered whole");
+            AppError::Internal.into_response()
+        }
+    }
 }
 
 /// The most the API and server functions read of a request's body: a post of the longest allowed

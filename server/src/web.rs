@@ -112,6 +112,18 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
         take_context::<Nonce>();
     };
     let options = state.leptos_options.clone();
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, routes, provide_server_context.clone(), move || {
+            shell(options.clone())
+        })
+        .route_layer(middleware::from_fn_with_state(
+            Arc::new(Semaphore::new(limits::PAGE_RENDERS_AT_ONCE)),
+            limits::render_in_turn,
+        ))
+        .fallback(file_and_error_handler_with_context::<AppState, _>(
+            provide_server_context,
+            shell,
+        ));
     Router::new()
         .nest("/api", api::router(cors_origins))
         .merge(feeds::routes())
@@ -120,13 +132,7 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
         .merge(export::routes())
         .merge(health::routes())
         .merge(crate::metrics::routes())
-        .leptos_routes_with_context(&state, routes, provide_server_context.clone(), move || {
-            shell(options.clone())
-        })
-        .fallback(file_and_error_handler_with_context::<AppState, _>(
-            provide_server_context,
-            shell,
-        ))
+        .merge(pages)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             old_addresses::redirect_old_addresses,

@@ -3,9 +3,10 @@
 //! acknowledged is there afterwards, and what one process writes the other shows on its next
 //! page.
 //!
-//! Every write makes the kept pages out of date, so nearly every read here is made afresh, each
-//! asking about ten statements at once of a pool of twenty connections, on a debug build: a
-//! request that finds no connection free within the pool's limit is told the server is busy
+//! Every write makes the kept pages out of date, so nearly every read here is made afresh, on
+//! debug builds sharing two cores with PostgreSQL and this test. Every published post counts
+//! itself in the same listing totals at its commit, so writes wait for each other's; a request
+//! that finds no database connection free within the pool's limit is told the server is busy
 //! (503 with a Retry-After), as designed. A few such answers are allowed, not more.
 
 use std::collections::BTreeMap;
