@@ -55,6 +55,12 @@ impl AppError {
         )
     }
 
+    /// How many seconds a client told of this error should wait before asking again, if it is
+    /// told to.
+    pub fn retry_after_seconds(&self) -> Option<u32> {
+        matches!(self, AppError::Busy(_)).then_some(RETRY_AFTER_SECONDS)
+    }
+
     pub fn status(&self) -> u16 {
         match self {
             AppError::BadRequest(_) => 400,
@@ -172,10 +178,10 @@ impl axum::response::IntoResponse for AppError {
             http::header::CACHE_CONTROL,
             http::HeaderValue::from_static("no-store"),
         );
-        if matches!(self, AppError::Busy(_)) {
+        if let Some(seconds) = self.retry_after_seconds() {
             response
                 .headers_mut()
-                .insert(http::header::RETRY_AFTER, RETRY_AFTER_SECONDS.into());
+                .insert(http::header::RETRY_AFTER, seconds.into());
         }
         response
     }

@@ -16,10 +16,15 @@ pub fn set_http_status(status: u16) {
     let _ = status;
 }
 
-/// A failure to load something, said plainly, with the response status to match.
+/// A failure to load something, said plainly, with the response status to match (and, when the
+/// server is busy, when to ask again).
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
     set_http_status(error.status());
+    #[cfg(feature = "ssr")]
+    if let Some(seconds) = error.retry_after_seconds() {
+        crate::auth::append_header(http::header::RETRY_AFTER, &seconds.to_string());
+    }
     view! {
         <div class="notice notice-error" role="alert">
             <h1>"Sorry, this page could not be shown"</h1>

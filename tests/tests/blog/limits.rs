@@ -266,6 +266,21 @@ async fn without_a_free_connection_the_answer_is_busy(pool: PgPool) {
         .await
         .unwrap();
     assert_busy(&read_answer(&mut stream).await);
+    // A page says so too, and when to ask again (past the page cache, as a program's request).
+    let mut stream = connect(&app).await;
+    stream
+        .write_all(
+            b"GET /tag/theory HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer none\r\n\
+              Connection: close\r\n\r\n",
+        )
+        .await
+        .unwrap();
+    let page = read_answer(&mut stream).await;
+    assert!(page.starts_with("HTTP/1.1 503"), "{page}");
+    assert!(
+        page.to_ascii_lowercase().contains("\r\nretry-after: 5\r\n"),
+        "{page}"
+    );
     drop(taken);
     assert_eq!(app.get("/api/v1/tags").await.0, 200);
     small.close().await;
