@@ -97,15 +97,13 @@ pub fn leptos_options(site_root: &Path) -> LeptosOptions {
 pub fn router(state: AppState, cors_origins: &[String]) -> Router {
     crate::metrics::start();
     let routes = generate_route_list(App);
-    let (pool, public_url) = (state.pool.clone(), PublicUrl(state.public_url.clone()));
+    let (databases, public_url) = (state.databases.clone(), PublicUrl(state.public_url.clone()));
     let provide_server_context = move || {
-        let reading = use_context::<axum::http::request::Parts>().and_then(|parts| {
-            parts
-                .extensions
-                .get::<Reading>()
-                .map(|reading| reading.pool.clone())
-        });
-        provide_context(reading.unwrap_or_else(|| pool.clone()));
+        let reading = use_context::<axum::http::request::Parts>().map_or_else(
+            || databases.primary(),
+            |parts| Reading::of(&parts.extensions, &databases),
+        );
+        provide_context(reading.pool);
         provide_context(public_url.clone());
         // No per-request nonce on the pages' scripts: the browser policy allows them by their
         // hashes, and the same page stays the same bytes, fit to be cached.

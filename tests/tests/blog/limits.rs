@@ -75,12 +75,24 @@ async fn read_answer(stream: &mut TcpStream) -> String {
     String::from_utf8_lossy(&answer).to_string()
 }
 
+/// A 503 that says when to ask again, as an API answer (a problem document).
 fn assert_busy(answer: &str) {
-    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
-    let lower = answer.to_ascii_lowercase();
-    assert!(lower.contains("\r\nretry-after: 5\r\n"), "{answer}");
+    assert_told_to_ask_again(answer);
     assert!(
-        lower.contains("\r\ncontent-type: application/problem+json"),
+        answer
+            .to_ascii_lowercase()
+            .contains("\r\ncontent-type: application/problem+json"),
+        "{answer}"
+    );
+}
+
+/// A 503 that says when to ask again, in its headers and in words.
+fn assert_told_to_ask_again(answer: &str) {
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(
+        answer
+            .to_ascii_lowercase()
+            .contains("\r\nretry-after: 5\r\n"),
         "{answer}"
     );
     assert!(answer.contains("please try again"), "{answer}");
@@ -275,12 +287,7 @@ async fn without_a_free_connection_the_answer_is_busy(pool: PgPool) {
         )
         .await
         .unwrap();
-    let page = read_answer(&mut stream).await;
-    assert!(page.starts_with("HTTP/1.1 503"), "{page}");
-    assert!(
-        page.to_ascii_lowercase().contains("\r\nretry-after: 5\r\n"),
-        "{page}"
-    );
+    assert_told_to_ask_again(&read_answer(&mut stream).await);
     drop(taken);
     assert_eq!(app.get("/api/v1/tags").await.0, 200);
     small.close().await;
