@@ -100,9 +100,8 @@ pub async fn save_post(
     let place = input.place;
     let mut checked = checked_input(pool, input).await?;
     let mut tx = pool.begin().await?;
-    // Every published post changes the counts of the whole blog's listing and its author's:
-    // refreshed last, those rows stay locked for the commit alone, not for the whole save, so
-    // that writers at once do not wait for each other's.
+    // The post's listings are refreshed once, after all its rows are written, rather than after
+    // each of them.
     db::listings::defer_listing_refreshes(&mut tx).await?;
     let place = match kind {
         PostKind::Post => PagePlace::default(),

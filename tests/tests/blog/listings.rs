@@ -1,12 +1,14 @@
 //! Listings with every filter, checked against the same question asked directly of the tables
 //! the content lives in; and the counts the listings keep, through every kind of change.
 
+use std::time::Duration;
+
 use app::db::listings::{COUNT_CAP, MAX_SCANNED_POSTS, list_posts};
 use app::db::scheduling::publish_due_posts;
 use app::filter::PostFilter;
 use app::model::{Count, PostListing};
 use integration_tests::import_fixture;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 /// The slugs a filter should list, newest first, straight from posts, post_tags,
 /// post_categories and the category tree.
@@ -364,6 +366,62 @@ async fn listings_follow_every_change(pool: PgPool) {
         check(&pool, filter(None, None, Some("theory"), None, None), 10).await;
         check(&pool, filter(None, None, Some("markup"), None, None), 10).await;
     }
+}
+
+/// Two writers file two posts under the same two tags, in opposite orders, at once. Were the
+/// counts changed as each filing is made, each writer would hold one tag's count the other wants
+/// next, and PostgreSQL would refuse one of the two saves as a deadlock. Counted at the commits,
+/// both go through.
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn writers_filing_under_the_same_tags_at_once_both_commit(pool: PgPool) {
+    theme(&pool).await;
+    let posts: Vec<i64> = sqlx::query_scalar(
+        "SELECT post_id FROM post_listings WHERE scope = 'all' ORDER BY post_id LIMIT 2",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let tags: Vec<i64> = sqlx::query_scalar(
+        "INSERT INTO tags (slug, name) VALUES ('first-of-two', 'First'), ('second-of-two', 'Second')
+         RETURNING id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    async fn file(writer: &mut PgConnection, post: i64, tag: i64) -> sqlx::Result<()> {
+        sqlx::query("INSERT INTO post_tags (post_id, tag_id) VALUES ($1, $2)")
+            .bind(post)
+            .bind(tag)
+            .execute(writer)
+            .await
+            .map(drop)
+    }
+    let mut first = pool.begin().await.unwrap();
+    let mut second = pool.begin().await.unwrap();
+    file(&mut first, posts[0], tags[0]).await.unwrap();
+    file(&mut second, posts[1], tags[1]).await.unwrap();
+    let (first_filed, second_filed) = tokio::time::timeout(Duration::from_secs(30), async {
+        tokio::join!(
+            file(&mut first, posts[0], tags[1]),
+            file(&mut second, posts[1], tags[0]),
+        )
+    })
+    .await
+    .expect("neither writer waits for the other before its commit");
+    first_filed.expect("the first writer's second filing");
+    second_filed.expect("the second writer's second filing");
+    first.commit().await.unwrap();
+    second.commit().await.unwrap();
+
+    let counted: Vec<i32> = sqlx::query_scalar(
+        "SELECT post_count FROM listing_totals WHERE scope = 'tag' AND scope_id = ANY($1)",
+    )
+    .bind(&tags)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(counted, [2, 2]);
+    assert_counts_are_true(&pool).await;
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]

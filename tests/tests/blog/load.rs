@@ -4,10 +4,11 @@
 //! page.
 //!
 //! Every write makes the kept pages out of date, so nearly every read here is made afresh, on
-//! debug builds sharing two cores with PostgreSQL and this test. Every published post counts
-//! itself in the same listing totals at its commit, so writes wait for each other's; a request
-//! that finds no database connection free within the pool's limit is told the server is busy
-//! (503 with a Retry-After), as designed. A few such answers are allowed, not more.
+//! debug builds sharing two cores with PostgreSQL and this test. A connection whose statement
+//! has ended stays taken until its request's task runs again, and with the cores this scarce
+//! that can take seconds; a request that finds no database connection free within the pool's
+//! limit is told the server is busy (503 with a Retry-After), as designed. A few such answers
+//! are allowed, not more.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
