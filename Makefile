@@ -37,12 +37,13 @@ $(RELEASE_BUILD): $(BUILD_INPUTS) $(EDITOR_BUNDLE)
 
 ## bench: the release build's reading speed against nginx serving the same bytes, on the demo blog
 ## and on a generated blog of a million posts; Lighthouse in Chromium; the site's files; `make run`'s
-## start; statements and round trips per page. All into bench/results.md, followed by what stands in
-## the way of the targets not met (bench/misses.md)
+## start; statements and round trips per page; writers publishing at once. All into
+## bench/results.md, followed by what stands in the way of the targets not met (bench/misses.md)
 bench: build
 	bench/pages.sh demo
 	bench/pages.sh million
 	FIELDNOTES=target/release/fieldnotes bench/queries.sh | tee -a bench/results.md
+	bench/writes.sh
 	cat bench/misses.md >>bench/results.md
 
 ## test: formatting, lints, unit and integration tests, then the end-to-end tests in Chromium
