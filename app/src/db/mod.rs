@@ -10,9 +10,10 @@
 //!   of the posts it lets through: `migrations/20261202000005_one_visibility.sql`.
 //! - `post_listings`, `listing_months` and `listing_totals`, kept by triggers so that a listing
 //!   is one index range (`due_listings` in the migration above; `refresh_post_listings` in
-//!   `20261128000004_deferred_listings.sql`; the counts change at the commit,
-//!   `20261204000001_listing_counts_at_commit.sql`), and `filtered_posts`, a combination's walk:
-//!   `20261128000002_listings_and_search.sql`.
+//!   `20261128000004_deferred_listings.sql`; the counts change at the commit, why in
+//!   `20261204000001_listing_counts_at_commit.sql`, how in
+//!   `20261204000002_listing_counts_taken_in_once.sql`), and `filtered_posts`, a combination's
+//!   walk: `20261128000002_listings_and_search.sql`.
 //! - `post_summaries`, what a listing shows of a post: `20261203000001_stored_teasers.sql`.
 //! - `search_matches`, a search's bounded ranking: `20261128000005_bounded_search.sql`.
 
