@@ -25,6 +25,7 @@ static=target/bench/static-$blog
 results=bench/results.md
 
 [ -x "$binary" ] || { echo "build first: make build" >&2; exit 1; }
+source bench/common.sh
 scripts/install-tools.sh bench
 lighthouse_version=12.2.3
 if ! have_lighthouse=$(.tools/node_modules/.bin/lighthouse --version 2>/dev/null) ||
@@ -71,14 +72,9 @@ stop() {
   [ -z "$nginx_pid" ] || kill "$nginx_pid" 2>/dev/null || true
 }
 trap stop EXIT
-for serving in "$port" "$uncached_port"; do
-  for _ in $(seq 120); do
-    curl -s -o /dev/null "http://127.0.0.1:$serving/" && break
-    sleep 0.5
-  done
-done
+await "http://127.0.0.1:$port/"
+await "http://127.0.0.1:$uncached_port/"
 
-as_blog() { "$binary" exec --data-dir "$data" -- psql -XAtq -c "$1" 2>/dev/null; }
 post=$(as_blog "SELECT slug FROM public_posts ORDER BY published_at DESC LIMIT 1")
 if [ "$blog" = demo ]; then
   pages=(

@@ -19,6 +19,7 @@ slow_port=$((port + 1))
 proxy_port=$((port + 2))
 delay_ms=40
 [ -x "$binary" ] || { echo "build first: make debug-build" >&2; exit 1; }
+source bench/common.sh
 
 rm -rf "$data"
 "$binary" import --data-dir "$data" fixtures/demo.wxr >/dev/null
@@ -36,14 +37,6 @@ stop() {
   wait
 }
 trap stop EXIT
-await() {
-  for _ in $(seq 120); do
-    curl -s -o /dev/null "$1" && return
-    sleep 0.5
-  done
-  echo "no answer from $1 after a minute" >&2
-  exit 1
-}
 await "http://127.0.0.1:$port/"
 # Straight to the running cluster, so that these statements are not the blog's own.
 superuser_url=$("$binary" exec --superuser --data-dir "$data" -- printenv DATABASE_URL)

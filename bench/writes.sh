@@ -18,6 +18,7 @@ data=target/bench/writes
 results=bench/results.md
 
 [ -x "$binary" ] || { echo "build first: make build" >&2; exit 1; }
+source bench/common.sh
 scripts/install-tools.sh bench
 
 rm -rf "$data"
@@ -38,10 +39,7 @@ stop() {
   wait "$server" 2>/dev/null || true
 }
 trap stop EXIT
-for _ in $(seq 120); do
-  curl -s -o /dev/null "http://127.0.0.1:$port/" && break
-  sleep 0.5
-done
+await "http://127.0.0.1:$port/"
 
 {
   echo
@@ -63,7 +61,6 @@ for connections in 1 8 32; do
     tee -a "$results"
 done
 
-as_blog() { "$binary" exec --data-dir "$data" -- psql -XAtq -c "$1" 2>/dev/null; }
 drift=$(as_blog "
   WITH truth AS (
       SELECT scope, scope_id, listing_month(published_at) AS month, count(*)::int AS post_count
