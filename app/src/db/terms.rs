@@ -81,13 +81,20 @@ pub async fn upsert_tag(
 
 /// The ids of the categories with these slugs, creating any that do not exist yet with the
 /// given names (existing ones are left as they are), and how many were created.
+///
+/// They are created in the order of their slugs, whatever the order given: two writers creating
+/// the same new names at once then never each hold one the other waits for.
 pub async fn ensure_categories(
     conn: &mut PgConnection,
     slugs: &[String],
     names: &[String],
 ) -> sqlx::Result<(Vec<i64>, u64)> {
     let created = sqlx::query!(
-        "INSERT INTO categories (slug, name) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (slug) DO NOTHING",
+        r#"
+        INSERT INTO categories (slug, name)
+        SELECT slug, name FROM unnest($1::text[], $2::text[]) AS new (slug, name) ORDER BY slug
+        ON CONFLICT (slug) DO NOTHING
+        "#,
         slugs,
         names,
     )
@@ -107,7 +114,11 @@ pub async fn ensure_tags(
     names: &[String],
 ) -> sqlx::Result<(Vec<i64>, u64)> {
     let created = sqlx::query!(
-        "INSERT INTO tags (slug, name) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (slug) DO NOTHING",
+        r#"
+        INSERT INTO tags (slug, name)
+        SELECT slug, name FROM unnest($1::text[], $2::text[]) AS new (slug, name) ORDER BY slug
+        ON CONFLICT (slug) DO NOTHING
+        "#,
         slugs,
         names,
     )

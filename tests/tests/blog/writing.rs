@@ -1078,3 +1078,31 @@ async fn listings_show_the_teaser_made_when_a_post_is_written(pool: PgPool) {
         .unwrap();
     assert_eq!(listed("per_page=5").await, "Changed by hand");
 }
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn writers_naming_the_same_new_tags_at_once_both_save(pool: PgPool) {
+    let names: Vec<String> = (0..1000).map(|n| format!("Field season {n:04}")).collect();
+    let reversed: Vec<String> = names.iter().rev().cloned().collect();
+    async fn save(
+        mut writer: sqlx::Transaction<'_, sqlx::Postgres>,
+        names: &[String],
+    ) -> sqlx::Result<usize> {
+        let tags = app::db::terms::tags_named(&mut writer, names).await?;
+        writer.commit().await?;
+        Ok(tags.len())
+    }
+    let (first, second) = (pool.begin().await.unwrap(), pool.begin().await.unwrap());
+    let (first, second) = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        tokio::join!(save(first, &names), save(second, &reversed))
+    })
+    .await
+    .expect("neither writer waits for ever");
+    assert_eq!(first.expect("the first writer's tags"), names.len());
+    assert_eq!(second.expect("the second writer's tags"), names.len());
+    let created: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM tags WHERE slug LIKE 'field-season-%'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(created, names.len() as i64);
+}
