@@ -61,18 +61,7 @@ for connections in 1 8 32; do
     tee -a "$results"
 done
 
-drift=$(as_blog "
-  WITH truth AS (
-      SELECT scope, scope_id, listing_month(published_at) AS month, count(*)::int AS post_count
-      FROM post_listings GROUP BY 1, 2, 3
-  ), kept AS (
-      SELECT scope, scope_id, month, post_count FROM listing_months WHERE post_count > 0
-  )
-  SELECT (SELECT count(*) FROM ((TABLE truth EXCEPT TABLE kept) UNION ALL (TABLE kept EXCEPT TABLE truth)) d)
-       + (SELECT count(*) FROM listing_totals t
-          FULL JOIN (SELECT scope, scope_id, count(*)::int AS n FROM post_listings GROUP BY 1, 2) l
-            USING (scope, scope_id)
-          WHERE coalesce(t.post_count, 0) <> coalesce(l.n, 0))")
+drift=$(as_blog "SELECT listing_counts_that_differ()")
 published=$(as_blog "SELECT count(*) FROM posts WHERE title LIKE 'Written at once %'")
 {
   echo

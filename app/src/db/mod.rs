@@ -12,7 +12,8 @@
 //!   is one index range (`due_listings` in the migration above; `refresh_post_listings` in
 //!   `20261128000004_deferred_listings.sql`; the counts change at the commit, why in
 //!   `20261204000001_listing_counts_at_commit.sql`, how in
-//!   `20261204000002_listing_counts_taken_in_once.sql`), and `filtered_posts`, a combination's
+//!   `20261204000002_listing_counts_taken_in_once.sql`; whether they are true,
+//!   `20261204000003_listing_counts_that_differ.sql`), and `filtered_posts`, a combination's
 //!   walk: `20261128000002_listings_and_search.sql`.
 //! - `post_summaries`, what a listing shows of a post: `20261203000001_stored_teasers.sql`.
 //! - `search_matches`, a search's bounded ranking: `20261128000005_bounded_search.sql`.
