@@ -15,7 +15,10 @@
 //!   `20261204000002_listing_counts_taken_in_once.sql`; whether they are true,
 //!   `20261204000003_listing_counts_that_differ.sql`), and `filtered_posts`, a combination's
 //!   walk: `20261128000002_listings_and_search.sql`.
-//! - `post_summaries`, what a listing shows of a post: `20261203000001_stored_teasers.sql`.
+//! - `post_summaries`, what a listing shows of a post, its teaser made once
+//!   (`20261203000001_stored_teasers.sql`) and its names and comment count kept in `post_names`
+//!   (`20261204000004_stored_post_names.sql`, with `post_names_that_differ`, whether they are
+//!   true).
 //! - `search_matches`, a search's bounded ranking: `20261128000005_bounded_search.sql`.
 
 pub mod accounts;

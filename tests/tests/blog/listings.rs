@@ -1,5 +1,5 @@
 //! Listings with every filter, checked against the same question asked directly of the tables
-//! the content lives in; and the counts the listings keep, through every kind of change.
+//! the content lives in; and the counts and names the listings keep, through every kind of change.
 
 use std::time::Duration;
 
@@ -314,18 +314,31 @@ async fn counts_that_differ(pool: &PgPool) -> i64 {
         .unwrap()
 }
 
-async fn assert_counts_are_true(pool: &PgPool) {
+/// How many posts' kept names and comment counts differ from their filings and comments.
+async fn names_that_differ(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT post_names_that_differ()")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+async fn assert_kept_listings_are_true(pool: &PgPool) {
     assert_eq!(
         counts_that_differ(pool).await,
         0,
         "stored listing counts differ from the listings"
+    );
+    assert_eq!(
+        names_that_differ(pool).await,
+        0,
+        "stored names differ from the filings and comments"
     );
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn counts_that_differ_from_the_listings_are_found(pool: PgPool) {
     theme(&pool).await;
-    assert_counts_are_true(&pool).await;
+    assert_kept_listings_are_true(&pool).await;
     for tampering in [
         "UPDATE listing_totals SET post_count = post_count + 1 WHERE scope = 'all'",
         "DELETE FROM listing_months WHERE (scope, scope_id, month) IN
@@ -337,9 +350,24 @@ async fn counts_that_differ_from_the_listings_are_found(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn names_that_differ_from_the_filings_are_found(pool: PgPool) {
+    theme(&pool).await;
+    assert_kept_listings_are_true(&pool).await;
+    for tampering in [
+        "UPDATE post_names SET tags = '[]'
+         WHERE post_id = (SELECT min(post_id) FROM post_tags)",
+        "DELETE FROM post_names
+         WHERE post_id = (SELECT min(post_id) FROM comments WHERE status = 'approved' AND kind = 'comment')",
+    ] {
+        sqlx::query(tampering).execute(&pool).await.unwrap();
+    }
+    assert_eq!(names_that_differ(&pool).await, 2);
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn listings_follow_every_change(pool: PgPool) {
     theme(&pool).await;
-    assert_counts_are_true(&pool).await;
+    assert_kept_listings_are_true(&pool).await;
     let changes = [
         "UPDATE posts SET status = 'draft' WHERE slug = 'using-sassens-theory-to-explain-the-phenomenon-of-cluster'",
         "UPDATE posts SET status = 'trash' WHERE id = (SELECT min(id) FROM posts WHERE kind = 'post' AND author_id IS NOT NULL)",
@@ -353,18 +381,34 @@ async fn listings_follow_every_change(pool: PgPool) {
         "DELETE FROM tags WHERE slug = 'alignment-2'",
         "DELETE FROM posts WHERE slug = 'clip-shanghai-creative-industry-park'",
         "UPDATE posts SET status = 'published' WHERE kind = 'post' AND status = 'draft'",
+        "UPDATE tags SET name = 'Eight bits' WHERE slug = '8bit'",
+        "UPDATE categories SET name = 'Theories' WHERE slug = 'theory'",
+        "UPDATE tags SET slug = slug || '-renamed' WHERE id = (SELECT max(tag_id) FROM post_tags) AND slug <> '8bit'",
+        "UPDATE comments SET status = 'spam' WHERE id = (SELECT min(id) FROM comments WHERE status = 'approved')",
+        "INSERT INTO comments (post_id, body, status) SELECT min(id), 'Seen.', 'approved' FROM posts WHERE kind = 'post'",
+        "DELETE FROM comments WHERE id = (SELECT max(id) FROM comments WHERE status = 'approved')",
     ];
     for change in changes {
         sqlx::query(change)
             .execute(&pool)
             .await
             .unwrap_or_else(|error| panic!("{change}: {error}"));
-        assert_counts_are_true(&pool).await;
+        assert_kept_listings_are_true(&pool).await;
         check(&pool, PostFilter::default(), 10).await;
         check(&pool, filter(None, Some("8bit"), None, None, None), 10).await;
         check(&pool, filter(None, None, Some("theory"), None, None), 10).await;
         check(&pool, filter(None, None, Some("markup"), None, None), 10).await;
     }
+    let renamed = list_posts(&pool, &filter(None, Some("8bit"), None, None, None), 1, 10)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        renamed.posts[0]
+            .tags
+            .iter()
+            .any(|tag| tag.slug == "8bit" && tag.name == "Eight bits")
+    );
 }
 
 /// Two writers file two posts under the same two tags, in opposite orders, at once. Were the
@@ -420,7 +464,7 @@ async fn writers_filing_under_the_same_tags_at_once_both_commit(pool: PgPool) {
     .await
     .unwrap();
     assert_eq!(counted, [2, 2]);
-    assert_counts_are_true(&pool).await;
+    assert_kept_listings_are_true(&pool).await;
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
@@ -458,7 +502,7 @@ async fn scheduled_posts_are_published_when_due(pool: PgPool) {
             .await
             .unwrap();
     assert_eq!(status, "published");
-    assert_counts_are_true(&pool).await;
+    assert_kept_listings_are_true(&pool).await;
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
