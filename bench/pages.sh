@@ -204,6 +204,11 @@ if [ "$blog" = demo ]; then
   read -r rate _ _ < <(load "http://127.0.0.1:$uncached_port/api/v1/posts")
   printf '\nThe API list without the cache, again: %s requests a second (target: 5,000; met: %s).\n' \
     "$rate" "$(met 'rate >= 5000' -v rate="$rate")" | tee -a "$results"
+  # What this machine allows an answer that asks PostgreSQL anything, and one that asks nothing.
+  read -r ready _ _ < <(load "http://127.0.0.1:$uncached_port/readyz")
+  read -r alive _ _ < <(load "http://127.0.0.1:$uncached_port/healthz")
+  printf 'For scale, in the same run: `/readyz` (one small statement) %s requests a second, `/healthz` (no statement) %s.\n' \
+    "$ready" "$alive" | tee -a "$results"
 else
   {
     echo
