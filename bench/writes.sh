@@ -4,7 +4,8 @@
 # that every post counts itself in the listing counts other posts count themselves in too (the
 # whole blog's, its month's, its author's, its tags'). For 1, 8 and 32 connections: posts
 # published a second, median and p99 latency, the answers other than 201 and the requests
-# unanswered within 30 s. Then the listing counts are checked against the listings they count.
+# unanswered within 30 s. Then the listing counts are checked against the listings they count,
+# and each post's kept names and comment count against its filings and comments.
 #
 # `make bench` runs it after the reading benchmarks and adds its table to bench/results.md.
 # DURATION=10s by default.
@@ -62,9 +63,12 @@ for connections in 1 8 32; do
 done
 
 drift=$(as_blog "SELECT listing_counts_that_differ()")
+names_drift=$(as_blog "SELECT post_names_that_differ()")
 published=$(as_blog "SELECT count(*) FROM posts WHERE title LIKE 'Written at once %'")
 {
   echo
-  echo "$published posts published in all; listing counts that differ from the listings: $drift."
+  echo "$published posts published in all; listing counts that differ from the listings: $drift;"
+  echo "posts whose kept names differ from their filings and comments: $names_drift."
 } | tee -a "$results"
 [ "$drift" = 0 ] || { echo "the listing counts drifted" >&2; exit 1; }
+[ "$names_drift" = 0 ] || { echo "the posts' kept names drifted" >&2; exit 1; }
