@@ -18,6 +18,7 @@ use leptos::config::{Env, LeptosOptions};
 use leptos::nonce::Nonce;
 use leptos::prelude::{provide_context, take_context, use_context};
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use percent_encoding::percent_decode_str;
 use sqlx::PgPool;
 use tokio::sync::Semaphore;
 use tower_http::compression::CompressionLayer;
@@ -135,6 +136,7 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
             state.clone(),
             old_addresses::redirect_old_addresses,
         ))
+        .layer(middleware::from_fn(refuse_dot_segments))
         .layer(middleware::from_fn_with_state(
             state.leptos_options.hash_files,
             crate::caching::site_files,
@@ -172,6 +174,23 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
         ))
         .layer(middleware::from_fn(request_log::log_requests))
         .with_state(state)
+}
+
+/// Answers `404` to an address with a `.` or `..` segment, plain or percent-encoded. Browsers
+/// resolve them before they ask; the pages' router would resolve them too, and answer at this
+/// address for another one (`/posts/..` for the home page).
+async fn refuse_dot_segments(request: Request, next: Next) -> Response {
+    let has_dot_segment = request.uri().path().split('/').any(|segment| {
+        matches!(
+            &*percent_decode_str(segment).decode_utf8_lossy(),
+            "." | ".."
+        )
+    });
+    if has_dot_segment {
+        let path = request.uri().path();
+        return AppError::NotFound(format!("the address `{path}`")).into_response();
+    }
+    next.run(request).await
 }
 
 /// Refuses server function requests larger than [`MAX_REQUEST_BYTES`], whether they say

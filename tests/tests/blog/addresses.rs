@@ -18,7 +18,7 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use sqlx::PgPool;
 
 /// Values that have broken number parsing and arithmetic somewhere before.
-const SUSPECTS: [&str; 30] = [
+const SUSPECTS: [&str; 34] = [
     "0",
     "1",
     "2",
@@ -49,6 +49,10 @@ const SUSPECTS: [&str; 30] = [
     "+-1",
     "1_000",
     "١٢",
+    ".",
+    "..",
+    "%2e",
+    "%2E%2e",
 ];
 
 /// Arbitrary text where a number is expected, mostly numbers.
@@ -357,7 +361,17 @@ fn check(address: &str, token: &str, route: &Route, number: &str) -> Result<(), 
         route.signed_in.then_some(token),
         route.body,
     );
-    let want = (route.expect)(number);
+    // A `.` or `..` segment is no address of anything, whatever the route would make of it.
+    let is_dot_segment = !is_query
+        && matches!(
+            number.to_lowercase().as_str(),
+            "." | ".." | "%2e" | "%2e%2e"
+        );
+    let want = if is_dot_segment {
+        404
+    } else {
+        (route.expect)(number)
+    };
     if got == want || (want == NOT_AN_ERROR && (200..500).contains(&got)) {
         Ok(())
     } else {
