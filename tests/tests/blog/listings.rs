@@ -467,6 +467,74 @@ async fn writers_filing_under_the_same_tags_at_once_both_commit(pool: PgPool) {
     assert_kept_listings_are_true(&pool).await;
 }
 
+/// Runs `first` in a transaction, then `then` in a second one, and commits the first once the
+/// second waits for a lock it holds (or after 5 s without): both must commit within 30 s.
+async fn while_another_commits(pool: &PgPool, first: &'static str, then: &'static str) {
+    let mut first_writer = pool.begin().await.unwrap();
+    sqlx::query(first)
+        .execute(&mut *first_writer)
+        .await
+        .unwrap();
+    let mut second_writer = pool.begin().await.unwrap();
+    let second_pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut *second_writer)
+        .await
+        .unwrap();
+    let commit_first_once_second_waits = async {
+        for _ in 0..100 {
+            let waiting: bool = sqlx::query_scalar(
+                "SELECT coalesce(bool_or(wait_event_type = 'Lock'), false)
+                 FROM pg_stat_activity WHERE pid = $1",
+            )
+            .bind(second_pid)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+            if waiting {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        first_writer.commit().await
+    };
+    let (second, committed) = tokio::time::timeout(Duration::from_secs(30), async {
+        tokio::join!(
+            sqlx::query(then).execute(&mut *second_writer),
+            commit_first_once_second_waits,
+        )
+    })
+    .await
+    .expect("both writers finish");
+    committed.unwrap();
+    second.unwrap();
+    second_writer.commit().await.unwrap();
+}
+
+/// Two readers comment on one post at once: each counts the other's comment.
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn comments_made_at_once_on_one_post_both_count(pool: PgPool) {
+    theme(&pool).await;
+    let comment = "INSERT INTO comments (post_id, body, status)
+                   SELECT min(id), 'At once.', 'approved' FROM posts WHERE kind = 'post'";
+    while_another_commits(&pool, comment, comment).await;
+    assert_kept_listings_are_true(&pool).await;
+}
+
+/// A tag renamed while a post is filed under it: the post shows the new name.
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_post_filed_while_its_tag_is_renamed_shows_the_new_name(pool: PgPool) {
+    theme(&pool).await;
+    while_another_commits(
+        &pool,
+        "UPDATE tags SET name = 'Eight bits' WHERE slug = '8bit'",
+        "INSERT INTO post_tags (post_id, tag_id)
+         SELECT p.id, t.id FROM posts p, tags t WHERE t.slug = '8bit' AND p.kind = 'post'
+         ON CONFLICT DO NOTHING",
+    )
+    .await;
+    assert_kept_listings_are_true(&pool).await;
+}
+
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn scheduled_posts_are_published_when_due(pool: PgPool) {
     import_fixture(&pool, "demo.wxr").await.unwrap();
