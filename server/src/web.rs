@@ -176,11 +176,12 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
         .with_state(state)
 }
 
-/// Answers `404` to an address with a `.` or `..` segment, plain or percent-encoded. Browsers
-/// resolve them before they ask; the pages' router would resolve them too, and answer at this
-/// address for another one (`/posts/..` for the home page).
+/// Answers `404` to an address with a `.` or `..` segment, plain or percent-encoded, between
+/// slashes or backslashes. Browsers resolve them before they ask; the pages' router would
+/// resolve them too (reading a backslash as a slash), and answer at this address for another one
+/// (`/posts/..` for the home page).
 async fn refuse_dot_segments(request: Request, next: Next) -> Response {
-    let has_dot_segment = request.uri().path().split('/').any(|segment| {
+    let has_dot_segment = request.uri().path().split(['/', '\\']).any(|segment| {
         matches!(
             &*percent_decode_str(segment).decode_utf8_lossy(),
             "." | ".."

@@ -18,7 +18,7 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use sqlx::PgPool;
 
 /// Values that have broken number parsing and arithmetic somewhere before.
-const SUSPECTS: [&str; 34] = [
+const SUSPECTS: [&str; 35] = [
     "0",
     "1",
     "2",
@@ -53,6 +53,7 @@ const SUSPECTS: [&str; 34] = [
     "..",
     "%2e",
     "%2E%2e",
+    "1\\..",
 ];
 
 /// Arbitrary text where a number is expected, mostly numbers.
@@ -362,12 +363,18 @@ fn check(address: &str, token: &str, route: &Route, number: &str) -> Result<(), 
         route.body,
     );
     // A `.` or `..` segment is no address of anything, whatever the route would make of it.
-    let is_dot_segment = !is_query
-        && matches!(
-            number.to_lowercase().as_str(),
-            "." | ".." | "%2e" | "%2e%2e"
-        );
-    let want = if is_dot_segment {
+    let has_dot_segment = path
+        .split(['?', '#'])
+        .next()
+        .unwrap_or_default()
+        .split(['/', '\\'])
+        .any(|segment| {
+            matches!(
+                segment.to_lowercase().as_str(),
+                "." | ".." | "%2e" | "%2e%2e"
+            )
+        });
+    let want = if has_dot_segment {
         404
     } else {
         (route.expect)(number)
