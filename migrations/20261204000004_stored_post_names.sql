@@ -48,7 +48,8 @@ BEGIN
 END
 $$;
 
-SELECT refresh_post_names(ARRAY(SELECT id FROM posts));
+-- The first filling, under the lock above: no post need be locked one by one.
+INSERT INTO post_names SELECT * FROM post_names_as_filed(ARRAY(SELECT id FROM posts));
 
 -- Filings under categories and tags, or comments, added or removed: their posts' names.
 CREATE FUNCTION refresh_names_of_changed() RETURNS trigger
