@@ -221,11 +221,9 @@ async fn feed(
     let Some(found) = found else {
         return Ok(None);
     };
-    let (posts, mut bodies) = tokio::try_join!(
-        db::posts::summaries(pool, &found.ids),
-        db::posts::public_bodies(pool, &found.ids),
-    )?;
-    let entries = posts
+    let mut bodies = db::posts::public_bodies(pool, &found.ids).await?;
+    let entries = found
+        .posts
         .iter()
         .map(|post| Entry {
             title: if post.title.is_empty() {

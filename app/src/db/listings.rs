@@ -17,8 +17,9 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sqlx::{PgConnection, PgPool};
 
+use super::posts::{SummaryRow, TEASER_SOURCE_CHARS};
 use crate::filter::{MAX_COMBINED_POSTS, PostFilter};
-use crate::model::{Count, Facet, Named, PostListing};
+use crate::model::{Count, Facet, Named, PostListing, PostSummary};
 
 /// Bounds of "any time", within what both chrono and PostgreSQL dates can hold.
 const FIRST_MONTH: NaiveDate = NaiveDate::from_ymd_opt(1, 1, 1).expect("a valid date");
@@ -82,8 +83,8 @@ impl Resolved {
 }
 
 /// Page `page` (from 1) of the posts `filter` lets through, newest first; `None` when the filter
-/// names an author, tag or category that does not exist. Three statements at most, one after
-/// another: the names (none for the whole blog), the page with its count, the posts' summaries.
+/// names an author, tag or category that does not exist. Two statements at most, one after
+/// the other: the names (none for the whole blog), then the page with its count and its posts.
 pub async fn list_posts(
     pool: &PgPool,
     filter: &PostFilter,
@@ -128,32 +129,32 @@ async fn listing(
         return Ok(None);
     };
     let found = page_of(pool, resolved, page, per_page).await?;
-    let posts = super::posts::summaries(pool, &found.ids).await?;
     Ok(Some(PostListing {
         filter: filter.clone(),
         facets: found.facets,
         about: found.about,
-        posts,
+        posts: found.posts,
         page,
         per_page,
         total: found.total,
     }))
 }
 
-/// A page of a listing before its posts are read.
+/// A page of a listing.
 pub struct ListingPage {
     /// What the filter names, as readers see it.
     pub facets: Vec<Facet>,
     /// What the one author, tag or category named says of itself.
     pub about: Option<String>,
-    /// The page's posts, newest first.
+    /// The page's posts, newest first, and their ids.
+    pub posts: Vec<PostSummary>,
     pub ids: Vec<i64>,
     /// How many posts the whole listing holds.
     pub total: Count,
 }
 
-/// The ids of page `page` of the posts `filter` lets through, as in [`list_posts`], for callers
-/// that read more of each post than its summary.
+/// Page `page` of the posts `filter` lets through, as in [`list_posts`], with the posts' ids for
+/// callers that read more of each post than its summary.
 pub async fn find_page(
     pool: &PgPool,
     filter: &PostFilter,
@@ -174,7 +175,7 @@ async fn page_of(
 ) -> sqlx::Result<ListingPage> {
     let offset = i64::from(page.saturating_sub(1)) * i64::from(per_page);
     let limit = i64::from(per_page);
-    let (ids, total) = match resolved.scopes.as_slice() {
+    let (total, rows) = match resolved.scopes.as_slice() {
         [] => single_scope_page(pool, Scope::All, &resolved, offset, limit).await?,
         [(scope, _)] => single_scope_page(pool, *scope, &resolved, offset, limit).await?,
         scopes => {
@@ -190,23 +191,26 @@ async fn page_of(
     Ok(ListingPage {
         facets: resolved.facets,
         about: resolved.about,
-        ids,
+        ids: rows.iter().map(|row| row.id).collect(),
+        posts: rows.into_iter().map(SummaryRow::summary).collect(),
         total,
     })
 }
 
-/// The ids of a page of one scope, and how many posts the scope holds in the months. The month
+/// The summaries of a page of one scope, newest first, and how many posts the scope holds in
+/// the months. The month
 /// counts tell in which month the page starts and how many newer posts lie before that month,
 /// so the scan skips only posts of that month. The bounds reach `filtered_posts` through LATERAL,
 /// never as sub-selects in its arguments: PostgreSQL inlines the function, and so reads one index
-/// range, only when no argument is a sub-select.
+/// range, only when no argument is a sub-select. For the same reason the summaries are read from
+/// the ids of a materialised `listed`.
 async fn single_scope_page(
     pool: &PgPool,
     scope: Scope,
     resolved: &Resolved,
     offset: i64,
     limit: i64,
-) -> sqlx::Result<(Vec<i64>, Count)> {
+) -> sqlx::Result<(Count, Vec<SummaryRow>)> {
     let (scope, scope_id) = scope.key();
     let page = sqlx::query!(
         r#"
@@ -221,18 +225,26 @@ async fn single_scope_page(
             WHERE newer <= $5
             ORDER BY newer DESC, month ASC
             LIMIT 1
+        ), listed AS MATERIALIZED (
+            SELECT (SELECT coalesce(sum(post_count), 0) FROM months)::bigint AS total,
+                   ARRAY(
+                       SELECT page.post_id
+                       FROM start, LATERAL (
+                           SELECT post_id, published_at FROM filtered_posts(
+                               $1, $2, $3, (start.month + interval '1 month')::date,
+                               NULL, NULL, NULL)
+                           ORDER BY published_at DESC, post_id DESC
+                           OFFSET $5 - start.newer LIMIT $6
+                       ) page
+                       ORDER BY page.published_at DESC, page.post_id DESC
+                   ) AS ids
         )
-        SELECT (SELECT coalesce(sum(post_count), 0) FROM months)::bigint AS "total!",
+        SELECT total AS "total!",
                ARRAY(
-                   SELECT page.post_id
-                   FROM start, LATERAL (
-                       SELECT post_id, published_at FROM filtered_posts(
-                           $1, $2, $3, (start.month + interval '1 month')::date, NULL, NULL, NULL)
-                       ORDER BY published_at DESC, post_id DESC
-                       OFFSET $5 - start.newer LIMIT $6
-                   ) page
-                   ORDER BY page.published_at DESC, page.post_id DESC
-               ) AS "ids!"
+                   SELECT s FROM listing_summaries(ids, false, $7) s
+                   ORDER BY array_position(ids, s.id)
+               ) AS "posts!: Vec<SummaryRow>"
+        FROM listed
         "#,
         scope,
         scope_id,
@@ -240,14 +252,15 @@ async fn single_scope_page(
         resolved.until,
         offset,
         limit,
+        TEASER_SOURCE_CHARS,
     )
     .fetch_one(pool)
     .await?;
-    Ok((page.ids, Count::Exact(page.total as u64)))
+    Ok((Count::Exact(page.total as u64), page.posts))
 }
 
-/// The ids of a page of the posts in all the filter's scopes, found by scanning `driver`, and
-/// their count: up to [`COUNT_CAP`], and "at least" when the scan stopped at
+/// The summaries of a page of the posts in all the filter's scopes, newest first, found by
+/// scanning `driver`, and their count: up to [`COUNT_CAP`], and "at least" when the scan stopped at
 /// [`MAX_SCANNED_POSTS`] of the driving scope (to the start of the month the last of them falls
 /// in) before the filter's first month.
 async fn combined_page(
@@ -257,7 +270,7 @@ async fn combined_page(
     resolved: &Resolved,
     offset: i64,
     limit: i64,
-) -> sqlx::Result<(Vec<i64>, Count)> {
+) -> sqlx::Result<(Count, Vec<SummaryRow>)> {
     let (scope, scope_id) = driver.key();
     // Past the reach of a combination, a page would walk ever more of the driving scope.
     let limit = if offset >= COUNT_CAP { 0 } else { limit };
@@ -275,21 +288,28 @@ async fn combined_page(
                 ORDER BY month DESC
                 LIMIT 1
             ), $3)) AS scan_from
+        ), listed AS MATERIALIZED (
+            SELECT (SELECT scan_from FROM horizon) AS scan_from,
+                   (SELECT count(*) FROM (
+                       SELECT 1
+                       FROM horizon, LATERAL filtered_posts(
+                           $1, $2, horizon.scan_from, $4, $5, $6, $7)
+                       LIMIT $10
+                   ) capped) AS counted,
+                   ARRAY(
+                       SELECT found.post_id
+                       FROM horizon, LATERAL filtered_posts(
+                           $1, $2, horizon.scan_from, $4, $5, $6, $7) found
+                       ORDER BY found.published_at DESC, found.post_id DESC
+                       OFFSET $11 LIMIT $12
+                   ) AS ids
         )
-        SELECT (SELECT scan_from FROM horizon) AS "scan_from!",
-               (SELECT count(*) FROM (
-                   SELECT 1
-                   FROM horizon, LATERAL filtered_posts(
-                       $1, $2, horizon.scan_from, $4, $5, $6, $7)
-                   LIMIT $10
-               ) capped) AS "counted!",
+        SELECT scan_from AS "scan_from!", counted AS "counted!",
                ARRAY(
-                   SELECT found.post_id
-                   FROM horizon, LATERAL filtered_posts(
-                       $1, $2, horizon.scan_from, $4, $5, $6, $7) found
-                   ORDER BY found.published_at DESC, found.post_id DESC
-                   OFFSET $11 LIMIT $12
-               ) AS "ids!"
+                   SELECT s FROM listing_summaries(ids, false, $13) s
+                   ORDER BY array_position(ids, s.id)
+               ) AS "posts!: Vec<SummaryRow>"
+        FROM listed
         "#,
         scope,
         scope_id,
@@ -303,6 +323,7 @@ async fn combined_page(
         COUNT_CAP + 1,
         offset,
         limit,
+        TEASER_SOURCE_CHARS,
     )
     .fetch_one(pool)
     .await?;
@@ -313,7 +334,7 @@ async fn combined_page(
     } else {
         Count::Exact(page.counted as u64)
     };
-    Ok((page.ids, total))
+    Ok((total, page.posts))
 }
 
 pub(super) fn next_month(month: NaiveDate) -> NaiveDate {

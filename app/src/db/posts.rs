@@ -11,13 +11,16 @@ use crate::html;
 use crate::model::{Named, Page, Post, PostSummary, PostView};
 
 /// How much of a post's body a listing reads to make a teaser that is not stored yet.
-const TEASER_SOURCE_CHARS: i32 = 3000;
+pub(super) const TEASER_SOURCE_CHARS: i32 = 3000;
 const TEASER_CHARS: usize = 280;
 
-/// A row of `post_summaries`; the start of its body and its excerpt only when its teaser is
-/// yet to be made.
-struct SummaryRow {
-    id: i64,
+/// What a listing shows of a post, as the database's `listing_summaries` gives it (one
+/// `listing_summary` record): the start of its body and its excerpt only when its teaser is yet
+/// to be made, or its whole body when asked.
+#[derive(Debug, sqlx::Type)]
+#[sqlx(type_name = "listing_summary")]
+pub(super) struct SummaryRow {
+    pub(super) id: i64,
     slug: String,
     title: String,
     teaser: Option<String>,
@@ -34,58 +37,54 @@ struct SummaryRow {
 }
 
 impl SummaryRow {
-    fn summary(&self) -> PostSummary {
+    pub(super) fn summary(self) -> PostSummary {
         PostSummary {
-            slug: self.slug.clone(),
-            title: self.title.clone(),
-            excerpt: self.teaser.clone().unwrap_or_else(|| {
+            excerpt: self.teaser.unwrap_or_else(|| {
                 teaser(&self.excerpt, self.protected, || {
                     html::plain_text(&self.body)
                 })
             }),
+            slug: self.slug,
+            title: self.title,
             published_at: self.published_at,
             author: self
                 .author_slug
-                .clone()
-                .zip(self.author_name.clone())
+                .zip(self.author_name)
                 .map(|(slug, name)| Named { slug, name }),
-            categories: self.categories.0.clone(),
-            tags: self.tags.0.clone(),
+            categories: self.categories.0,
+            tags: self.tags.0,
             comment_count: self.comment_count,
             protected: self.protected,
-            language: self.language.clone(),
+            language: self.language,
         }
     }
 }
 
-/// The rows of `post_summaries` for these posts, with their whole body when `whole_body`; else
-/// with the excerpt and the start of the body only of those whose teaser is yet to be made.
+/// The rows of `listing_summaries` for these posts, in the order given.
 async fn summary_rows(
     pool: &PgPool,
     ids: &[i64],
     whole_body: bool,
 ) -> sqlx::Result<Vec<SummaryRow>> {
-    sqlx::query_as!(
-        SummaryRow,
+    sqlx::query_scalar!(
         r#"
-        SELECT s.id AS "id!", s.slug AS "slug!", s.title AS "title!", s.teaser,
-               CASE WHEN $2 OR s.teaser IS NULL THEN s.excerpt ELSE '' END AS "excerpt!",
-               CASE WHEN $2 THEN s.body_html
-                    WHEN s.teaser IS NULL THEN left(s.body_html, $3)
-                    ELSE '' END AS "body!",
-               coalesce(s.published_at, now()) AS "published_at!",
-               s.author_slug, s.author_name, s.comment_count AS "comment_count!",
-               s.categories AS "categories!: Json<Vec<Named>>", s.tags AS "tags!: Json<Vec<Named>>",
-               s.protected AS "protected!", s.language
-        FROM post_summaries s
-        WHERE s.id = ANY($1)
+        SELECT ARRAY(
+            SELECT s FROM listing_summaries($1, $2, $3) s
+            ORDER BY array_position($1, s.id)
+        ) AS "posts!: Vec<SummaryRow>"
         "#,
         ids,
         whole_body,
         TEASER_SOURCE_CHARS,
     )
-    .fetch_all(pool)
+    .fetch_one(pool)
     .await
+}
+
+/// The listing summaries of these posts, in the order given.
+pub async fn summaries(pool: &PgPool, ids: &[i64]) -> sqlx::Result<Vec<PostSummary>> {
+    let rows = summary_rows(pool, ids, false).await?;
+    Ok(rows.into_iter().map(SummaryRow::summary).collect())
 }
 
 /// What a listing shows of a post: nothing of a protected one, else its excerpt as plain text,
@@ -98,14 +97,6 @@ pub(super) fn teaser(excerpt: &str, protected: bool, body_text: impl FnOnce() ->
     } else {
         html::plain_text(excerpt)
     }
-}
-
-/// The listing summaries of these posts, in the order given.
-pub async fn summaries(pool: &PgPool, ids: &[i64]) -> sqlx::Result<Vec<PostSummary>> {
-    let rows = summary_rows(pool, ids, false).await?;
-    let mut by_id: HashMap<i64, PostSummary> =
-        rows.iter().map(|row| (row.id, row.summary())).collect();
-    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 /// A published post by its slug, with its neighbours in time and its approved comments. A
@@ -300,7 +291,7 @@ async fn post_view(
     // Other sites' previews of a protected post show nothing of its text, images included.
     let image = html::first_image(&body_html).filter(|_| !row.protected);
     Ok(Some(PostView {
-        id: row.id,
+        id,
         comments_open,
         post: Post {
             summary: row.summary(),
