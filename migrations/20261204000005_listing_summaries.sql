@@ -1,7 +1,8 @@
--- What a listing, a feed or a search shows of its posts comes back in the statement that finds
--- them: each page statement hands its post ids to `listing_summaries` and returns the posts as
--- one array of `listing_summary` records beside the ids and the count, one round trip to the
--- database where there were two, one after the other.
+-- What a listing or a feed shows of its posts comes back in the statement that finds them: each
+-- page statement hands its post ids to `listing_summaries` and returns the posts as one array of
+-- `listing_summary` records beside the count, one round trip to the database where there were
+-- two, one after the other. A search's page and a post's page read the function in a statement
+-- of their own.
 --
 -- The fields in the order the application reads them. The excerpt and the start of the body
 -- come only for a post whose teaser is yet to be made (`teaser` NULL), or the whole body and

@@ -146,8 +146,9 @@ pub struct ListingPage {
     pub facets: Vec<Facet>,
     /// What the one author, tag or category named says of itself.
     pub about: Option<String>,
-    /// The page's posts, newest first, and their ids.
+    /// The page's posts, newest first.
     pub posts: Vec<PostSummary>,
+    /// Their ids, in the same order.
     pub ids: Vec<i64>,
     /// How many posts the whole listing holds.
     pub total: Count,
