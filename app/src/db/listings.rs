@@ -199,9 +199,8 @@ async fn page_of(
 }
 
 /// The summaries of a page of one scope, newest first, and how many posts the scope holds in
-/// the months. The month
-/// counts tell in which month the page starts and how many newer posts lie before that month,
-/// so the scan skips only posts of that month. The bounds reach `filtered_posts` through LATERAL,
+/// the months. The month counts tell in which month the page starts and how many newer posts lie
+/// before that month, so the scan skips only posts of that month. The bounds reach `filtered_posts` through LATERAL,
 /// never as sub-selects in its arguments: PostgreSQL inlines the function, and so reads one index
 /// range, only when no argument is a sub-select. For the same reason the summaries are read from
 /// the ids of a materialised `listed`.
@@ -261,9 +260,9 @@ async fn single_scope_page(
 }
 
 /// The summaries of a page of the posts in all the filter's scopes, newest first, found by
-/// scanning `driver`, and their count: up to [`COUNT_CAP`], and "at least" when the scan stopped at
-/// [`MAX_SCANNED_POSTS`] of the driving scope (to the start of the month the last of them falls
-/// in) before the filter's first month.
+/// scanning `driver`, and their count: up to [`COUNT_CAP`], and "at least" when the scan stopped
+/// at [`MAX_SCANNED_POSTS`] of the driving scope (to the start of the month the last of them
+/// falls in) before the filter's first month.
 async fn combined_page(
     pool: &PgPool,
     driver: Scope,
