@@ -3,7 +3,7 @@
 
 use std::ops::Deref;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use app::context::PublicUrl;
 use app::error::AppError;
@@ -17,7 +17,9 @@ use axum::response::{IntoResponse, Response};
 use leptos::config::{Env, LeptosOptions};
 use leptos::nonce::Nonce;
 use leptos::prelude::{provide_context, take_context, use_context};
-use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use leptos_axum::{
+    AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
+};
 use percent_encoding::percent_decode_str;
 use sqlx::PgPool;
 use tokio::sync::Semaphore;
@@ -93,11 +95,15 @@ pub fn leptos_options(site_root: &Path) -> LeptosOptions {
         .build()
 }
 
+/// The pages' routes, found once per process by running the app without loading its data. While
+/// Leptos does that, it holds back every resource in the process that starts loading meanwhile,
+/// and for good (leptos#4773): a page being rendered for another router would never be finished.
+static PAGE_ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+
 /// The whole site: the JSON API, feeds, sitemap, the pages and server functions, and the
 /// compiled front end. `cors_origins` may read the API from their pages.
 pub fn router(state: AppState, cors_origins: &[String]) -> Router {
     crate::metrics::start();
-    let routes = generate_route_list(App);
     let (databases, public_url) = (state.databases.clone(), PublicUrl(state.public_url.clone()));
     let provide_server_context = move || {
         let reading = use_context::<axum::http::request::Parts>().map_or_else(
@@ -112,9 +118,12 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
     };
     let options = state.leptos_options.clone();
     let pages = Router::new()
-        .leptos_routes_with_context(&state, routes, provide_server_context.clone(), move || {
-            shell(options.clone())
-        })
+        .leptos_routes_with_context(
+            &state,
+            PAGE_ROUTES.clone(),
+            provide_server_context.clone(),
+            move || shell(options.clone()),
+        )
         .route_layer(middleware::from_fn_with_state(
             Arc::new(Semaphore::new(limits::PAGE_RENDERS_AT_ONCE)),
             limits::render_in_turn,

@@ -3,6 +3,8 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use integration_tests::{Request, TestApp, database_url, fieldnotes_binary};
@@ -259,4 +261,35 @@ async fn metrics_are_read_from_this_machine_or_with_the_token(pool: PgPool) {
     assert_eq!(from_afar(None).await, StatusCode::NOT_FOUND);
     assert_eq!(from_afar(Some("a guess")).await, StatusCode::NOT_FOUND);
     assert_eq!(from_afar(Some("metrics-secret")).await, StatusCode::OK);
+}
+
+/// Every page being rendered is finished while other copies of the app start in the same
+/// process: Leptos holds back each resource that starts loading while it finds an app's routes,
+/// and for good (leptos#4773), so the routes are found once.
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn pages_are_finished_while_other_apps_start(pool: PgPool) {
+    integration_tests::import_fixture(&pool, "demo.wxr")
+        .await
+        .unwrap();
+    let app = TestApp::spawn(pool.clone()).await;
+    let done = Arc::new(AtomicBool::new(false));
+    let starter = std::thread::spawn({
+        let (pool, done) = (pool.clone(), Arc::clone(&done));
+        move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            while !done.load(Ordering::Relaxed) {
+                runtime.block_on(TestApp::spawn(pool.clone()));
+            }
+        }
+    });
+    for _ in 0..40 {
+        // A program's request, which the page cache does not answer: the page is rendered.
+        let reply = Request::get("/").bearer("none").send(&app).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    }
+    done.store(true, Ordering::Relaxed);
+    starter.join().expect("the apps started");
 }
