@@ -75,9 +75,8 @@ editor-tests:
 
 # Every test gets a fresh database (#[sqlx::test]) in a private cluster kept in target/test-data,
 # made as the cluster's superuser: the blog's own role may create no databases.
-# Tests run one at a time: each has a Tokio runtime of its own, and Leptos keeps process-wide
-# state (its task spawner, its reactive arena) that server-side rendering on two runtimes at once
-# can leave waiting forever. The server itself runs a single runtime.
+# Tests run one at a time: the load tests put servers under as much load as the machine takes
+# and count the answers that said "busy", which a test running beside them would change.
 rust-tests:
 	rm -rf target/test-data
 	$(DEBUG_BINARY) exec --superuser --data-dir target/test-data -- cargo test -- --test-threads=1
