@@ -52,6 +52,9 @@ use crate::web::{AppState, AppStateInner};
 /// How often the server looks for newly scheduled posts.
 const SCHEDULE_CHECK: Duration = Duration::from_secs(60);
 
+/// How often the server looks for renamed categories and tags whose posts' names wait.
+const RENAME_CHECK: Duration = Duration::from_secs(1);
+
 /// How long the server waits for open requests to finish after being asked to stop.
 const GRACE_PERIOD: Duration = Duration::from_secs(10);
 
@@ -170,6 +173,7 @@ async fn serve_on(
     tokio::spawn(index_stale_posts(database.pool.clone()));
     tokio::spawn(forget_expired_sign_ins(database.pool.clone()));
     tokio::spawn(publish_scheduled_posts(database.pool.clone()));
+    tokio::spawn(rewrite_renamed_names(database.pool.clone()));
     let state = AppState::new(AppStateInner {
         leptos_options: web::leptos_options(&settings.site_root),
         pool: database.pool.clone(),
@@ -251,6 +255,32 @@ fn first_account_hint() -> String {
          {program} user add --email you@example.org --name \"Your Name\" --role admin\n\n\
          (with the same --data-dir or DATABASE_URL as this server), then sign in at /login."
     )
+}
+
+/// Rewrites the names kept for the posts of categories and tags renamed (by this or another
+/// server process, or an import) when they had too many posts for the rename to do it, a batch
+/// at a time, looking every second for more.
+async fn rewrite_renamed_names(pool: PgPool) {
+    loop {
+        let mut rewritten = 0;
+        loop {
+            match app::db::terms::rewrite_renamed_names(&pool).await {
+                Ok(0) => break,
+                Ok(count) => rewritten += count,
+                Err(error) => {
+                    tracing::error!(%error, "could not rewrite the names of renamed categories and tags");
+                    break;
+                }
+            }
+        }
+        if rewritten > 0 {
+            tracing::info!(
+                posts = rewritten,
+                "names of renamed categories and tags rewritten"
+            );
+        }
+        tokio::time::sleep(RENAME_CHECK).await;
+    }
 }
 
 /// Forgets ended sessions and old failed sign-ins, every hour.

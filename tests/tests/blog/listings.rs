@@ -1,13 +1,14 @@
 //! Listings with every filter, checked against the same question asked directly of the tables
 //! the content lives in; and the counts and names the listings keep, through every kind of change.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use app::db::listings::{COUNT_CAP, MAX_SCANNED_POSTS, list_posts};
 use app::db::scheduling::publish_due_posts;
+use app::db::terms::{RENAME_BATCH, rewrite_renamed_names};
 use app::filter::PostFilter;
 use app::model::{Count, PostListing};
-use integration_tests::import_fixture;
+use integration_tests::{ServerProcess, database_url, import_fixture};
 use sqlx::{PgConnection, PgPool};
 
 /// The slugs a filter should list, newest first, straight from posts, post_tags,
@@ -535,6 +536,106 @@ async fn a_post_filed_while_its_tag_is_renamed_shows_the_new_name(pool: PgPool) 
     assert_kept_listings_are_true(&pool).await;
 }
 
+/// `count` published posts, `generated-1` onwards, filed under a new tag `many` and a new category
+/// `lots`.
+async fn generated_posts_under_many_and_lots(pool: &PgPool, count: i32) {
+    sqlx::query(
+        "INSERT INTO posts (slug, title, status, published_at)
+         SELECT 'generated-' || n, 'Generated ' || n, 'published', timestamptz '2010-01-01' + n * interval '1 hour'
+         FROM generate_series(1, $1) n",
+    )
+    .bind(count)
+    .execute(pool)
+    .await
+    .unwrap();
+    for filing in [
+        "WITH t AS (INSERT INTO tags (slug, name) VALUES ('many', 'many') RETURNING id)
+         INSERT INTO post_tags (post_id, tag_id)
+         SELECT p.id, t.id FROM posts p, t WHERE p.slug LIKE 'generated-%'",
+        "WITH c AS (INSERT INTO categories (slug, name) VALUES ('lots', 'lots') RETURNING id)
+         INSERT INTO post_categories (post_id, category_id)
+         SELECT p.id, c.id FROM posts p, c WHERE p.slug LIKE 'generated-%'",
+    ] {
+        sqlx::query(filing).execute(pool).await.unwrap();
+    }
+}
+
+/// A page of ten of the posts filed both under the tag `many` and the category `lots`.
+async fn many_and_lots(pool: &PgPool, page: u32) -> PostListing {
+    list_posts(
+        pool,
+        &filter(None, Some("many"), Some("lots"), None, None),
+        page,
+        10,
+    )
+    .await
+    .unwrap()
+    .unwrap()
+}
+
+/// A tag and a category of more posts than a rename rewrites itself: the renames only note them,
+/// and their posts' names are rewritten a batch at a time, by two server processes at once, each
+/// post's once.
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn names_under_a_renamed_term_of_many_posts_are_rewritten_in_batches(pool: PgPool) {
+    import_fixture(&pool, "demo.wxr").await.unwrap();
+    let many = RENAME_BATCH + 500;
+    generated_posts_under_many_and_lots(&pool, many).await;
+    assert_kept_listings_are_true(&pool).await;
+
+    for rename in [
+        "UPDATE tags SET name = 'Many renamed' WHERE slug = 'many'",
+        "UPDATE categories SET name = 'Lots renamed' WHERE slug = 'lots'",
+    ] {
+        sqlx::query(rename).execute(&pool).await.unwrap();
+    }
+    assert_eq!(
+        names_that_differ(&pool).await,
+        i64::from(many),
+        "the names wait"
+    );
+
+    let mut rewritten = 0;
+    let mut rounds = 0;
+    loop {
+        let (one, other) = tokio::join!(rewrite_renamed_names(&pool), rewrite_renamed_names(&pool));
+        let round = one.unwrap() + other.unwrap();
+        if round == 0 {
+            break;
+        }
+        rewritten += round;
+        rounds += 1;
+    }
+    assert_eq!(rewritten, 2 * many, "each post once under each term");
+    assert!(rounds > 1, "in batches");
+    assert_kept_listings_are_true(&pool).await;
+    let waiting: i64 = sqlx::query_scalar("SELECT count(*) FROM renamed_terms")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(waiting, 0);
+    let listed = many_and_lots(&pool, 1).await;
+    let post = &listed.posts[0];
+    assert_eq!(post.tags[0].name, "Many renamed");
+    assert_eq!(post.categories[0].name, "Lots renamed");
+
+    // A serving process rewrites them by itself, soon after the rename.
+    let _server =
+        ServerProcess::start(&["--no-demo"], &[("DATABASE_URL", database_url(&pool))]).await;
+    sqlx::query("UPDATE tags SET name = 'Many again' WHERE slug = 'many'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while names_that_differ(&pool).await > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the server rewrote the names within a minute"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn scheduled_posts_are_published_when_due(pool: PgPool) {
     import_fixture(&pool, "demo.wxr").await.unwrap();
@@ -576,60 +677,20 @@ async fn scheduled_posts_are_published_when_due(pool: PgPool) {
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn combined_counts_stop_at_the_cap(pool: PgPool) {
     import_fixture(&pool, "demo.wxr").await.unwrap();
-    sqlx::query(
-        "INSERT INTO posts (slug, title, status, published_at)
-         SELECT 'generated-' || n, 'Generated ' || n, 'published', timestamptz '2010-01-01' + n * interval '1 hour'
-         FROM generate_series(1, $1) n",
-    )
-    .bind(COUNT_CAP as i32 + 50)
-    .execute(&pool)
-    .await
-    .unwrap();
-    sqlx::query(
-        "WITH t AS (INSERT INTO tags (slug, name) VALUES ('many', 'many') RETURNING id)
-         INSERT INTO post_tags (post_id, tag_id)
-         SELECT p.id, t.id FROM posts p, t WHERE p.slug LIKE 'generated-%'",
-    )
-    .execute(&pool)
-    .await
-    .unwrap();
-    sqlx::query(
-        "WITH c AS (INSERT INTO categories (slug, name) VALUES ('lots', 'lots') RETURNING id)
-         INSERT INTO post_categories (post_id, category_id)
-         SELECT p.id, c.id FROM posts p, c WHERE p.slug LIKE 'generated-%'",
-    )
-    .execute(&pool)
-    .await
-    .unwrap();
+    generated_posts_under_many_and_lots(&pool, COUNT_CAP as i32 + 50).await;
     let single = list_posts(&pool, &filter(None, Some("many"), None, None, None), 1, 10)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(single.total, Count::Exact(COUNT_CAP as u64 + 50));
-    let combined = list_posts(
-        &pool,
-        &filter(None, Some("many"), Some("lots"), None, None),
-        1,
-        10,
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    let combined = many_and_lots(&pool, 1).await;
     assert_eq!(
         combined.total,
         Count::MoreThan(COUNT_CAP as u64),
         "more than the cap"
     );
     assert!(combined.has_next());
-    let past_reach = list_posts(
-        &pool,
-        &filter(None, Some("many"), Some("lots"), None, None),
-        COUNT_CAP as u32 / 10 + 1,
-        10,
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    let past_reach = many_and_lots(&pool, COUNT_CAP as u32 / 10 + 1).await;
     assert!(
         past_reach.posts.is_empty(),
         "a combination pages through its newest {COUNT_CAP} posts only"
