@@ -51,13 +51,16 @@ $$;
 
 -- Rewrites the names of the next `batch` posts of one renamed term (one that no other server
 -- process is working on), and forgets the term once all its posts are done. Returns how many
--- posts it rewrote: 0 when no renamed term is left waiting.
+-- posts it rewrote: 0 when no renamed term is left waiting. It waits at most a second for a post
+-- another transaction holds, and then fails, to be tried again later: holding the term's row
+-- meanwhile, it would make a second rename of the term wait, and with it the post's writer.
 CREATE FUNCTION rewrite_renamed_names(batch integer) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
     renamed renamed_terms;
     targets bigint[];
 BEGIN
+    PERFORM set_config('lock_timeout', '1s', true);
     LOOP
         SELECT * INTO renamed FROM renamed_terms ORDER BY kind, term_id LIMIT 1 FOR UPDATE SKIP LOCKED;
         IF NOT FOUND THEN

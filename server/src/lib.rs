@@ -259,27 +259,34 @@ fn first_account_hint() -> String {
 
 /// Rewrites the names kept for the posts of categories and tags renamed (by this or another
 /// server process, or an import) when they had too many posts for the rename to do it, a batch
-/// at a time, looking every second for more.
+/// at a time, looking every second for more; after failures, waiting twice as long each time,
+/// up to a minute.
 async fn rewrite_renamed_names(pool: PgPool) {
+    let mut wait = RENAME_CHECK;
     loop {
         let mut rewritten = 0;
-        loop {
+        let failed = loop {
             match app::db::terms::rewrite_renamed_names(&pool).await {
-                Ok(0) => break,
+                Ok(0) => break false,
                 Ok(count) => rewritten += count,
                 Err(error) => {
                     tracing::error!(%error, "could not rewrite the names of renamed categories and tags");
-                    break;
+                    break true;
                 }
             }
-        }
+        };
         if rewritten > 0 {
             tracing::info!(
                 posts = rewritten,
                 "names of renamed categories and tags rewritten"
             );
         }
-        tokio::time::sleep(RENAME_CHECK).await;
+        wait = if failed {
+            (wait * 2).min(Duration::from_secs(60))
+        } else {
+            RENAME_CHECK
+        };
+        tokio::time::sleep(wait).await;
     }
 }
 

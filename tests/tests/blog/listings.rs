@@ -605,6 +605,7 @@ async fn names_under_a_renamed_term_of_many_posts_are_rewritten_in_batches(pool:
         }
         rewritten += round;
         rounds += 1;
+        assert!(rounds <= 2 * many / RENAME_BATCH + 2, "the rewrite ends");
     }
     assert_eq!(rewritten, 2 * many, "each post once under each term");
     assert!(rounds > 1, "in batches");
