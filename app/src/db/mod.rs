@@ -19,8 +19,9 @@
 //!   (`20261203000001_stored_teasers.sql`) and its names and comment count kept in `post_names`
 //!   (`20261204000004_stored_post_names.sql`, with `post_names_that_differ`, whether they are
 //!   true; after the rename of a category or tag of many posts, rewritten in batches:
-//!   `20261205000001_renames_in_batches.sql`); `listing_summaries`, the summaries of a list of posts, which a listing's page
-//!   statement reads with the page itself (`20261204000005_listing_summaries.sql`).
+//!   `20261205000001_renames_in_batches.sql`); `listing_summaries`, the summaries of a list of
+//!   posts, which a listing's page statement reads with the page itself
+//!   (`20261204000005_listing_summaries.sql`).
 //! - `search_matches`, a search's bounded ranking: `20261128000005_bounded_search.sql`.
 
 pub mod accounts;

@@ -374,17 +374,10 @@ pub async fn category_term_counts(pool: &PgPool) -> sqlx::Result<Vec<TermCount>>
     .await
 }
 
-/// Posts whose names one call rewrites after a category or tag of many posts is renamed.
-pub const RENAME_BATCH: i32 = 2000;
-
 /// Rewrites the kept names of the next batch of posts of a renamed category or tag (see migration
 /// `20261205000001_renames_in_batches.sql`); returns how many posts, 0 when none is waiting.
 pub async fn rewrite_renamed_names(pool: &PgPool) -> sqlx::Result<i32> {
-    let rewritten = sqlx::query_scalar!(
-        r#"SELECT rewrite_renamed_names($1) AS "rewritten!""#,
-        RENAME_BATCH
-    )
-    .fetch_one(pool)
-    .await?;
-    Ok(rewritten)
+    sqlx::query_scalar!(r#"SELECT rewrite_renamed_names() AS "rewritten!""#)
+        .fetch_one(pool)
+        .await
 }

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use app::db::listings::{COUNT_CAP, MAX_SCANNED_POSTS, list_posts};
 use app::db::scheduling::publish_due_posts;
-use app::db::terms::{RENAME_BATCH, rewrite_renamed_names};
+use app::db::terms::rewrite_renamed_names;
 use app::filter::PostFilter;
 use app::model::{Count, PostListing};
 use integration_tests::{ServerProcess, database_url, import_fixture};
@@ -579,7 +579,11 @@ async fn many_and_lots(pool: &PgPool, page: u32) -> PostListing {
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn names_under_a_renamed_term_of_many_posts_are_rewritten_in_batches(pool: PgPool) {
     import_fixture(&pool, "demo.wxr").await.unwrap();
-    let many = RENAME_BATCH + 500;
+    let batch: i32 = sqlx::query_scalar("SELECT rename_batch()")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let many = batch + 500;
     generated_posts_under_many_and_lots(&pool, many).await;
     assert_kept_listings_are_true(&pool).await;
 
@@ -605,7 +609,7 @@ async fn names_under_a_renamed_term_of_many_posts_are_rewritten_in_batches(pool:
         }
         rewritten += round;
         rounds += 1;
-        assert!(rounds <= 2 * many / RENAME_BATCH + 2, "the rewrite ends");
+        assert!(rounds <= 2 * many / batch + 2, "the rewrite ends");
     }
     assert_eq!(rewritten, 2 * many, "each post once under each term");
     assert!(rounds > 1, "in batches");
