@@ -200,10 +200,10 @@ async fn page_of(
 
 /// The summaries of a page of one scope, newest first, and how many posts the scope holds in
 /// the months. The month counts tell in which month the page starts and how many newer posts lie
-/// before that month, so the scan skips only posts of that month. The bounds reach `filtered_posts` through LATERAL,
-/// never as sub-selects in its arguments: PostgreSQL inlines the function, and so reads one index
-/// range, only when no argument is a sub-select. For the same reason the summaries are read from
-/// the ids of a materialised `listed`.
+/// before that month, so the scan skips only posts of that month. The bounds reach
+/// `filtered_posts` through LATERAL, never as sub-selects in its arguments: PostgreSQL inlines the
+/// function, and so reads one index range, only when no argument is a sub-select. For the same
+/// reason the summaries are read from the ids of a materialised `listed`.
 async fn single_scope_page(
     pool: &PgPool,
     scope: Scope,
