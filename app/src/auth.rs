@@ -121,6 +121,27 @@ pub fn request_cookie(name: &str) -> Option<String> {
     cookie(&parts.headers, name).map(str::to_string)
 }
 
+/// Where a form the browser posted itself (not the live application) goes back to: the page it
+/// was sent from, without its query, at the place `fragment` names. The live application stays on
+/// its page and shows the outcome there.
+pub fn return_to_form_page(fragment: &str) {
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return;
+    };
+    let plain_form = parts
+        .headers
+        .get(http::header::ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    let page = parts
+        .headers
+        .get(http::header::REFERER)
+        .and_then(|referer| referer.to_str().ok()?.parse::<http::Uri>().ok());
+    if let Some(page) = page.filter(|_| plain_form) {
+        leptos_axum::redirect(&format!("{}#{fragment}", page.path()));
+    }
+}
+
 /// Adds a `Set-Cookie` header to the response of a server function.
 pub fn set_cookie(value: &str) {
     append_header(http::header::SET_COOKIE, value);

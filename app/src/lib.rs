@@ -70,20 +70,36 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The scripts in the `<head>` of every page: the one that loads the compiled front end and,
-/// while `cargo leptos watch` runs, Leptos' live-reload script. Both are the same on every page.
+/// The addresses of the writing pages, and of every page under them: only these load the
+/// compiled front end and run as the live application in the browser.
+pub const WRITING_PATHS: [&str; 6] = [
+    "/account",
+    "/dashboard",
+    "/login",
+    "/preview",
+    "/welcome",
+    "/write",
+];
+
+/// The script in the `<head>` of every page (`live.js`), and Leptos' live-reload script while
+/// `cargo leptos watch` runs. Both are the same on every page.
 ///
-/// The front end is fetched only once the page has been painted, so that its download does not
-/// compete with the text and images a reader came for (Leptos' own `HydrationScripts` hints the
-/// browser to fetch it while the page is still loading), and the page is hydrated once the browser
-/// is idle (within two seconds). Starting the WebAssembly and hydrating the page are two tasks, so
-/// that neither holds the page for long. The page's links and forms work before.
+/// A writing page loads the compiled front end once the page has been painted, so that its
+/// download does not compete with what the reader came for, and is hydrated once the browser is
+/// idle (within two seconds); starting the WebAssembly and hydrating are two tasks, so that
+/// neither holds the page for long.
+///
+/// A reading page (every other one) loads no WebAssembly: it is the server's HTML, its links and
+/// forms work as they are, and the script moves from one reading page to the next without loading
+/// a new document: it fetches the next page and puts its content in place of this one's. Leptos'
+/// islands would do the same, but only with every writing page rewritten as islands; page-swapping
+/// libraries (Turbo, swup) run the new page's inline scripts, which the browser policy refuses.
 #[component]
 fn ShellScripts(options: LeptosOptions) -> impl IntoView {
     let (script, wasm) = front_end_files(&options);
     let loader = format!(
-        "{}({script:?}, {wasm:?});",
-        include_str!("hydrate.js").trim_end()
+        "{}({script:?}, {wasm:?}, {WRITING_PATHS:?});",
+        include_str!("live.js").trim_end()
     );
     view! {
         <AutoReload options />

@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 
-import { waitForHydration } from './helpers';
+import { waitUntilLive } from './helpers';
 
 const pages = [
   ['home', '/'],
@@ -18,7 +18,7 @@ for (const [name, path] of pages) {
     test(`the ${name} page has no accessibility violations (${colorScheme})`, async ({ page }) => {
       await page.emulateMedia({ colorScheme });
       await page.goto(path);
-      await waitForHydration(page);
+      await waitUntilLive(page);
       const results = await new AxeBuilder({ page }).analyze();
       const violations = results.violations.map((violation) => ({
         id: violation.id,

@@ -1,13 +1,13 @@
 import { expect, test, type Page } from '@playwright/test';
 
-import { collectErrors, expectSameDocument, markDocument, waitForHydration } from './helpers';
+import { collectErrors, expectSameDocument, markDocument, waitUntilLive } from './helpers';
 
 const heading = (page: Page) => page.getByRole('heading', { level: 1 });
 
 test('filter by a tag, then by an author, and back again', async ({ page }) => {
   const errors = collectErrors(page);
   await page.goto('/');
-  await waitForHydration(page);
+  await waitUntilLive(page);
   await markDocument(page);
 
   await page.locator('.tag-cloud a[href="/tag/content-2"]').click();
@@ -27,7 +27,7 @@ test('filter by a tag, then by an author, and back again', async ({ page }) => {
 
   await page.reload();
   await expect(heading(page)).toHaveText('Posts by Theme Buster, tagged “content περιεχόμενο”');
-  await waitForHydration(page);
+  await waitUntilLive(page);
   await markDocument(page);
 
   await page.getByRole('link', { name: 'Remove filter Tag: content περιεχόμενο' }).click();
@@ -56,7 +56,7 @@ test('filter by a tag, then by an author, and back again', async ({ page }) => {
 test('page forward and back through the newest posts', async ({ page }) => {
   const errors = collectErrors(page);
   await page.goto('/');
-  await waitForHydration(page);
+  await waitUntilLive(page);
   await markDocument(page);
   const firstTitle = await page.locator('.post-teaser .post-title').first().textContent();
 
@@ -88,7 +88,7 @@ test('page forward and back through the newest posts', async ({ page }) => {
 
 test('the archive narrows to a year and a month', async ({ page }) => {
   await page.goto('/');
-  await waitForHydration(page);
+  await waitUntilLive(page);
   await markDocument(page);
   await page.locator('.sidebar').getByRole('link', { name: '2009', exact: true }).click();
   await expect(page).toHaveURL(/\/archive\/2009$/);
@@ -105,7 +105,7 @@ test('the archive narrows to a year and a month', async ({ page }) => {
 
 test('search finds Chinese and English words and marks them', async ({ page }) => {
   await page.goto('/');
-  await waitForHydration(page);
+  await waitUntilLive(page);
   await markDocument(page);
 
   const search = page.getByRole('searchbox', { name: 'Search the blog' });

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 
-import { collectErrors, expectSameDocument, markDocument, waitForHydration } from './helpers';
+import { collectErrors, expectSameDocument, markDocument, waitUntilLive } from './helpers';
 
 const SEED_TITLES_NEWEST_FIRST = [
   'Using Sassen’s theory to explain the phenomenon of cluster',
@@ -24,7 +24,7 @@ test('the home page shows the nine seed posts, newest first', async ({ page }) =
 
 test('the month archive lists the month in the page', async ({ page }) => {
   await page.goto('/posts/the-trip-of-e-waste-recycling');
-  await waitForHydration(page);
+  await waitUntilLive(page);
   await markDocument(page);
   await page.locator('.sidebar').getByRole('link', { name: 'April 2009' }).click();
   await expect(page).toHaveURL(/\/archive\/2009\/04$/);
@@ -40,7 +40,7 @@ test('the month archive lists the month in the page', async ({ page }) => {
 test('a post opens in the page, without loading a new document', async ({ page }) => {
   const errors = collectErrors(page);
   await page.goto('/');
-  await waitForHydration(page);
+  await waitUntilLive(page);
   await markDocument(page);
   let documentLoads = 0;
   page.on('framenavigated', (frame) => {

@@ -12,7 +12,7 @@ export const DOT_PNG = Buffer.from(
 /** Signs in with the writing tests' password, landing on the dashboard. */
 export async function signIn(page: Page, email: string) {
   await page.goto('/login');
-  await waitForHydration(page);
+  await waitUntilLive(page);
   await page.getByLabel('E-mail address').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -21,8 +21,8 @@ export async function signIn(page: Page, email: string) {
 }
 
 /** Waits until the page is live: from then on, links navigate inside the application. */
-export async function waitForHydration(page: Page) {
-  await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+export async function waitUntilLive(page: Page) {
+  await page.locator('html[data-live]').waitFor({ state: 'attached' });
 }
 
 /**

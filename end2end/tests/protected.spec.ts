@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 
-import { waitForHydration } from './helpers';
+import { waitUntilLive } from './helpers';
 
 // WordPress's theme unit test data holds a post protected by the password "enter".
 const path = '/posts/template-password-protected';
@@ -39,7 +39,7 @@ test('the password form opens a protected post, and the browser remembers it', a
   const scriptErrors: string[] = [];
   page.on('pageerror', (error) => scriptErrors.push(error.message));
   await page.goto(path);
-  await waitForHydration(page);
+  await waitUntilLive(page);
   await unlock(page);
   await page.reload();
   await expectUnlocked(page);

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 
-import { collectPolicyViolations, waitForHydration } from './helpers';
+import { collectPolicyViolations, waitUntilLive } from './helpers';
 
 // Every kind of page a reader sees, each loaded fresh and then live: none may break the pages'
 // Content Security Policy, whose absence counts as a breach too.
@@ -24,7 +24,7 @@ for (const [name, path] of pages) {
   test(`the ${name} page keeps to its content security policy`, async ({ page }) => {
     const violations = await collectPolicyViolations(page);
     await page.goto(path);
-    await waitForHydration(page);
+    await waitUntilLive(page);
     await expect(page.locator('main h1').first()).toBeVisible();
     expect(violations).toEqual([]);
   });
@@ -33,7 +33,7 @@ for (const [name, path] of pages) {
 test('moving between pages inside the application keeps to the policy', async ({ page }) => {
   const violations = await collectPolicyViolations(page);
   await page.goto('/');
-  await waitForHydration(page);
+  await waitUntilLive(page);
   await page.locator('.tag-cloud a[href="/tag/content-2"]').click();
   await expect(page).toHaveURL(/\/tag\/content-2$/);
   await page.locator('.post-teaser .post-title a').first().click();

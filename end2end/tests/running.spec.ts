@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 
-import { collectErrors, signIn, waitForHydration } from './helpers';
+import { collectErrors, signIn, waitUntilLive } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -23,7 +23,7 @@ test('an administrator renames the blog on the settings page, and a bad title is
   await expect(page.locator('.site-title')).toHaveText('Fieldwork 田野');
 
   await page.goto('/dashboard/settings');
-  await waitForHydration(page);
+  await waitUntilLive(page);
   await page.getByLabel('Title', { exact: true }).fill(before);
   await page.getByRole('button', { name: 'Save the settings' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
@@ -34,7 +34,7 @@ test('an administrator sets the time zone, date format and posts per page, and r
   const errors = collectErrors(page);
   await signIn(page, 'root@example.org');
   await page.goto('/dashboard/settings');
-  await waitForHydration(page);
+  await waitUntilLive(page);
   const zone = page.getByLabel(/^Time zone/);
   await zone.fill('Mars/Olympus_Mons');
   await page.getByRole('button', { name: 'Save the settings' }).click();
@@ -48,14 +48,14 @@ test('an administrator sets the time zone, date format and posts per page, and r
   await page.goto('/');
   await expect(page.locator('.post-teaser')).toHaveCount(2);
   await expect(page.locator('.post-meta time').first()).toHaveText(/^\d{1,2} [A-Z][a-z]+ \d{4}$/);
-  await waitForHydration(page);
+  await waitUntilLive(page);
   await page.getByRole('link', { name: 'Page 2' }).click();
   await expect(page).toHaveURL(/\?page=2$/);
   await expect(page.locator('.post-teaser')).toHaveCount(2);
   await expect(page.locator('.post-meta time').first()).toHaveText(/^\d{1,2} [A-Z][a-z]+ \d{4}$/);
 
   await page.goto('/dashboard/settings');
-  await waitForHydration(page);
+  await waitUntilLive(page);
   await page.getByLabel(/^Time zone/).fill('UTC');
   await page.getByLabel('Date format').selectOption('F jS, Y');
   await page.getByLabel(/^Posts on a page/).fill('10');
@@ -70,7 +70,7 @@ test('an administrator adds a person, who chooses a password through a one-time 
   await signIn(page, 'root@example.org');
   await page.getByRole('link', { name: 'People', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'People' })).toBeVisible();
-  await waitForHydration(page);
+  await waitUntilLive(page);
   await page.getByLabel('E-mail address (they sign in with it)').fill('dee@example.org');
   await page.getByLabel('Name, as readers see it').fill('Dee Newcomer');
   await page.getByLabel('Role', { exact: true }).selectOption('author');
@@ -84,7 +84,7 @@ test('an administrator adds a person, who chooses a password through a one-time 
   const newcomer = await newcomerContext.newPage();
   await newcomer.goto(new URL(link ?? '').pathname);
   await expect(newcomer.getByRole('heading', { name: 'Welcome, Dee Newcomer' })).toBeVisible();
-  await waitForHydration(newcomer);
+  await waitUntilLive(newcomer);
   await newcomer.getByLabel(/^New password/).fill('a password of my own');
   await newcomer.getByLabel('The new password again').fill('a password of my own');
   await newcomer.getByRole('button', { name: 'Choose this password and sign in' }).click();
@@ -92,7 +92,7 @@ test('an administrator adds a person, who chooses a password through a one-time 
   await expect(newcomer.getByRole('heading', { name: 'Your posts' })).toBeVisible();
 
   await page.reload();
-  await waitForHydration(page);
+  await waitUntilLive(page);
   await expect(row).toContainText('can sign in');
   await row.getByRole('button', { name: 'Turn off' }).click();
   await expect(row).toContainText('turned off');
@@ -109,7 +109,7 @@ test('an editor writes a page, and readers find it in the sidebar', async ({ pag
   const errors = collectErrors(page);
   await signIn(page, 'cy@example.org');
   await page.getByRole('link', { name: 'Write a new page' }).click();
-  await waitForHydration(page);
+  await waitUntilLive(page);
   await page.locator('.rich-editor.ready').waitFor();
   await expect(page.getByRole('heading', { name: 'Page' })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Categories' })).toHaveCount(0);
@@ -139,7 +139,7 @@ test('an administrator downloads the whole blog as a WordPress file from the das
   const errors = collectErrors(page);
   await signIn(page, 'root@example.org');
   await page.goto('/dashboard');
-  await waitForHydration(page);
+  await waitUntilLive(page);
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByRole('button', { name: 'Export the blog (WordPress file)' }).click(),

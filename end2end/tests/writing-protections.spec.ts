@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 
-import { collectPolicyViolations, DOT_PNG, signIn, waitForHydration } from './helpers';
+import { collectPolicyViolations, DOT_PNG, signIn, waitUntilLive } from './helpers';
 
 // The pages of the people who write, the editor with every kind of content its toolbar makes,
 // and the published post with its video: none may break the pages' Content Security Policy.
@@ -9,7 +9,7 @@ test('writing, from signing in to the published video, keeps to the policy', asy
   await signIn(page, 'cy@example.org');
 
   await page.goto('/write');
-  await waitForHydration(page);
+  await waitUntilLive(page);
   await page.locator('.rich-editor.ready').waitFor();
   const editor = page.getByRole('textbox', { name: 'Text of the post', exact: true });
   await page.getByLabel('Title').fill('A film from the market');
@@ -43,12 +43,12 @@ test('writing, from signing in to the published video, keeps to the policy', asy
 
   for (const path of [postPath, `${postPath}/revisions`, previewPath, '/dashboard', '/dashboard/comments', '/account']) {
     await page.goto(path);
-    await waitForHydration(page);
+    await waitUntilLive(page);
     await expect(page.locator('main h1, main .rich-editor').first()).toBeVisible();
   }
 
   await page.goto('/posts/a-film-from-the-market');
-  await waitForHydration(page);
+  await waitUntilLive(page);
   await expect(page.locator('.post-body iframe[src="https://www.youtube.com/embed/ex8fMxXJDJw"]')).toHaveCount(1);
   await expect(page.locator('.post-body img[alt="A dot"]')).toHaveCount(1);
   expect(violations).toEqual([]);
@@ -60,7 +60,7 @@ test('running the blog keeps to the policy', async ({ page }) => {
   await signIn(page, 'root@example.org');
   for (const path of ['/dashboard/settings', '/dashboard/people', '/dashboard?kind=page', '/write?kind=page']) {
     await page.goto(path);
-    await waitForHydration(page);
+    await waitUntilLive(page);
     await expect(page.locator('main h1, main .rich-editor').first()).toBeVisible();
   }
   await page.locator('.rich-editor.ready').waitFor();

@@ -1,10 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
 
-import { collectErrors, DOT_PNG, signIn, waitForHydration } from './helpers';
+import { collectErrors, DOT_PNG, signIn, waitUntilLive } from './helpers';
 
 async function openEditor(page: Page, path: string) {
   await page.goto(path);
-  await waitForHydration(page);
+  await waitUntilLive(page);
   await page.locator('.rich-editor.ready').waitFor();
   return page.getByRole('textbox', { name: 'Text of the post', exact: true });
 }
@@ -97,7 +97,7 @@ test('an author edits the post and restores an earlier revision', async ({ page 
   await expect(page.locator('.post-body')).toContainText('Added later.');
 
   await page.goto(`${postPath}/revisions`);
-  await waitForHydration(page);
+  await waitUntilLive(page);
   const revisions = page.locator('.revision-list a');
   await expect(revisions).toHaveCount(3);
   await revisions.last().click();
@@ -145,7 +145,7 @@ test('a script written into the HTML of a post never runs for its readers', asyn
   });
   const errors = collectErrors(page);
   await page.goto('/posts/markup-test');
-  await waitForHydration(page);
+  await waitUntilLive(page);
   await expect(page.locator('.post-body')).toContainText('After.');
   const link = page.locator('.post-body a', { hasText: 'click me' });
   if ((await link.count()) > 0) {
@@ -157,17 +157,20 @@ test('a script written into the HTML of a post never runs for its readers', asyn
   expect(await page.locator('.post-body script, .post-body svg, .post-body [onerror]').count()).toBe(0);
 });
 
-test('reading pages never load the editor’s code', async ({ page }) => {
-  const scripts: string[] = [];
-  page.on('request', (request) => scripts.push(new URL(request.url()).pathname));
+test('reading pages load no WebAssembly, and writing pages load the one bundle', async ({ page }) => {
+  const requested: string[] = [];
+  page.on('request', (request) => requested.push(new URL(request.url()).pathname));
   await page.goto('/');
-  await waitForHydration(page);
+  await waitUntilLive(page);
   await page.goto('/posts/notes-from-the-recycling-market');
-  await waitForHydration(page);
-  expect(scripts.filter((path) => path.startsWith('/editor/'))).toEqual([]);
-  const wasm = scripts.filter((path) => path.endsWith('.wasm'));
+  await waitUntilLive(page);
+  expect(requested.filter((path) => /\.(wasm|js)$/.test(path))).toEqual([]);
+
+  await signIn(page, 'cy@example.org');
+  const wasm = requested.filter((path) => path.endsWith('.wasm'));
   expect(wasm.length).toBeGreaterThan(0);
   expect(wasm.filter((path) => !/^\/pkg\/fieldnotes\.[\w-]+\.wasm$/.test(path))).toEqual([]);
+  expect(requested.filter((path) => path.startsWith('/editor/'))).toEqual([]);
 });
 
 test('a reader comments, an editor approves it, and a reply nests under it', async ({ browser }) => {
@@ -181,12 +184,12 @@ test('a reader comments, an editor approves it, and a reply nests under it', asy
     await dialog.dismiss();
   });
   await reader.goto(post);
-  await waitForHydration(reader);
+  await waitUntilLive(reader);
   await reader.getByLabel('Name').fill('Li Wei');
   await reader.getByLabel('E-mail (never shown)').fill('li.wei@example.org');
   await reader.getByLabel('Comment', { exact: true }).fill(payload);
   await reader.getByRole('button', { name: 'Post the comment' }).click();
-  await expect(reader.getByRole('status').filter({ hasText: 'awaiting moderation' })).toBeVisible();
+  await expect(reader).toHaveURL(new RegExp(`${post}#comment-\\d+$`));
   const own = reader.locator('.comment.awaiting');
   await expect(own).toContainText(payload);
   await expect(own).toContainText('Your comment is awaiting moderation.');
@@ -194,7 +197,7 @@ test('a reader comments, an editor approves it, and a reply nests under it', asy
   const editor = await (await browser.newContext()).newPage();
   await signIn(editor, 'cy@example.org');
   await editor.goto('/dashboard/comments');
-  await waitForHydration(editor);
+  await waitUntilLive(editor);
   const queued = editor.locator('.queued-comment', { hasText: 'Is copper sorted by hand?' });
   await expect(queued).toContainText('li.wei@example.org');
   await queued.getByRole('button', { name: 'Approve' }).click();
@@ -207,7 +210,7 @@ test('a reader comments, an editor approves it, and a reply nests under it', asy
   });
   const errors = collectErrors(other);
   await other.goto(post);
-  await waitForHydration(other);
+  await waitUntilLive(other);
   const shown = other.locator('.comment', { hasText: 'Is copper sorted by hand?' });
   await expect(shown).toContainText(payload);
   await expect(other.locator('#comments-heading')).toHaveText('1 Comment');
@@ -231,7 +234,7 @@ test('signing out everywhere ends the session of every browser', async ({ browse
   await signIn(phone, 'bo@example.org');
   const errors = collectErrors(phone);
   await phone.goto('/account');
-  await waitForHydration(phone);
+  await waitUntilLive(phone);
   await phone.getByRole('button', { name: 'Sign out everywhere' }).click();
   await expect(phone.getByRole('navigation', { name: 'Your account' })).toContainText('Sign in');
   await expect(phone.getByRole('heading', { name: 'Please sign in' })).toBeVisible();
@@ -262,7 +265,7 @@ test('a writer protects a post with a password in the editor, and removes it', a
   await expect(reader.locator('.post-body')).toHaveText('Only for the members.');
 
   await page.reload();
-  await waitForHydration(page);
+  await waitUntilLive(page);
   await expect(page.getByLabel('Password', { exact: true })).toHaveValue('members only');
   await page.getByLabel('Password', { exact: true }).fill('');
   await save(page, 'Update');

@@ -47,7 +47,8 @@ pub async fn post_comment(
         homepage,
         shown_at,
     };
-    let (_, outcome) = post_comment(&pool, &commenter, &input).await?;
+    let (id, outcome) = post_comment(&pool, &commenter, &input).await?;
+    crate::auth::return_to_form_page(&format!("comment-{id}"));
     Ok(outcome)
 }
 

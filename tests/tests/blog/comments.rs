@@ -152,6 +152,49 @@ async fn first_comments_wait_and_known_commenters_appear_at_once(pool: PgPool) {
     assert_eq!(statuses(&pool).await, ["approved", "approved"]);
 }
 
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_comment_sent_without_scripts_comes_back_to_the_post_at_the_comment(pool: PgPool) {
+    import_fixture(&pool, "demo.wxr").await.unwrap();
+    let id = post_id(&pool).await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let sent_from = |query: &str| format!("{}/posts/{POST}{query}", app.address);
+    let plain_form = |form: &Form<'_>, page: &str| {
+        Request::server_fn("post_comment", &form.encoded())
+            .accept("text/html")
+            .header(header::REFERER, page)
+    };
+
+    let reply = plain_form(
+        &Form::new(id, "reader@example.org", "Who sorts the copper?"),
+        &sent_from("?replyto=1"),
+    )
+    .send(&app)
+    .await;
+    let comment: i64 = sqlx::query_scalar("SELECT max(id) FROM comments")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(reply.status.is_redirection(), "{}", reply.status);
+    assert_eq!(
+        reply.headers[header::LOCATION],
+        format!("/posts/{POST}#comment-{comment}").as_str(),
+        "the post without the reply's address, at the comment"
+    );
+    let cookie = commenter_cookie(&reply).expect("a commenter cookie");
+    let shown = page(&app, Some(&cookie)).await;
+    assert!(shown.contains(&format!("id=\"comment-{comment}\"")));
+    assert!(shown.contains("Your comment is awaiting moderation."));
+
+    let refused = plain_form(&Form::new(id, "reader@example.org", ""), &sent_from(""))
+        .send(&app)
+        .await;
+    let location = refused.headers[header::LOCATION].to_str().unwrap();
+    assert!(
+        location.starts_with(&sent_from("?")) && location.contains("__err="),
+        "back to the form, which shows why: {location}"
+    );
+}
+
 /// Moves every comment an hour into the past, out of the reach of the limit on comments from one
 /// address.
 async fn age_comments(pool: &PgPool) {

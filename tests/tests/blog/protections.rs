@@ -110,10 +110,7 @@ async fn pages_allow_their_own_scripts_and_nothing_unsafe(pool: PgPool) {
         assert_eq!(directive(policy, "style-src"), ["'self'"], "{path}");
         assert_eq!(directive(policy, "object-src"), ["'none'"], "{path}");
         let inline = inline_scripts(&html);
-        assert!(
-            !inline.is_empty(),
-            "{path}: the page has its hydration scripts"
-        );
+        assert!(!inline.is_empty(), "{path}: the page has its scripts");
         for script in inline {
             assert!(
                 scripts.contains(&hash_source(script).as_str()),
