@@ -115,6 +115,7 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
         // No per-request nonce on the pages' scripts: the browser policy allows them by their
         // hashes, and the same page stays the same bytes, fit to be cached.
         take_context::<Nonce>();
+        app::send_data_only_for_hydration();
     };
     let options = state.leptos_options.clone();
     let pages = Router::new()

@@ -66,6 +66,28 @@ async fn every_listing_has_its_page(pool: PgPool) {
     );
 }
 
+/// Reading pages are not hydrated in the browser, so they carry none of the data their
+/// components read; the writing pages, which are, carry it.
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn only_writing_pages_carry_their_data_for_the_browser(pool: PgPool) {
+    let app = app_with_theme_data(pool).await;
+    let handed_over = "__RESOLVED_RESOURCES[";
+    for path in [
+        "/",
+        "/posts/wp-6-1-font-size-scale",
+        "/tag/8bit",
+        "/search?q=recycling",
+    ] {
+        let (status, html) = app.get(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(html.contains("<h1"), "{path}: the page is rendered");
+        assert!(!html.contains(handed_over), "{path}");
+    }
+    let (status, html) = app.get("/login").await;
+    assert_eq!(status, 200);
+    assert!(html.contains(handed_over));
+}
+
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn listings_link_to_narrower_listings(pool: PgPool) {
     let app = app_with_theme_data(pool).await;
