@@ -170,10 +170,13 @@ async fn serve_on(
         Ok(true) => {}
         Err(error) => tracing::error!(%error, "could not look for accounts"),
     }
-    tokio::spawn(index_stale_posts(database.pool.clone()));
-    tokio::spawn(forget_expired_sign_ins(database.pool.clone()));
-    tokio::spawn(publish_scheduled_posts(database.pool.clone()));
-    tokio::spawn(rewrite_renamed_names(database.pool.clone()));
+    // Work in the background, for as long as the server serves.
+    let background = [
+        tokio::spawn(index_stale_posts(database.pool.clone())),
+        tokio::spawn(forget_expired_sign_ins(database.pool.clone())),
+        tokio::spawn(publish_scheduled_posts(database.pool.clone())),
+        tokio::spawn(rewrite_renamed_names(database.pool.clone())),
+    ];
     let state = AppState::new(AppStateInner {
         leptos_options: web::leptos_options(&settings.site_root),
         pool: database.pool.clone(),
@@ -209,6 +212,9 @@ async fn serve_on(
         () = impatience => {}
         () = supervision => {}
         () = watching_replicas => {}
+    }
+    for task in background {
+        task.abort();
     }
     tracing::info!("stopped serving");
     Ok(())

@@ -186,6 +186,10 @@ async fn ctrl_c_stops_the_server_and_its_postgres_and_data_is_kept() {
     let dir = data_dir("serve-restart");
     let log = interrupt(start_server(&dir, free_port()));
     assert!(log.contains("the demo blog was imported"), "{log}");
+    assert!(
+        !log.contains(" ERROR "),
+        "a start and a stop are no errors: {log}"
+    );
     assert!(!running(&dir), "Ctrl-C stopped PostgreSQL too");
 
     let log = interrupt(start_server(&dir, free_port()));
