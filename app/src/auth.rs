@@ -137,9 +137,21 @@ pub fn return_to_form_page(fragment: &str) {
         .headers
         .get(http::header::REFERER)
         .and_then(|referer| referer.to_str().ok()?.parse::<http::Uri>().ok());
-    if let Some(page) = page.filter(|_| plain_form) {
-        leptos_axum::redirect(&format!("{}#{fragment}", page.path()));
+    let path = page.as_ref().map(http::Uri::path).unwrap_or_default();
+    if plain_form && is_local_path(path) {
+        leptos_axum::redirect(&format!("{path}#{fragment}"));
     }
+}
+
+/// Whether `path` stays on this site. Browsers ignore tabs and line breaks in addresses and read
+/// `\` as `/`, so any of these could turn a path into another site's address (`/\t/evil.example`
+/// is `//evil.example`).
+pub fn is_local_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path
+            .chars()
+            .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
 }
 
 /// Adds a `Set-Cookie` header to the response of a server function.

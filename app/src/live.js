@@ -24,13 +24,25 @@
 
   const TIME_LIMIT_MS = 10000;
   const samePage = (a, b) => a.pathname === b.pathname && a.search === b.search;
-  const readingPage = (url) => url.origin === location.origin && !isWriting(url.pathname);
+  const isFile = (path) => /\.[^/]*$/.test(path) || /^\/(api|media)\//.test(path);
+  const readingPage = (url) =>
+    url.origin === location.origin && !isWriting(url.pathname) && !isFile(url.pathname);
   let shown = new URL(location.href);
   let underway = null;
-  // Where the reader had scrolled to on each page of this visit, by the page's place in history.
+
+  // Each history entry of this visit has its own number; where the reader had scrolled to on
+  // each is kept by number, and in the entry itself when the page is left.
+  let entries = Date.now();
   const scrolled = new Map();
-  const entryOf = (state) => state?.entry ?? 0;
-  let shownEntry = entryOf(history.state);
+  const numbered = () => {
+    if (history.state?.entry == null) history.replaceState({ entry: ++entries }, "");
+    return history.state.entry;
+  };
+  let shownEntry = numbered();
+  if (history.state.scroll != null) scrolled.set(shownEntry, history.state.scroll);
+  addEventListener("pagehide", () =>
+    history.replaceState({ entry: shownEntry, scroll: scrollY }, ""),
+  );
 
   const setLoading = (loading) => {
     const bar = document.querySelector(".loading-bar");
@@ -38,6 +50,12 @@
       bar.classList.toggle("active", loading);
       bar.textContent = loading ? "Loading…" : "";
     }
+  };
+  const cancel = () => {
+    const navigation = underway;
+    underway = null;
+    navigation?.abort();
+    setLoading(false);
   };
 
   const kept = (node) => node.matches('script, link[rel="stylesheet"]');
@@ -48,9 +66,29 @@
     root.lang = next.documentElement.lang;
     document.body.replaceChildren(...next.body.childNodes);
   };
+  const stylesheets = (page) =>
+    [...page.querySelectorAll('link[rel="stylesheet"]')].map((link) => link.href).join(" ");
+  const fragment = (url) => {
+    try {
+      return decodeURIComponent(url.hash.slice(1));
+    } catch {
+      return url.hash.slice(1);
+    }
+  };
+
+  // A plain browser load of `url`: a new entry for a click, this entry for Back and Forward.
+  const load = (url, push) => {
+    if (push) location.assign(url);
+    else if (url.href === location.href) location.reload();
+    else location.replace(url);
+  };
 
   const show = async (url, push) => {
-    underway?.abort();
+    cancel();
+    if (!readingPage(url)) {
+      load(url, push);
+      return;
+    }
     const navigation = (underway = new AbortController());
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -65,27 +103,29 @@
       const isPage = (response.headers.get("Content-Type") || "").startsWith("text/html");
       if (!isPage || !readingPage(arrived)) {
         navigation.abort();
-        location.assign(arrived);
+        load(arrived, push);
         return;
       }
       const next = new DOMParser().parseFromString(await response.text(), "text/html");
-      if (!next.getElementById("content")) {
-        location.assign(arrived);
+      if (!next.getElementById("content") || stylesheets(next) !== stylesheets(document)) {
+        load(arrived, push);
         return;
       }
       if (push) {
         scrolled.set(shownEntry, scrollY);
-        shownEntry += 1;
+        shownEntry = ++entries;
         history.pushState({ entry: shownEntry }, "", arrived);
       }
       shown = arrived;
       putInPlace(next);
-      const target = url.hash && document.getElementById(decodeURIComponent(url.hash.slice(1)));
+      const target = url.hash && document.getElementById(fragment(url));
       if (target) target.scrollIntoView();
-      else scrollTo(0, push ? 0 : (scrolled.get(shownEntry) ?? 0));
-      document.getElementById("content")?.focus({ preventScroll: true });
+      else scrollTo(0, push ? 0 : (scrolled.get(shownEntry) ?? history.state?.scroll ?? 0));
+      const focused = target || document.getElementById("content");
+      if (focused && !focused.hasAttribute("tabindex")) focused.setAttribute("tabindex", "-1");
+      focused?.focus({ preventScroll: true });
     } catch (error) {
-      if (timedOut || navigation === underway) location.assign(url);
+      if (timedOut || navigation === underway) load(url, push);
     } finally {
       clearTimeout(timer);
       if (navigation === underway) {
@@ -96,12 +136,12 @@
   };
 
   history.scrollRestoration = "manual";
-  addEventListener("popstate", (event) => {
+  addEventListener("popstate", () => {
     const url = new URL(location.href);
-    if (samePage(url, shown)) return;
     scrolled.set(shownEntry, scrollY);
-    shownEntry = entryOf(event.state);
-    show(url, false);
+    shownEntry = numbered();
+    if (samePage(url, shown)) cancel();
+    else show(url, false);
   });
   document.addEventListener("click", (event) => {
     const link = event.target.closest?.("a[href]");
@@ -117,15 +157,20 @@
       return;
     }
     const url = new URL(link.href);
-    if (!readingPage(url) || (samePage(url, location) && url.hash)) return;
+    if (!readingPage(url) || (samePage(url, location) && url.hash)) {
+      cancel();
+      return;
+    }
     event.preventDefault();
     show(url, true);
   });
   document.addEventListener("submit", (event) => {
     const form = event.target;
-    if (event.defaultPrevented || form.method !== "get") return;
     const url = new URL(form.action);
-    if (!readingPage(url)) return;
+    if (event.defaultPrevented || form.method !== "get" || !readingPage(url)) {
+      cancel();
+      return;
+    }
     event.preventDefault();
     url.search = new URLSearchParams(new FormData(form, event.submitter)).toString();
     show(url, true);

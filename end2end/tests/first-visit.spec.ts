@@ -67,6 +67,26 @@ test('a post opens in the page, without loading a new document', async ({ page }
   expect(errors).toEqual([]);
 });
 
+test('back returns to where the reader had scrolled, and a new page opens at its top', async ({ page }) => {
+  await page.goto('/');
+  await waitUntilLive(page);
+  await markDocument(page);
+  const last = page.locator('#content .post-teaser .post-title a').last();
+  await last.scrollIntoViewIfNeeded();
+  const scrolled = await page.evaluate(() => scrollY);
+  expect(scrolled).toBeGreaterThan(0);
+
+  await last.click();
+  await expect(page.locator('h1.post-title')).toBeVisible();
+  expect(await page.evaluate(() => scrollY)).toBe(0);
+  await expect(page.locator('#content')).toBeFocused();
+
+  await page.goBack();
+  await expect(page.locator('.post-teaser')).toHaveCount(9);
+  await expect.poll(() => page.evaluate(() => scrollY)).toBe(scrolled);
+  await expectSameDocument(page);
+});
+
 test('an unknown post shows the 404 page', async ({ page }) => {
   const response = await page.goto('/posts/no-such-post');
   expect(response?.status()).toBe(404);

@@ -45,17 +45,10 @@ pub async fn sign_out() -> Result<(), AppError> {
     Ok(())
 }
 
-/// Where to go after signing in: a path on this site, or the dashboard. Browsers ignore tabs and
-/// line breaks in addresses and read `\` as `/`, so any of these could turn a path into another
-/// site's address (`/\t/evil.example` is `//evil.example`).
+/// Where to go after signing in: a path on this site, or the dashboard.
 #[cfg(feature = "ssr")]
 fn local_path(next: &str) -> String {
-    let local = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next
-            .chars()
-            .any(|c| c == '\\' || c.is_whitespace() || c.is_control());
-    if local {
+    if crate::auth::is_local_path(next) {
         next.to_string()
     } else {
         "/dashboard".to_string()
