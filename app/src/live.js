@@ -58,13 +58,46 @@
     setLoading(false);
   };
 
+  // Tells screen readers the title of each page put in place; it stays while pages change.
+  const announcer = document.createElement("p");
+  announcer.className = "visually-hidden";
+  announcer.setAttribute("role", "status");
+  announcer.setAttribute("aria-atomic", "true");
+  addEventListener("DOMContentLoaded", () => document.body.append(announcer));
+
+  // A page as it is put in place: its `lang`, and the nodes of its head (bar the scripts and
+  // the stylesheet, which stay) and of its body.
   const kept = (node) => node.matches('script, link[rel="stylesheet"]');
-  const putInPlace = (next) => {
-    for (const node of [...document.head.children]) if (!kept(node)) node.remove();
-    for (const node of [...next.head.children]) if (!kept(node)) document.head.append(node);
+  const fromServer = (next) => {
     for (const node of next.body.querySelectorAll("script")) node.remove();
-    root.lang = next.documentElement.lang;
-    document.body.replaceChildren(...next.body.childNodes);
+    return {
+      lang: next.documentElement.lang,
+      head: [...next.head.children].filter((node) => !kept(node)),
+      body: [...next.body.childNodes],
+    };
+  };
+  const putInPlace = (page) => {
+    for (const node of [...document.head.children]) if (!kept(node)) node.remove();
+    document.head.append(...page.head);
+    root.lang = page.lang;
+    for (const node of [...document.body.childNodes]) if (node !== announcer) node.remove();
+    document.body.prepend(...page.body);
+    announcer.textContent = document.title;
+  };
+
+  // The pages last left, by history entry, as they were left (what the reader had typed
+  // included), so that Back and Forward show them again without asking the server.
+  const KEPT_PAGES = 10;
+  const left = new Map();
+  const keep = (entry) => {
+    left.delete(entry);
+    left.set(entry, {
+      url: shown,
+      lang: root.lang,
+      head: [...document.head.children].filter((node) => !kept(node)),
+      body: [...document.body.childNodes].filter((node) => node !== announcer),
+    });
+    if (left.size > KEPT_PAGES) left.delete(left.keys().next().value);
   };
   const stylesheets = (page) =>
     [...page.querySelectorAll('link[rel="stylesheet"]')].map((link) => link.href).join(" ");
@@ -83,7 +116,19 @@
     else location.replace(url);
   };
 
-  const show = async (url, push) => {
+  // After a page is put in place: the fragment's target, or where the reader was on this entry
+  // (the top of a new one), in view; focus on the target or the content.
+  const arrive = (url, push) => {
+    const target = url.hash && document.getElementById(fragment(url));
+    const wasAt = push ? null : scrolled.get(shownEntry) ?? history.state?.scroll;
+    if (target && wasAt == null) target.scrollIntoView();
+    else scrollTo(0, wasAt ?? 0);
+    const focused = target || document.getElementById("content");
+    if (focused && !focused.hasAttribute("tabindex")) focused.setAttribute("tabindex", "-1");
+    focused?.focus({ preventScroll: true });
+  };
+
+  const show = async (url, push, leaving = shownEntry) => {
     cancel();
     if (!readingPage(url)) {
       load(url, push);
@@ -111,19 +156,15 @@
         load(arrived, push);
         return;
       }
+      keep(leaving);
       if (push) {
         scrolled.set(shownEntry, scrollY);
         shownEntry = ++entries;
         history.pushState({ entry: shownEntry }, "", arrived);
       }
       shown = arrived;
-      putInPlace(next);
-      const target = url.hash && document.getElementById(fragment(url));
-      if (target) target.scrollIntoView();
-      else scrollTo(0, push ? 0 : (scrolled.get(shownEntry) ?? history.state?.scroll ?? 0));
-      const focused = target || document.getElementById("content");
-      if (focused && !focused.hasAttribute("tabindex")) focused.setAttribute("tabindex", "-1");
-      focused?.focus({ preventScroll: true });
+      putInPlace(fromServer(next));
+      arrive(url, push);
     } catch (error) {
       if (timedOut || navigation === underway) load(url, push);
     } finally {
@@ -138,10 +179,23 @@
   history.scrollRestoration = "manual";
   addEventListener("popstate", () => {
     const url = new URL(location.href);
-    scrolled.set(shownEntry, scrollY);
+    const leaving = shownEntry;
+    scrolled.set(leaving, scrollY);
     shownEntry = numbered();
-    if (samePage(url, shown)) cancel();
-    else show(url, false);
+    const page = left.get(shownEntry);
+    if (samePage(url, shown)) {
+      cancel();
+    } else if (page && samePage(url, page.url)) {
+      cancel();
+      keep(leaving);
+      left.delete(shownEntry);
+      shown = url;
+      putInPlace(page);
+      setLoading(false);
+      arrive(url, false);
+    } else {
+      show(url, false, leaving);
+    }
   });
   document.addEventListener("click", (event) => {
     const link = event.target.closest?.("a[href]");

@@ -60,11 +60,36 @@ test('a post opens in the page, without loading a new document', async ({ page }
   await expectSameDocument(page);
   expect(requests).toEqual([]);
   expect(documentLoads).toBeLessThanOrEqual(1);
+  await expect(page.getByRole('status').filter({ hasText: SEED_TITLES_NEWEST_FIRST[1] })).toHaveCount(1);
 
   await page.goBack();
   await expect(page.locator('.post-teaser')).toHaveCount(9);
   await expectSameDocument(page);
   expect(errors).toEqual([]);
+});
+
+test('Back and Forward show each page as the reader left it, without asking the server again', async ({ page }) => {
+  await page.goto('/posts/the-trip-of-e-waste-recycling');
+  await waitUntilLive(page);
+  await markDocument(page);
+  const draft = 'Half a thought on where the circuit boards go next';
+  await page.locator('#comment-body').fill(draft);
+  await page.locator('.sidebar').getByRole('link', { name: 'April 2009' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Posts of April 2009');
+  const asked: string[] = [];
+  page.on('request', (request) => {
+    if (['document', 'fetch'].includes(request.resourceType())) asked.push(request.url());
+  });
+
+  await page.goBack();
+  await expect(page.locator('h1.post-title')).toHaveText('The Trip of E-waste recycling');
+  await expect(page.locator('#comment-body')).toHaveValue(draft);
+  await expect(page.getByRole('status').filter({ hasText: 'The Trip of E-waste recycling' })).toHaveCount(1);
+  await page.goForward();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Posts of April 2009');
+  await expect(page.locator('.post-teaser')).toHaveCount(9);
+  expect(asked).toEqual([]);
+  await expectSameDocument(page);
 });
 
 test('back returns to where the reader had scrolled, and a new page opens at its top', async ({ page }) => {
@@ -85,6 +110,22 @@ test('back returns to where the reader had scrolled, and a new page opens at its
   await expect(page.locator('.post-teaser')).toHaveCount(9);
   await expect.poll(() => page.evaluate(() => scrollY)).toBe(scrolled);
   await expectSameDocument(page);
+});
+
+test('a page that takes longer than 10 s to arrive is loaded by the browser instead', async ({ page }) => {
+  await page.goto('/');
+  await waitUntilLive(page);
+  await markDocument(page);
+  // The script's request for the page never gets an answer; the browser's own load does.
+  await page.route('**/posts/fu-hanqings-essay-question-the-final-one', async (route) => {
+    if (route.request().resourceType() !== 'fetch') await route.continue();
+  });
+
+  await page.locator('#content').getByRole('link', { name: SEED_TITLES_NEWEST_FIRST[1] }).click();
+  await expect(page.locator('.loading-bar')).toHaveClass(/active/);
+  await expect(page.locator('h1.post-title')).toHaveText(SEED_TITLES_NEWEST_FIRST[1], { timeout: 20_000 });
+  await expect(page).toHaveURL(/\/posts\/fu-hanqings-essay-question-the-final-one$/);
+  expect(await page.evaluate(() => (window as unknown as { fieldnotesMark?: boolean }).fieldnotesMark)).toBeUndefined();
 });
 
 test('an unknown post shows the 404 page', async ({ page }) => {
