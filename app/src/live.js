@@ -39,6 +39,9 @@
     return history.state.entry;
   };
   let shownEntry = numbered();
+  // The entry whose page is on screen: the one before `shownEntry` while Back or Forward waits
+  // for its page.
+  let onScreen = shownEntry;
   if (history.state.scroll != null) scrolled.set(shownEntry, history.state.scroll);
   addEventListener("pagehide", () =>
     history.replaceState({ entry: shownEntry, scroll: scrollY }, ""),
@@ -58,7 +61,8 @@
     setLoading(false);
   };
 
-  // Tells screen readers the title of each page put in place; it stays while pages change.
+  // Tells screen readers the title of each page put in place; it stays while pages change, and
+  // is emptied first so that a page with the title of the one before is told too.
   const announcer = document.createElement("p");
   announcer.className = "visually-hidden";
   announcer.setAttribute("role", "status");
@@ -66,7 +70,7 @@
   addEventListener("DOMContentLoaded", () => document.body.append(announcer));
 
   // A page as it is put in place: its `lang`, and the nodes of its head (bar the scripts and
-  // the stylesheet, which stay) and of its body.
+  // the stylesheets, which stay) and of its body.
   const kept = (node) => node.matches('script, link[rel="stylesheet"]');
   const fromServer = (next) => {
     for (const node of next.body.querySelectorAll("script")) node.remove();
@@ -82,11 +86,12 @@
     root.lang = page.lang;
     for (const node of [...document.body.childNodes]) if (node !== announcer) node.remove();
     document.body.prepend(...page.body);
-    announcer.textContent = document.title;
+    announcer.textContent = "";
+    setTimeout(() => (announcer.textContent = document.title), 100);
   };
 
-  // The pages last left, by history entry, as they were left (what the reader had typed
-  // included), so that Back and Forward show them again without asking the server.
+  // The pages last left, by history entry, with what the reader had typed in their forms and
+  // where they had scrolled, so that Back and Forward show them again without asking the server.
   const KEPT_PAGES = 10;
   const left = new Map();
   const keep = (entry) => {
@@ -98,6 +103,10 @@
       body: [...document.body.childNodes].filter((node) => node !== announcer),
     });
     if (left.size > KEPT_PAGES) left.delete(left.keys().next().value);
+  };
+  // A new entry ends the history past the one shown, and with it the pages kept for that part.
+  const forgetAfter = (entry) => {
+    for (const later of [...left.keys()]) if (later > entry) left.delete(later);
   };
   const stylesheets = (page) =>
     [...page.querySelectorAll('link[rel="stylesheet"]')].map((link) => link.href).join(" ");
@@ -116,8 +125,8 @@
     else location.replace(url);
   };
 
-  // After a page is put in place: the fragment's target, or where the reader was on this entry
-  // (the top of a new one), in view; focus on the target or the content.
+  // After a page is put in place: in view, where the reader was when they come back to an entry,
+  // else the fragment's target, else the top; focus on the target or the content.
   const arrive = (url, push) => {
     const target = url.hash && document.getElementById(fragment(url));
     const wasAt = push ? null : scrolled.get(shownEntry) ?? history.state?.scroll;
@@ -128,7 +137,7 @@
     focused?.focus({ preventScroll: true });
   };
 
-  const show = async (url, push, leaving = shownEntry) => {
+  const show = async (url, push) => {
     cancel();
     if (!readingPage(url)) {
       load(url, push);
@@ -156,13 +165,15 @@
         load(arrived, push);
         return;
       }
-      keep(leaving);
+      keep(onScreen);
       if (push) {
-        scrolled.set(shownEntry, scrollY);
+        scrolled.set(onScreen, scrollY);
+        forgetAfter(shownEntry);
         shownEntry = ++entries;
         history.pushState({ entry: shownEntry }, "", arrived);
       }
       shown = arrived;
+      onScreen = shownEntry;
       putInPlace(fromServer(next));
       arrive(url, push);
     } catch (error) {
@@ -179,22 +190,23 @@
   history.scrollRestoration = "manual";
   addEventListener("popstate", () => {
     const url = new URL(location.href);
-    const leaving = shownEntry;
-    scrolled.set(leaving, scrollY);
+    scrolled.set(onScreen, scrollY);
     shownEntry = numbered();
     const page = left.get(shownEntry);
     if (samePage(url, shown)) {
       cancel();
+      onScreen = shownEntry;
     } else if (page && samePage(url, page.url)) {
       cancel();
-      keep(leaving);
       left.delete(shownEntry);
+      keep(onScreen);
       shown = url;
+      onScreen = shownEntry;
       putInPlace(page);
       setLoading(false);
       arrive(url, false);
     } else {
-      show(url, false, leaving);
+      show(url, false);
     }
   });
   document.addEventListener("click", (event) => {
