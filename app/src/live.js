@@ -70,15 +70,16 @@
   addEventListener("DOMContentLoaded", () => document.body.append(announcer));
 
   // A page as it is put in place: its `lang`, and the nodes of its head (bar the scripts and
-  // the stylesheets, which stay) and of its body.
+  // the stylesheets, which stay) and of its body (bar the announcer).
   const kept = (node) => node.matches('script, link[rel="stylesheet"]');
+  const pageOf = (page) => ({
+    lang: page.documentElement.lang,
+    head: [...page.head.children].filter((node) => !kept(node)),
+    body: [...page.body.childNodes].filter((node) => node !== announcer),
+  });
   const fromServer = (next) => {
     for (const node of next.body.querySelectorAll("script")) node.remove();
-    return {
-      lang: next.documentElement.lang,
-      head: [...next.head.children].filter((node) => !kept(node)),
-      body: [...next.body.childNodes],
-    };
+    return pageOf(next);
   };
   const putInPlace = (page) => {
     for (const node of [...document.head.children]) if (!kept(node)) node.remove();
@@ -96,12 +97,7 @@
   const left = new Map();
   const keep = (entry) => {
     left.delete(entry);
-    left.set(entry, {
-      url: shown,
-      lang: root.lang,
-      head: [...document.head.children].filter((node) => !kept(node)),
-      body: [...document.body.childNodes].filter((node) => node !== announcer),
-    });
+    left.set(entry, { url: shown, ...pageOf(document) });
     if (left.size > KEPT_PAGES) left.delete(left.keys().next().value);
   };
   // A new entry ends the history past the one shown, and with it the pages kept for that part.
